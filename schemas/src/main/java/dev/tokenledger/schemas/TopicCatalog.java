@@ -1,0 +1,106 @@
+package dev.tokenledger.schemas;
+
+import dev.tokenledger.schemas.avro.AlertAction;
+import dev.tokenledger.schemas.avro.ModelPrice;
+import dev.tokenledger.schemas.avro.QuotaDefinition;
+import dev.tokenledger.schemas.avro.QuotaExceeded;
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import dev.tokenledger.schemas.avro.UsageAggregate;
+import dev.tokenledger.schemas.avro.UsageAlert;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The one catalogue of TokenLedger's topics and their serdes. Names are defaults, each
+ * overridable by {@code tokenledger.topic.<default name>} (e.g. {@code
+ * tokenledger.topic.tokens.consumed=prod.tokens.consumed}); partitions and replication come from
+ * {@code tokenledger.topics.partitions} and {@code tokenledger.topics.replication-factor}.
+ */
+public record TopicCatalog(
+    Topic<String, TokensConsumed> tokensConsumed,
+    Topic<byte[], byte[]> tokensRejected,
+    Topic<String, TokensConsumed> tokensLate,
+    Topic<String, ModelPrice> pricingCatalog,
+    Topic<String, UsageAggregate> usageAggregates,
+    Topic<String, QuotaDefinition> quotaDefinitions,
+    Topic<String, UsageAlert> usageAlerts,
+    Topic<String, QuotaExceeded> quotaExceeded,
+    Topic<String, AlertAction> alertActions) {
+
+  public static final String PARTITIONS_KEY = "tokenledger.topics.partitions";
+  public static final String REPLICATION_FACTOR_KEY = "tokenledger.topics.replication-factor";
+  public static final int DEFAULT_PARTITIONS = 6;
+  public static final short DEFAULT_REPLICATION_FACTOR = 1;
+
+  /** Default names, with the settings as given (missing keys take the defaults). */
+  public static TopicCatalog create(Map<String, String> settings) {
+    int partitions = intSetting(settings, PARTITIONS_KEY, DEFAULT_PARTITIONS);
+    short replication = (short) intSetting(settings, REPLICATION_FACTOR_KEY, DEFAULT_REPLICATION_FACTOR);
+    var factory = new Factory(settings, partitions, replication);
+    Serde<String> key = Serdes.String();
+    return new TopicCatalog(
+        factory.topic("tokens.consumed", key, AvroSerdes.tokensConsumed(), deleteAfter(Duration.ofDays(30))),
+        factory.topic("tokens.rejected", Serdes.ByteArray(), Serdes.ByteArray(), deleteAfter(Duration.ofDays(30))),
+        factory.topic("tokens.late", key, AvroSerdes.tokensConsumed(), deleteAfter(Duration.ofDays(30))),
+        factory.topic("pricing.catalog", key, AvroSerdes.modelPrice(), compacted()),
+        factory.topic("usage.aggregates", key, AvroSerdes.usageAggregate(), compactedAndDeleteAfter(Duration.ofDays(30))),
+        factory.topic("quota.definitions", key, AvroSerdes.quotaDefinition(), compacted()),
+        factory.topic("usage.alerts", key, AvroSerdes.usageAlert(), deleteAfter(Duration.ofDays(90))),
+        factory.topic("quota.exceeded", key, AvroSerdes.quotaExceeded(), deleteAfter(Duration.ofDays(90))),
+        factory.topic("alert.actions", key, AvroSerdes.alertAction(), compacted()));
+  }
+
+  public List<Topic<?, ?>> all() {
+    return List.of(tokensConsumed, tokensRejected, tokensLate, pricingCatalog, usageAggregates,
+        quotaDefinitions, usageAlerts, quotaExceeded, alertActions);
+  }
+
+  private static Map<String, String> deleteAfter(Duration retention) {
+    return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+        TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
+  }
+
+  private static Map<String, String> compacted() {
+    return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+  }
+
+  private static Map<String, String> compactedAndDeleteAfter(Duration retention) {
+    return Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG,
+        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+        TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
+  }
+
+  private static int intSetting(Map<String, String> settings, String key, int fallback) {
+    String value = settings.get(key);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed < 1) {
+        throw new IllegalArgumentException(key + " must be ≥ 1 (got " + value + ")");
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number (got " + value + ")", e);
+    }
+  }
+
+  private record Factory(Map<String, String> settings, int partitions, short replication) {
+    <K, V> Topic<K, V> topic(String defaultName, Serde<K> key, Serde<V> value, Map<String, String> configs) {
+      String name = settings.getOrDefault("tokenledger.topic." + defaultName, defaultName).trim();
+      Map<String, String> all = new HashMap<>(configs);
+      if (replication > 1) {
+        // acks=all then survives one broker down; with 3+ replicas that is 2 in sync.
+        all.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replication)));
+      }
+      return new Topic<>(name, key, value, partitions, replication, Map.copyOf(all));
+    }
+  }
+}
