@@ -11,6 +11,13 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -58,6 +65,35 @@ public record TopicCatalog(
   public List<Topic<?, ?>> all() {
     return List.of(tokensConsumed, tokensRejected, tokensLate, pricingCatalog, usageAggregates,
         quotaDefinitions, usageAlerts, quotaExceeded, alertActions);
+  }
+
+  /**
+   * Creates every catalogue topic the cluster lacks, with its partitions and policies; existing
+   * topics are left as they are.
+   */
+  public void createMissing(Admin admin) {
+    try {
+      Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+      List<NewTopic> missing = all().stream().filter(t -> !existing.contains(t.name()))
+          .map(Topic::newTopic).toList();
+      if (missing.isEmpty()) {
+        return;
+      }
+      for (var result : admin.createTopics(missing).values().values()) {
+        try {
+          result.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot create the TokenLedger topics: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    }
   }
 
   private static Map<String, String> deleteAfter(Duration retention) {

@@ -1,0 +1,180 @@
+package dev.tokenledger.runtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.javalin.security.RouteRole;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server of every app: {@code /health}, {@code /ready}, {@code /metrics}, API-key
+ * checks by route role, and every error as {@code application/problem+json}, never a stack trace.
+ * The app adds its own routes; a route without roles needs no key.
+ */
+public final class HttpServer implements AutoCloseable {
+
+  public static final String PROBLEM_JSON = "application/problem+json";
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+  private static final String PRINCIPAL = "tokenledger.principal";
+  private static final String PROBLEM_WRITTEN = "tokenledger.problem";
+
+  /**
+   * How to start the server.
+   *
+   * @param keys the accepted API keys, or empty to run without authentication
+   * @param notReadyReason empty when the app can serve, else why not (shown on {@code /ready})
+   */
+  public record Options(
+      String host,
+      int port,
+      Optional<ApiKeys> keys,
+      PrometheusMeterRegistry registry,
+      Supplier<Optional<String>> notReadyReason,
+      long maxRequestBytes) {}
+
+  private final Javalin app;
+
+  private HttpServer(Javalin app) {
+    this.app = app;
+  }
+
+  public static HttpServer start(Options options, Consumer<Javalin> routes) {
+    ObjectMapper mapper = Json.newMapper();
+    Javalin app = Javalin.create(config -> {
+      config.showJavalinBanner = false;
+      config.useVirtualThreads = false;
+      config.jsonMapper(new JavalinJackson(mapper, false));
+      config.http.maxRequestSize = options.maxRequestBytes();
+      config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> rule.anyHost()));
+    });
+
+    app.beforeMatched(ctx -> authorize(ctx, options.keys()));
+    app.before(ctx -> ctx.attribute("tokenledger.started", System.nanoTime()));
+    app.after(ctx -> recordRequest(ctx, options.registry()));
+
+    app.get("/health", ctx -> ctx.json(Map.of("status", "up")));
+    app.get("/ready", ctx -> {
+      Optional<String> reason = options.notReadyReason().get();
+      if (reason.isPresent()) {
+        ctx.status(503).header("Retry-After", "2").json(Map.of("status", "not ready", "detail", reason.get()));
+      } else {
+        ctx.json(Map.of("status", "ready"));
+      }
+    });
+    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+        .result(options.registry().scrape()));
+
+    routes.accept(app);
+
+    app.exception(ProblemException.class, (e, ctx) -> {
+      e.headers().forEach(ctx::header);
+      writeProblem(ctx, e.problem());
+    });
+    app.exception(HttpResponseException.class, (e, ctx) ->
+        writeProblem(ctx, Problem.of(e.getStatus(), titleOf(e.getStatus()), e.getMessage())));
+    app.exception(Exception.class, (e, ctx) -> {
+      log.error("{} {} failed", ctx.method(), ctx.path(), e);
+      writeProblem(ctx, Problem.of(500, "Internal error",
+          "the request failed inside the server; the log has the details"));
+    });
+    app.error(404, ctx -> {
+      if (ctx.attribute(PROBLEM_WRITTEN) == null) {
+        writeProblem(ctx, Problem.of(404, "Not found", "no endpoint " + ctx.method() + " " + ctx.path()));
+      }
+    });
+    app.error(405, ctx -> {
+      if (ctx.attribute(PROBLEM_WRITTEN) == null) {
+        writeProblem(ctx, Problem.of(405, "Method not allowed", ctx.method() + " is not allowed on " + ctx.path()));
+      }
+    });
+
+    app.start(options.host(), options.port());
+    return new HttpServer(app);
+  }
+
+  /** The key's owner, when the route required a key and authentication is on. */
+  public static Optional<ApiKeys.Principal> principal(Context ctx) {
+    return Optional.ofNullable(ctx.attribute(PRINCIPAL));
+  }
+
+  public static void writeProblem(Context ctx, Problem problem) {
+    ctx.attribute(PROBLEM_WRITTEN, Boolean.TRUE);
+    ctx.status(problem.status()).json(problem).contentType(PROBLEM_JSON);
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  private static void authorize(Context ctx, Optional<ApiKeys> keys) {
+    Set<RouteRole> required = ctx.routeRoles();
+    if (required.isEmpty() || keys.isEmpty()) {
+      return;
+    }
+    String header = ctx.header("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw new ProblemException(Problem.of(401, "Unauthorized",
+          "send an API key as 'Authorization: Bearer <key>'"));
+    }
+    ApiKeys.Principal principal = keys.get().authenticate(header.substring(7).trim())
+        .orElseThrow(() -> {
+          ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+          return new ProblemException(Problem.of(401, "Unauthorized", "the API key is not known"));
+        });
+    boolean allowed = required.stream().anyMatch(role -> principal.role().grants((Role) role));
+    if (!allowed) {
+      String needed = required.stream().map(r -> ((Role) r).name().toLowerCase())
+          .sorted().collect(Collectors.joining(" or "));
+      throw new ProblemException(Problem.of(403, "Forbidden",
+          "this endpoint needs a " + needed + " key; the key '" + principal.name() + "' has the role "
+              + principal.role().name().toLowerCase()));
+    }
+    ctx.attribute(PRINCIPAL, principal);
+  }
+
+  private static void recordRequest(Context ctx, PrometheusMeterRegistry registry) {
+    Long started = ctx.attribute("tokenledger.started");
+    if (started == null) {
+      return;
+    }
+    String route = ctx.endpointHandlerPath();
+    Timer.builder("http.server.requests")
+        .tags(List.of(
+            io.micrometer.core.instrument.Tag.of("method", ctx.method().name()),
+            io.micrometer.core.instrument.Tag.of("route", route == null || route.isEmpty() ? "unmatched" : route),
+            io.micrometer.core.instrument.Tag.of("status", Integer.toString(ctx.statusCode()))))
+        .register(registry)
+        .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  private static String titleOf(int status) {
+    return switch (status) {
+      case 400 -> "Invalid request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not found";
+      case 413 -> "Content too large";
+      case 415 -> "Unsupported media type";
+      case 503 -> "Unavailable";
+      default -> "HTTP " + status;
+    };
+  }
+}
