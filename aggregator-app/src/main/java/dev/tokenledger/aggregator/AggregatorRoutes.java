@@ -1,0 +1,127 @@
+package dev.tokenledger.aggregator;
+
+import dev.tokenledger.runtime.ProblemException;
+import dev.tokenledger.runtime.Role;
+import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.Usd;
+import dev.tokenledger.schemas.avro.Dimension;
+import dev.tokenledger.schemas.avro.Period;
+import dev.tokenledger.schemas.avro.UsageAggregate;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The aggregator's HTTP API: thin handlers over {@link QueryRouter} and {@link UsageQueries}. */
+final class AggregatorRoutes {
+
+  /** One window of {@code GET /v1/usage}. Money is a decimal string of USD. */
+  record UsageWindow(
+      Instant start, Instant end, long requests, long failedRequests, long inputTokens, long outputTokens,
+      long cachedInputTokens, long cacheWriteTokens, long reasoningTokens, long systemTokens,
+      long totalTokens, String costUsd, long unpricedRequests, long estimatedRequests,
+      long latencyMsSum, long latencyMsMax, double maxContextUtilization) {
+
+    static UsageWindow of(UsageAggregate a) {
+      return new UsageWindow(a.getWindowStart(), a.getWindowEnd(), a.getRequests(), a.getFailedRequests(),
+          a.getInputTokens(), a.getOutputTokens(), a.getCachedInputTokens(), a.getCacheWriteTokens(),
+          a.getReasoningTokens(), a.getSystemTokens(), Math.addExact(a.getInputTokens(), a.getOutputTokens()),
+          Usd.format(a.getCostNanos()), a.getUnpricedRequests(), a.getEstimatedRequests(),
+          a.getLatencyMsSum(), a.getLatencyMsMax(), a.getMaxContextUtilizationPpm() / 1_000_000.0);
+    }
+  }
+
+  record UsageResponse(String dimension, String key, String period, String zone, Instant from, Instant to,
+      List<UsageWindow> windows) {}
+
+  private static final List<Period> QUERYABLE = AggregatorConfig.PERIODS;
+
+  private final QueryRouter router;
+  private final UsageQueries queries;
+  private final ZoneId zone;
+  private final Clock clock;
+
+  AggregatorRoutes(QueryRouter router, UsageQueries queries, ZoneId zone, Clock clock) {
+    this.router = router;
+    this.queries = queries;
+    this.zone = zone;
+    this.clock = clock;
+  }
+
+  void register(Javalin app) {
+    app.get("/v1/usage", this::usage, Role.READ);
+  }
+
+  private void usage(Context ctx) {
+    Dimension dimension = enumParam(ctx, "dimension", Dimension.values(), null);
+    String key = dimension == Dimension.ALL ? Subject.ALL_KEY : required(ctx, "key");
+    Period period = enumParam(ctx, "period", QUERYABLE.toArray(Period[]::new), Period.DAY);
+    Instant now = clock.instant();
+    CalendarWindow current = CalendarWindow.containing(period, now, zone);
+    Instant from = instantParam(ctx, "from", current.start());
+    Instant to = instantParam(ctx, "to", current.end());
+    if (!from.isBefore(to)) {
+      throw ProblemException.badRequest("to", "must be after from (got from=" + from + ", to=" + to + ")");
+    }
+    Subject subject = new Subject(dimension, key);
+    QueryRouter.Route route = router.route(BucketProcessor.BUCKET_STORE, subject.toString(), ctx);
+    if (route.owner().isPresent()) {
+      router.forward(route.owner().get(), ctx);
+      return;
+    }
+    // A window that contains `from` is included: "usage by month since the 15th" shows that month.
+    Instant firstStart = CalendarWindow.containing(period, from, zone).start();
+    List<UsageWindow> windows = queries.buckets(route.localPartition().orElseThrow(), subject, period, firstStart, to)
+        .stream().map(UsageWindow::of).toList();
+    ctx.json(new UsageResponse(dimension.name().toLowerCase(Locale.ROOT), key,
+        period.name().toLowerCase(Locale.ROOT), zone.getId(), firstStart, to, windows));
+  }
+
+  private static String required(Context ctx, String name) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isBlank()) {
+      throw ProblemException.badRequest(name, "is required");
+    }
+    return value;
+  }
+
+  private static <E extends Enum<E>> E enumParam(Context ctx, String name, E[] allowed, E fallback) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isBlank()) {
+      if (fallback == null) {
+        throw ProblemException.badRequest(name, "is required (one of " + names(allowed) + ")");
+      }
+      return fallback;
+    }
+    for (E candidate : allowed) {
+      if (candidate.name().equalsIgnoreCase(value.trim())) {
+        return candidate;
+      }
+    }
+    throw ProblemException.badRequest(name, "must be one of " + names(allowed) + " (got " + value + ")");
+  }
+
+  private Instant instantParam(Context ctx, String name, Instant fallback) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      return value.length() == 10 ? CalendarWindow.startOfDay(LocalDate.parse(value), zone) : Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw ProblemException.badRequest(name,
+          "must be a date like 2026-11-01 or an instant like 2026-11-22T10:00:00Z (got " + value + ")");
+    }
+  }
+
+  private static String names(Enum<?>[] values) {
+    return Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+  }
+}

@@ -1,0 +1,92 @@
+package dev.tokenledger.aggregator;
+
+import dev.tokenledger.runtime.ProblemException;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * Decides where a query for one subject is answered: from this instance's store (the active
+ * task, or a standby while the active is moving) or by the instance that owns the subject, to
+ * which the request is forwarded once. A forwarded request is never forwarded again, so two
+ * instances with different views of the assignment cannot bounce a request between them.
+ */
+final class QueryRouter {
+
+  static final String FORWARDED_HEADER = "X-TokenLedger-Forwarded-By";
+
+  /** Where to answer: {@code partition} of the local store, or the {@code owner} instance. */
+  record Route(Optional<Integer> localPartition, Optional<HostInfo> owner) {}
+
+  private final Supplier<KafkaStreams> streams;
+  private final Supplier<HostInfo> selfSupplier;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /** {@code self} is this instance's advertised address, known once the HTTP server is bound. */
+  QueryRouter(Supplier<KafkaStreams> streams, Supplier<HostInfo> self) {
+    this.streams = streams;
+    this.selfSupplier = self;
+  }
+
+  Route route(String store, String subject, Context ctx) {
+    HostInfo self = selfSupplier.get();
+    KafkaStreams running = streams.get();
+    if (running == null || !running.state().isRunningOrRebalancing()) {
+      throw ProblemException.unavailable("the aggregator is starting; its stores are not open yet", 2);
+    }
+    KeyQueryMetadata metadata = running.queryMetadataForKey(store, subject, Serdes.String().serializer());
+    if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+      throw ProblemException.unavailable("the owner of " + subject + " is not known yet (rebalancing)", 2);
+    }
+    HostInfo active = metadata.activeHost();
+    boolean standbyHere = metadata.standbyHosts().contains(self);
+    boolean forwarded = ctx.header(FORWARDED_HEADER) != null;
+    boolean activeKnown = active != null && !active.equals(HostInfo.unavailable());
+    if (self.equals(active) || (standbyHere && (forwarded || !activeKnown))) {
+      // A standby answers only while the active is unknown or cannot be asked again.
+      return new Route(Optional.of(metadata.partition()), Optional.empty());
+    }
+    if (forwarded || !activeKnown) {
+      throw ProblemException.unavailable(subject + " is moving between instances", 1);
+    }
+    return new Route(Optional.empty(), Optional.of(active));
+  }
+
+  /** Sends the same request to the owner and relays its answer. */
+  void forward(HostInfo owner, Context ctx) {
+    HostInfo self = selfSupplier.get();
+    String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
+    HttpRequest.Builder request = HttpRequest.newBuilder(
+            URI.create("http://" + owner.host() + ":" + owner.port() + ctx.path() + query))
+        .timeout(Duration.ofSeconds(10))
+        .header(FORWARDED_HEADER, self.host() + ":" + self.port())
+        .GET();
+    String authorization = ctx.header("Authorization");
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    try {
+      HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      ctx.status(response.statusCode());
+      response.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
+      response.headers().firstValue("Retry-After").ifPresent(value -> ctx.header("Retry-After", value));
+      ctx.header("X-TokenLedger-Served-By", owner.host() + ":" + owner.port());
+      ctx.result(response.body());
+    } catch (IOException e) {
+      throw ProblemException.unavailable("the instance owning this key (" + owner + ") did not answer: " + e.getMessage(), 2);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ProblemException.unavailable("interrupted while asking " + owner, 1);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.tokenledger.aggregator;
+
+import dev.tokenledger.schemas.avro.Dimension;
+import java.util.Locale;
+
+/**
+ * What a total is about: a dimension and a key, written {@code user:alice}, {@code
+ * model:openai/gpt-4o} or {@code all:_}. It is the key of the repartitioned stream and of {@code
+ * usage.aggregates}, so every update of one subject lands on one partition, in order.
+ */
+public record Subject(Dimension dimension, String key) {
+
+  /** The key of the {@code all} dimension. */
+  public static final String ALL_KEY = "_";
+  /** The key used when an event has no feature or tenant, so the dimensions still add up to {@code all}. */
+  public static final String UNASSIGNED = "unassigned";
+
+  public static Subject parse(String subject) {
+    int colon = subject.indexOf(':');
+    if (colon <= 0 || colon == subject.length() - 1) {
+      throw new IllegalArgumentException("subject must be dimension:key (got " + subject + ")");
+    }
+    Dimension dimension = Dimension.valueOf(subject.substring(0, colon).toUpperCase(Locale.ROOT));
+    return new Subject(dimension, subject.substring(colon + 1));
+  }
+
+  @Override
+  public String toString() {
+    return dimension.name().toLowerCase(Locale.ROOT) + ":" + key;
+  }
+}

@@ -1,0 +1,92 @@
+package dev.tokenledger.aggregator;
+
+import dev.tokenledger.schemas.AvroSerdes;
+import dev.tokenledger.schemas.TopicCatalog;
+import dev.tokenledger.schemas.avro.Dimension;
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The aggregator's topology, as a pure function of its settings:
+ *
+ * <pre>
+ * tokens.consumed ─ intake (decode, check, time guard, dedupe) ─┬─ rejected → tokens.rejected
+ *                                                              ├─ late     → tokens.late
+ *                                                              └─ accepted → one record per subject
+ *   → repartition by subject → buckets (minute, hour, day, month) → usage.aggregates
+ * </pre>
+ */
+public final class UsageTopology {
+
+  /** The repartition topic's name within the application id. */
+  static final String BY_SUBJECT = "usage-by-subject";
+
+  private UsageTopology() {}
+
+  public static Topology build(AggregatorConfig config, TopicCatalog topics, MeterRegistry registry) {
+    StreamsBuilder builder = new StreamsBuilder();
+    var eventSerde = AvroSerdes.tokensConsumed();
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(IntakeProcessor.DEDUPE_STORE), Serdes.String(), Serdes.Long()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(BucketProcessor.BUCKET_STORE), BucketKey.SERDE, AvroSerdes.usageAggregate()));
+
+    Map<String, KStream<String, Intake>> outcomes = builder
+        .stream(topics.tokensConsumed().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+            .withName("tokens-consumed"))
+        .process(() -> new IntakeProcessor(eventSerde, config, registry), Named.as("intake"),
+            IntakeProcessor.DEDUPE_STORE)
+        .split(Named.as("intake-"))
+        .branch((key, outcome) -> outcome instanceof Intake.Rejected, Branched.as("rejected"))
+        .branch((key, outcome) -> outcome instanceof Intake.Late, Branched.as("late"))
+        .defaultBranch(Branched.as("accepted"));
+
+    outcomes.get("intake-rejected")
+        .map((key, outcome) -> {
+          var rejected = (Intake.Rejected) outcome;
+          return KeyValue.pair(rejected.rawKey(), rejected.rawValue());
+        }, Named.as("unwrap-rejected"))
+        .to(topics.tokensRejected().name(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+
+    outcomes.get("intake-late")
+        .mapValues(outcome -> ((Intake.Late) outcome).event(), Named.as("unwrap-late"))
+        .to(topics.tokensLate().name(), Produced.with(Serdes.String(), eventSerde));
+
+    outcomes.get("intake-accepted")
+        .flatMap((userId, outcome) -> perSubject(((Intake.Accepted) outcome).event()), Named.as("per-subject"))
+        .repartition(Repartitioned.<String, TokensConsumed>as(BY_SUBJECT)
+            .withKeySerde(Serdes.String()).withValueSerde(eventSerde))
+        .process(() -> new BucketProcessor(config, registry), Named.as("buckets"), BucketProcessor.BUCKET_STORE)
+        .to(topics.usageAggregates().name(), Produced.with(Serdes.String(), AvroSerdes.usageAggregate()));
+
+    return builder.build();
+  }
+
+  /** One record per subject the event counts toward; missing feature or tenant count as unassigned. */
+  static List<KeyValue<String, TokensConsumed>> perSubject(TokensConsumed event) {
+    return List.of(
+        KeyValue.pair(new Subject(Dimension.USER, event.getUserId()).toString(), event),
+        KeyValue.pair(new Subject(Dimension.MODEL, event.getProvider() + "/" + event.getModel()).toString(), event),
+        KeyValue.pair(new Subject(Dimension.PROVIDER, event.getProvider()).toString(), event),
+        KeyValue.pair(new Subject(Dimension.FEATURE, orUnassigned(event.getFeature())).toString(), event),
+        KeyValue.pair(new Subject(Dimension.TENANT, orUnassigned(event.getTenantId())).toString(), event),
+        KeyValue.pair(new Subject(Dimension.ALL, Subject.ALL_KEY).toString(), event));
+  }
+
+  private static String orUnassigned(String value) {
+    return value == null || value.isBlank() ? Subject.UNASSIGNED : value;
+  }
+}

@@ -1,0 +1,286 @@
+package dev.tokenledger.aggregator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.schemas.AvroSerdes;
+import dev.tokenledger.schemas.TopicCatalog;
+import dev.tokenledger.schemas.avro.Dimension;
+import dev.tokenledger.schemas.avro.Period;
+import dev.tokenledger.schemas.avro.TokenSource;
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import dev.tokenledger.schemas.avro.UsageAggregate;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UsageTopologyTest {
+
+  private static final Instant NOW = Instant.parse("2026-12-01T00:02:00Z");
+
+  @TempDir Path stateDir;
+
+  private final TopicCatalog topics = TopicCatalog.create(Map.of());
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private TopologyTestDriver driver;
+  private TestInputTopic<byte[], byte[]> input;
+  private TestOutputTopic<String, UsageAggregate> aggregates;
+  private TestOutputTopic<byte[], byte[]> rejected;
+  private TestOutputTopic<String, TokensConsumed> late;
+  private KeyValueStore<BucketKey, UsageAggregate> buckets;
+
+  private void start(String zone) {
+    AggregatorConfig config = AggregatorConfig.from(
+        Settings.of("/aggregator-app.properties", Map.of("tokenledger.zone", zone)));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregator-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    driver = new TopologyTestDriver(UsageTopology.build(config, topics, registry), props, NOW);
+    input = driver.createInputTopic(topics.tokensConsumed().name(), new ByteArraySerializer(), new ByteArraySerializer());
+    aggregates = driver.createOutputTopic(topics.usageAggregates().name(), new StringDeserializer(),
+        AvroSerdes.usageAggregate().deserializer());
+    rejected = driver.createOutputTopic(topics.tokensRejected().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    late = driver.createOutputTopic(topics.tokensLate().name(), new StringDeserializer(),
+        AvroSerdes.tokensConsumed().deserializer());
+    buckets = driver.getKeyValueStore(BucketProcessor.BUCKET_STORE);
+  }
+
+  @AfterEach
+  void close() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  private static TokensConsumed.Builder event(String eventId, String occurredAt) {
+    return TokensConsumed.newBuilder()
+        .setEventId(eventId)
+        .setOccurredAt(Instant.parse(occurredAt))
+        .setUserId("alice")
+        .setTenantId("acme")
+        .setService("chat-api")
+        .setFeature("chat")
+        .setProvider("openai")
+        .setModel("gpt-4o")
+        .setInputTokens(1_000)
+        .setOutputTokens(200)
+        .setTokenSource(TokenSource.REPORTED);
+  }
+
+  private void send(TokensConsumed event) {
+    input.pipeInput(event.getUserId().getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(event));
+  }
+
+  private UsageAggregate bucket(Dimension dimension, String key, Period period, String start) {
+    return buckets.get(new BucketKey(dimension, key, period, Instant.parse(start)));
+  }
+
+  @Test
+  void shouldCountTheLastSecondOfAMonthAndTheFirstOfTheNextInTheirOwnMonths() {
+    start("UTC");
+
+    send(event("e1", "2026-11-30T23:59:59Z").setInputTokens(1_000).setOutputTokens(200).build());
+    send(event("e2", "2026-12-01T00:00:30Z").setInputTokens(70).setOutputTokens(30).build());
+
+    UsageAggregate november = bucket(Dimension.USER, "alice", Period.MONTH, "2026-11-01T00:00:00Z");
+    UsageAggregate december = bucket(Dimension.USER, "alice", Period.MONTH, "2026-12-01T00:00:00Z");
+    assertThat(november.getRequests()).isEqualTo(1);
+    assertThat(november.getInputTokens() + november.getOutputTokens()).isEqualTo(1_200);
+    assertThat(november.getWindowEnd()).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
+    assertThat(december.getRequests()).isEqualTo(1);
+    assertThat(december.getInputTokens() + december.getOutputTokens()).isEqualTo(100);
+    assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-11-30T00:00:00Z").getRequests()).isEqualTo(1);
+    assertThat(bucket(Dimension.USER, "alice", Period.HOUR, "2026-12-01T00:00:00Z").getRequests()).isEqualTo(1);
+    assertThat(bucket(Dimension.ALL, "_", Period.MONTH, "2026-11-01T00:00:00Z").getRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldCountEveryDimension() {
+    start("UTC");
+
+    send(event("e1", "2026-12-01T00:01:00Z").setCostNanos(1_234_500L).build());
+    send(event("e2", "2026-12-01T00:01:10Z").setUserId("bob").setFeature(null).setTenantId(null)
+        .setProvider("anthropic").setModel("claude-sonnet-4-5").build());
+
+    String day = "2026-12-01T00:00:00Z";
+    assertThat(bucket(Dimension.USER, "bob", Period.DAY, day).getRequests()).isEqualTo(1);
+    assertThat(bucket(Dimension.MODEL, "openai/gpt-4o", Period.DAY, day).getCostNanos()).isEqualTo(1_234_500L);
+    assertThat(bucket(Dimension.PROVIDER, "anthropic", Period.DAY, day).getRequests()).isEqualTo(1);
+    assertThat(bucket(Dimension.FEATURE, "chat", Period.DAY, day).getRequests()).isEqualTo(1);
+    assertThat(bucket(Dimension.FEATURE, "unassigned", Period.DAY, day).getRequests()).isEqualTo(1);
+    assertThat(bucket(Dimension.TENANT, "acme", Period.DAY, day).getRequests()).isEqualTo(1);
+    UsageAggregate all = bucket(Dimension.ALL, "_", Period.DAY, day);
+    assertThat(all.getRequests()).isEqualTo(2);
+    assertThat(all.getCostNanos()).isEqualTo(1_234_500L);
+    assertThat(all.getUnpricedRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldAddEveryTotalExactly() {
+    start("UTC");
+
+    send(event("e1", "2026-12-01T00:01:00Z").setCachedInputTokens(400).setCacheWriteTokens(100)
+        .setReasoningTokens(50).setSystemTokens(30).setCostNanos(999_999_999L).setLatencyMs(800L)
+        .setContextWindow(128_000L).build());
+    send(event("e2", "2026-12-01T00:01:30Z").setInputTokens(64_000).setOutputTokens(0).setSuccess(false)
+        .setErrorType("timeout").setCostNanos(1L).setLatencyMs(1_500L).setContextWindow(128_000L)
+        .setTokenSource(TokenSource.ESTIMATED).build());
+
+    UsageAggregate minute = bucket(Dimension.USER, "alice", Period.MINUTE, "2026-12-01T00:01:00Z");
+    assertThat(minute.getRequests()).isEqualTo(2);
+    assertThat(minute.getFailedRequests()).isEqualTo(1);
+    assertThat(minute.getInputTokens()).isEqualTo(65_000);
+    assertThat(minute.getOutputTokens()).isEqualTo(200);
+    assertThat(minute.getCachedInputTokens()).isEqualTo(400);
+    assertThat(minute.getCacheWriteTokens()).isEqualTo(100);
+    assertThat(minute.getReasoningTokens()).isEqualTo(50);
+    assertThat(minute.getSystemTokens()).isEqualTo(30);
+    assertThat(minute.getCostNanos()).isEqualTo(1_000_000_000L);
+    assertThat(minute.getEstimatedRequests()).isEqualTo(1);
+    assertThat(minute.getLatencyMsSum()).isEqualTo(2_300);
+    assertThat(minute.getLatencyMsMax()).isEqualTo(1_500);
+    assertThat(minute.getMaxContextUtilizationPpm()).isEqualTo(500_000); // 64 000 of 128 000
+  }
+
+  @Test
+  void shouldCountARepeatedEventIdOnce() {
+    start("UTC");
+    TokensConsumed event = event("retried-1", "2026-12-01T00:01:00Z").build();
+
+    send(event);
+    send(event);
+    send(event);
+
+    assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z").getRequests()).isEqualTo(1);
+    assertThat(registry.get("tokenledger.aggregator.events").tag("outcome", "duplicate").counter().count()).isEqualTo(2);
+    assertThat(registry.get("tokenledger.aggregator.events").tag("outcome", "counted").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRejectAnUndecodableRecordWithItsBytesAndTheReason() {
+    start("UTC");
+    byte[] garbage = "{\"userId\":\"alice\"}".getBytes(StandardCharsets.UTF_8);
+
+    input.pipeInput("alice".getBytes(StandardCharsets.UTF_8), garbage);
+    send(event("after", "2026-12-01T00:01:00Z").build());
+
+    TestRecord<byte[], byte[]> record = rejected.readRecord();
+    assertThat(record.value()).isEqualTo(garbage);
+    assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("alice");
+    assertThat(new String(record.headers().lastHeader("tl.error.reason").value(), StandardCharsets.UTF_8))
+        .contains("not an Avro single-object encoded TokensConsumed");
+    assertThat(new String(record.headers().lastHeader("tl.error.offset").value(), StandardCharsets.UTF_8)).isEqualTo("0");
+    assertThat(rejected.isEmpty()).isTrue();
+    // The app keeps running: the next event is counted.
+    assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z").getRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRejectAnEventFromTheFarFutureWithoutClosingAnyBucket() {
+    start("UTC");
+
+    send(event("future", "2027-06-01T00:00:00Z").build());
+    send(event("now", "2026-12-01T00:01:00Z").build());
+    send(event("yesterday", "2026-11-30T12:00:00Z").build());
+
+    TestRecord<byte[], byte[]> record = rejected.readRecord();
+    assertThat(new String(record.headers().lastHeader("tl.error.reason").value(), StandardCharsets.UTF_8))
+        .startsWith("occurredAt 2027-06-01T00:00:00Z is more than PT5M ahead of the wall clock");
+    assertThat(bucket(Dimension.USER, "alice", Period.MONTH, "2027-06-01T00:00:00Z")).isNull();
+    assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-11-30T00:00:00Z").getRequests()).isEqualTo(1);
+    assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z").getRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRejectAnEventThatBreaksTheTokenInvariants() {
+    start("UTC");
+
+    send(event("bad", "2026-12-01T00:01:00Z").setInputTokens(100).setCachedInputTokens(150).build());
+
+    assertThat(new String(rejected.readRecord().headers().lastHeader("tl.error.reason").value(), StandardCharsets.UTF_8))
+        .isEqualTo("cachedInputTokens + cacheWriteTokens must be ≤ inputTokens (got 150 + 0 > 100)");
+  }
+
+  @Test
+  void shouldRouteAnEventOlderThanEveryRetentionToLate() {
+    start("UTC");
+
+    send(event("ancient", "2020-01-01T00:00:00Z").build());
+
+    assertThat(late.readKeyValue().value.getEventId()).isEqualTo("ancient");
+    assertThat(buckets.get(new BucketKey(Dimension.USER, "alice", Period.MONTH, Instant.parse("2020-01-01T00:00:00Z")))).isNull();
+  }
+
+  @Test
+  void shouldSkipOnlyThePeriodsWhoseRetentionAnOldEventIsPast() {
+    start("UTC");
+
+    // Three hours old: past the minute buckets' 2 h retention, within every other period's.
+    send(event("three-hours-ago", "2026-11-30T21:00:00Z").build());
+
+    assertThat(bucket(Dimension.USER, "alice", Period.MINUTE, "2026-11-30T21:00:00Z")).isNull();
+    assertThat(bucket(Dimension.USER, "alice", Period.HOUR, "2026-11-30T21:00:00Z").getRequests()).isEqualTo(1);
+    assertThat(registry.get("tokenledger.aggregator.expired.bucket.updates").tag("period", "minute").counter().count())
+        .isEqualTo(6); // one per dimension
+  }
+
+  @Test
+  void shouldStartDaysAtMidnightInTheConfiguredZone() {
+    start("Asia/Kolkata");
+
+    // 18:45 UTC is 00:15 on the 1st of December in Kolkata.
+    send(event("late-evening", "2026-11-30T18:45:00Z").build());
+
+    assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-11-30T18:30:00Z").getRequests()).isEqualTo(1);
+    assertThat(bucket(Dimension.USER, "alice", Period.MONTH, "2026-11-30T18:30:00Z").getZone()).isEqualTo("Asia/Kolkata");
+  }
+
+  @Test
+  void shouldPublishEveryBucketUpdateKeyedBySubject() {
+    start("UTC");
+
+    send(event("e1", "2026-12-01T00:01:00Z").build());
+
+    var published = aggregates.readKeyValuesToList();
+    assertThat(published).hasSize(6 * 4);
+    assertThat(published).filteredOn(kv -> kv.key.equals("user:alice")).extracting(kv -> kv.value.getPeriod())
+        .containsExactlyInAnyOrder(Period.MINUTE, Period.HOUR, Period.DAY, Period.MONTH);
+    assertThat(published).extracting(kv -> kv.key).contains("model:openai/gpt-4o", "all:_", "tenant:acme");
+  }
+
+  @Test
+  void shouldDropNoRecordSilently() {
+    start("UTC");
+
+    send(event("e1", "2026-12-01T00:01:00Z").build());
+    send(event("e1", "2026-12-01T00:01:00Z").build());
+    send(event("old", "2026-11-01T00:00:00Z").build());
+    send(event("future", "2030-01-01T00:00:00Z").build());
+    input.pipeInput("x".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3});
+
+    double dropped = driver.metrics().values().stream()
+        .filter(m -> m.metricName().name().equals("dropped-records-total"))
+        .mapToDouble(m -> ((Number) m.metricValue()).doubleValue()).sum();
+    assertThat(dropped).isZero();
+    double outcomes = registry.find("tokenledger.aggregator.events").counters().stream()
+        .mapToDouble(c -> c.count()).sum();
+    assertThat(outcomes).isEqualTo(5);
+  }
+}

@@ -1,0 +1,47 @@
+package dev.tokenledger.schemas;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/** US dollars as TokenLedger carries them: integer nano-USD inside, a 9-decimal string outside. */
+public final class Usd {
+
+  public static final int SCALE = 9;
+
+  private Usd() {}
+
+  /** {@code 1234500} → {@code "0.001234500"}. */
+  public static String format(long nanos) {
+    return BigDecimal.valueOf(nanos, SCALE).toPlainString();
+  }
+
+  /**
+   * {@code "0.0012345"} → {@code 1234500}, exactly.
+   *
+   * @throws IllegalArgumentException when the amount is not a number, is negative, has more than
+   *     9 decimals, or does not fit in a long of nano-USD
+   */
+  public static long parseNanos(String amount) {
+    BigDecimal value;
+    try {
+      value = new BigDecimal(amount.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("must be a decimal amount of USD like \"0.0025\" (got " + amount + ")");
+    }
+    return toNanos(value, amount);
+  }
+
+  /** The same as {@link #parseNanos(String)} for an already parsed number. */
+  public static long toNanos(BigDecimal value, String given) {
+    if (value.signum() < 0) {
+      throw new IllegalArgumentException("must be ≥ 0 (got " + given + ")");
+    }
+    try {
+      return value.setScale(SCALE, RoundingMode.UNNECESSARY).unscaledValue().longValueExact();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException(value.scale() > SCALE
+          ? "must have at most 9 decimals (got " + given + ")"
+          : "is too large (got " + given + ")");
+    }
+  }
+}
