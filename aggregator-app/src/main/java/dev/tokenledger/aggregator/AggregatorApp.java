@@ -3,6 +3,7 @@ package dev.tokenledger.aggregator;
 import dev.tokenledger.runtime.AppContext;
 import dev.tokenledger.runtime.ConfigException;
 import dev.tokenledger.runtime.HttpServer;
+import dev.tokenledger.runtime.InstanceRouter;
 import dev.tokenledger.runtime.Metrics;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.runtime.Shutdown;
@@ -63,7 +64,7 @@ public final class AggregatorApp implements AutoCloseable {
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           "0.0.0.0", context.httpPort(), context.keys(), registry,
           () -> notReadyReason(streamsRef.get()), 64 * 1024), app -> {
-            QueryRouter router = new QueryRouter(streamsRef::get, self::get);
+            InstanceRouter router = new InstanceRouter(streamsRef::get, self::get);
             new AggregatorRoutes(router, new UsageQueries(streamsRef::get), config.zone(), Clock.systemUTC())
                 .register(app);
           }));

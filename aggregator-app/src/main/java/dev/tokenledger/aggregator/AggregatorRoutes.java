@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.runtime.InstanceRouter;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.runtime.Role;
 import dev.tokenledger.schemas.CalendarWindow;
@@ -19,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The aggregator's HTTP API: thin handlers over {@link QueryRouter} and {@link UsageQueries}. */
+/** The aggregator's HTTP API: thin handlers over {@link InstanceRouter} and {@link UsageQueries}. */
 final class AggregatorRoutes {
 
   /** One window of {@code GET /v1/usage}. Money is a decimal string of USD. */
@@ -43,12 +44,12 @@ final class AggregatorRoutes {
 
   private static final List<Period> QUERYABLE = AggregatorConfig.PERIODS;
 
-  private final QueryRouter router;
+  private final InstanceRouter router;
   private final UsageQueries queries;
   private final ZoneId zone;
   private final Clock clock;
 
-  AggregatorRoutes(QueryRouter router, UsageQueries queries, ZoneId zone, Clock clock) {
+  AggregatorRoutes(InstanceRouter router, UsageQueries queries, ZoneId zone, Clock clock) {
     this.router = router;
     this.queries = queries;
     this.zone = zone;
@@ -71,7 +72,7 @@ final class AggregatorRoutes {
       throw ProblemException.badRequest("to", "must be after from (got from=" + from + ", to=" + to + ")");
     }
     Subject subject = new Subject(dimension, key);
-    QueryRouter.Route route = router.route(BucketProcessor.BUCKET_STORE, subject.toString(), ctx);
+    InstanceRouter.Route route = router.route(BucketProcessor.BUCKET_STORE, subject.toString(), ctx);
     if (route.owner().isPresent()) {
       router.forward(route.owner().get(), ctx);
       return;

@@ -1,6 +1,7 @@
-package dev.tokenledger.aggregator;
+package dev.tokenledger.runtime;
 
-import dev.tokenledger.runtime.ProblemException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.net.URI;
@@ -8,11 +9,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -21,29 +24,28 @@ import org.apache.kafka.streams.state.HostInfo;
  * which the request is forwarded once. A forwarded request is never forwarded again, so two
  * instances with different views of the assignment cannot bounce a request between them.
  */
-final class QueryRouter {
+public final class InstanceRouter {
 
-  static final String FORWARDED_HEADER = "X-TokenLedger-Forwarded-By";
+  public static final String FORWARDED_HEADER = "X-TokenLedger-Forwarded-By";
 
   /** Where to answer: {@code partition} of the local store, or the {@code owner} instance. */
-  record Route(Optional<Integer> localPartition, Optional<HostInfo> owner) {}
+  public record Route(Optional<Integer> localPartition, Optional<HostInfo> owner) {}
+
+  private static final ObjectMapper JSON = Json.newMapper();
 
   private final Supplier<KafkaStreams> streams;
   private final Supplier<HostInfo> selfSupplier;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /** {@code self} is this instance's advertised address, known once the HTTP server is bound. */
-  QueryRouter(Supplier<KafkaStreams> streams, Supplier<HostInfo> self) {
+  public InstanceRouter(Supplier<KafkaStreams> streams, Supplier<HostInfo> self) {
     this.streams = streams;
     this.selfSupplier = self;
   }
 
-  Route route(String store, String subject, Context ctx) {
+  public Route route(String store, String subject, Context ctx) {
     HostInfo self = selfSupplier.get();
-    KafkaStreams running = streams.get();
-    if (running == null || !running.state().isRunningOrRebalancing()) {
-      throw ProblemException.unavailable("the aggregator is starting; its stores are not open yet", 2);
-    }
+    KafkaStreams running = runningStreams();
     KeyQueryMetadata metadata = running.queryMetadataForKey(store, subject, Serdes.String().serializer());
     if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
       throw ProblemException.unavailable("the owner of " + subject + " is not known yet (rebalancing)", 2);
@@ -62,8 +64,53 @@ final class QueryRouter {
     return new Route(Optional.empty(), Optional.of(active));
   }
 
+  private KafkaStreams runningStreams() {
+    KafkaStreams running = streams.get();
+    if (running == null || !running.state().isRunningOrRebalancing()) {
+      throw ProblemException.unavailable("the app is starting; its stores are not open yet", 2);
+    }
+    return running;
+  }
+
+  /**
+   * The other instances that hold part of {@code store}, for queries that must ask every one of
+   * them; empty when the request was itself forwarded (the forwarder asks everyone).
+   */
+  public List<HostInfo> otherInstances(String store, Context ctx) {
+    KafkaStreams running = runningStreams();
+    if (ctx.header(FORWARDED_HEADER) != null) {
+      return List.of();
+    }
+    HostInfo self = selfSupplier.get();
+    return running.streamsMetadataForStore(store).stream().map(StreamsMetadata::hostInfo)
+        .filter(host -> !host.equals(self)).distinct().toList();
+  }
+
+  /** This request's answer from another instance, as JSON; a 503 if it cannot give one. */
+  public JsonNode fetch(HostInfo host, Context ctx) {
+    HttpResponse<byte[]> response = send(host, ctx);
+    if (response.statusCode() != 200) {
+      throw ProblemException.unavailable("instance " + host + " answered " + response.statusCode()
+          + "; the result would be incomplete", 2);
+    }
+    try {
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw ProblemException.unavailable("instance " + host + " sent unreadable JSON", 2);
+    }
+  }
+
   /** Sends the same request to the owner and relays its answer. */
-  void forward(HostInfo owner, Context ctx) {
+  public void forward(HostInfo owner, Context ctx) {
+    HttpResponse<byte[]> response = send(owner, ctx);
+    ctx.status(response.statusCode());
+    response.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
+    response.headers().firstValue("Retry-After").ifPresent(value -> ctx.header("Retry-After", value));
+    ctx.header("X-TokenLedger-Served-By", owner.host() + ":" + owner.port());
+    ctx.result(response.body());
+  }
+
+  private HttpResponse<byte[]> send(HostInfo owner, Context ctx) {
     HostInfo self = selfSupplier.get();
     String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
     HttpRequest.Builder request = HttpRequest.newBuilder(
@@ -76,12 +123,7 @@ final class QueryRouter {
       request.header("Authorization", authorization);
     }
     try {
-      HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      ctx.status(response.statusCode());
-      response.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
-      response.headers().firstValue("Retry-After").ifPresent(value -> ctx.header("Retry-After", value));
-      ctx.header("X-TokenLedger-Served-By", owner.host() + ":" + owner.port());
-      ctx.result(response.body());
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
       throw ProblemException.unavailable("the instance owning this key (" + owner + ") did not answer: " + e.getMessage(), 2);
     } catch (InterruptedException e) {
