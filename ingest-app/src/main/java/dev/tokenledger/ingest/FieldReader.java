@@ -1,0 +1,254 @@
+package dev.tokenledger.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.tokenledger.runtime.Problem.FieldError;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads typed fields from one JSON object and collects what is wrong with them, each error saying
+ * how to fix it and echoing the value that was sent. A JSON {@code null} counts as absent. A getter
+ * whose field is wrong records the error and returns empty (or 0), so one pass finds every error.
+ */
+final class FieldReader {
+
+  private static final int MAX_TEXT_LENGTH = 256;
+  private static final int MAX_LABELS = 32;
+  private static final int MAX_LABEL_KEY_LENGTH = 64;
+  private static final int MAX_LABEL_VALUE_LENGTH = 256;
+  private static final int MAX_ECHO_LENGTH = 64;
+  private static final int USD_DECIMALS = 9;
+  private static final BigDecimal MAX_USD = BigDecimal.valueOf(Long.MAX_VALUE).movePointLeft(USD_DECIMALS);
+  // Avro timestamp-millis must hold it; no LLM call happened before 1970.
+  private static final Instant EARLIEST = Instant.EPOCH;
+
+  private final JsonNode object;
+  private final List<FieldError> errors = new ArrayList<>();
+
+  FieldReader(JsonNode object) {
+    this.object = object;
+  }
+
+  List<FieldError> errors() {
+    return List.copyOf(errors);
+  }
+
+  void reject(String field, String message) {
+    errors.add(new FieldError(field, message));
+  }
+
+  boolean isValid(String field) {
+    return errors.stream().noneMatch(e -> e.field().equals(field));
+  }
+
+  /** A string of 1 to 256 characters without control characters, or empty when absent. */
+  Optional<String> text(String field) {
+    JsonNode value = value(field);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!value.isTextual()) {
+      reject(field, "must be a string (got " + echo(value) + ")");
+      return Optional.empty();
+    }
+    return checkedText(field, value.textValue(), MAX_TEXT_LENGTH) ? Optional.of(value.textValue()) : Optional.empty();
+  }
+
+  /** Like {@link #text}, but absent is an error. */
+  Optional<String> requiredText(String field) {
+    if (value(field) == null) {
+      reject(field, "is required");
+      return Optional.empty();
+    }
+    return text(field);
+  }
+
+  /** A whole number ≥ 0; 0 when absent. */
+  long count(String field) {
+    return wholeNumber(field, 0).orElse(0);
+  }
+
+  /** A whole number ≥ {@code min}, or empty when absent. */
+  OptionalLong wholeNumber(String field, long min) {
+    JsonNode value = value(field);
+    if (value == null) {
+      return OptionalLong.empty();
+    }
+    if (!value.isNumber()) {
+      reject(field, "must be a whole number (got " + echo(value) + ")");
+      return OptionalLong.empty();
+    }
+    BigDecimal number = value.decimalValue();
+    if (number.signum() != 0 && number.stripTrailingZeros().scale() > 0) {
+      reject(field, "must be a whole number (got " + echo(value) + ")");
+      return OptionalLong.empty();
+    }
+    if (number.compareTo(BigDecimal.valueOf(min)) < 0) {
+      reject(field, "must be ≥ " + min + " (got " + echo(value) + ")");
+      return OptionalLong.empty();
+    }
+    if (number.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+      reject(field, "must be at most " + Long.MAX_VALUE + " (got " + echo(value) + ")");
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(number.longValueExact());
+  }
+
+  Optional<Boolean> bool(String field) {
+    JsonNode value = value(field);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!value.isBoolean()) {
+      reject(field, "must be true or false (got " + echo(value) + ")");
+      return Optional.empty();
+    }
+    return Optional.of(value.booleanValue());
+  }
+
+  /** An ISO-8601 instant, with {@code Z} or an offset; empty when absent. */
+  Optional<Instant> instant(String field) {
+    JsonNode value = value(field);
+    if (value == null) {
+      return Optional.empty();
+    }
+    String fix = "must be an ISO-8601 instant like 2026-11-22T10:00:00Z (got " + echo(value) + ")";
+    if (!value.isTextual()) {
+      reject(field, fix);
+      return Optional.empty();
+    }
+    Instant instant;
+    try {
+      instant = Instant.parse(value.textValue());
+    } catch (DateTimeParseException e) {
+      reject(field, fix);
+      return Optional.empty();
+    }
+    if (instant.isBefore(EARLIEST)) {
+      reject(field, "must not be before " + EARLIEST + " (got " + echo(value) + ")");
+      return Optional.empty();
+    }
+    return Optional.of(instant);
+  }
+
+  /**
+   * A USD amount ≥ 0 with at most 9 decimals, as a decimal string ({@code "0.001234500"}) or a
+   * JSON number, converted exactly to nano-USD; empty when absent.
+   */
+  OptionalLong usdNanos(String field) {
+    JsonNode value = value(field);
+    if (value == null) {
+      return OptionalLong.empty();
+    }
+    BigDecimal usd;
+    if (value.isNumber()) {
+      usd = value.decimalValue();
+    } else if (value.isTextual()) {
+      try {
+        usd = new BigDecimal(value.textValue().trim());
+      } catch (NumberFormatException e) {
+        usd = null;
+      }
+    } else {
+      usd = null;
+    }
+    if (usd == null) {
+      reject(field, "must be a USD amount like \"0.001234500\" (got " + echo(value) + ")");
+      return OptionalLong.empty();
+    }
+    if (usd.signum() < 0) {
+      reject(field, "must be ≥ 0 (got " + echo(value) + ")");
+      return OptionalLong.empty();
+    }
+    if (usd.compareTo(MAX_USD) > 0) {
+      reject(field, "must be at most " + MAX_USD.toPlainString() + " (got " + echo(value) + ")");
+      return OptionalLong.empty();
+    }
+    if (usd.stripTrailingZeros().scale() > USD_DECIMALS) {
+      reject(field, "must have at most 9 decimals, the precision of nano-USD (got " + echo(value) + ")");
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(usd.movePointRight(USD_DECIMALS).longValueExact());
+  }
+
+  /** A bounded map of string to string; empty when absent. */
+  Map<String, String> labels(String field) {
+    JsonNode value = value(field);
+    if (value == null) {
+      return Map.of();
+    }
+    if (!value.isObject()) {
+      reject(field, "must be an object of string to string, like {\"env\":\"prod\"} (got " + echo(value) + ")");
+      return Map.of();
+    }
+    if (value.size() > MAX_LABELS) {
+      reject(field, "must have at most " + MAX_LABELS + " entries (got " + value.size() + ")");
+      return Map.of();
+    }
+    Map<String, String> labels = new LinkedHashMap<>();
+    boolean valid = true;
+    for (var entry : value.properties()) {
+      String key = entry.getKey();
+      JsonNode labelValue = entry.getValue();
+      valid &= checkedText(field, key, MAX_LABEL_KEY_LENGTH, "key " + echoText(key));
+      if (!labelValue.isTextual()) {
+        reject(field, "value of " + echoText(key) + " must be a string (got " + echo(labelValue) + ")");
+        valid = false;
+      } else {
+        valid &= checkedText(field, labelValue.textValue(), MAX_LABEL_VALUE_LENGTH, "value of " + echoText(key));
+        labels.put(key, labelValue.textValue());
+      }
+    }
+    return valid ? labels : Map.of();
+  }
+
+  /** The value sent, as JSON, shortened so an error never repeats a huge input. */
+  static String echo(JsonNode value) {
+    String json = value.isBigDecimal() ? value.decimalValue().toPlainString() : value.toString();
+    return shorten(json);
+  }
+
+  private JsonNode value(String field) {
+    JsonNode value = object.get(field);
+    return value == null || value.isNull() ? null : value;
+  }
+
+  private boolean checkedText(String field, String text, int maxLength) {
+    return checkedText(field, text, maxLength, null);
+  }
+
+  /** Checks length and characters; {@code what} names the part of the field, or null for the field itself. */
+  private boolean checkedText(String field, String text, int maxLength, String what) {
+    String subject = what == null ? "" : what + " ";
+    if (text.isBlank()) {
+      reject(field, subject + "must not be blank");
+      return false;
+    }
+    if (text.length() > maxLength) {
+      reject(field, subject + "must be at most " + maxLength + " characters (got " + text.length() + ")");
+      return false;
+    }
+    if (text.chars().anyMatch(Character::isISOControl)) {
+      reject(field, subject + "must not contain control characters (got " + echoText(text) + ")");
+      return false;
+    }
+    return true;
+  }
+
+  private static String echoText(String text) {
+    return echo(TextNode.valueOf(text));
+  }
+
+  /** The text, cut to a length an error message can repeat. */
+  static String shorten(String text) {
+    return text.length() <= MAX_ECHO_LENGTH ? text : text.substring(0, MAX_ECHO_LENGTH - 1) + "…";
+  }
+}

@@ -1,0 +1,105 @@
+package dev.tokenledger.ingest;
+
+import dev.tokenledger.runtime.AppContext;
+import dev.tokenledger.runtime.ConfigException;
+import dev.tokenledger.runtime.HttpServer;
+import dev.tokenledger.runtime.Metrics;
+import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.runtime.Shutdown;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingest service: {@code POST /v1/events} over HTTP, validated and normalized into {@code
+ * TokensConsumed} records on Kafka. {@link #start(Settings)} runs it in-process (tests, embedding);
+ * {@link #main(String[])} runs it as a process until SIGTERM.
+ */
+public final class IngestApp implements AutoCloseable {
+
+  static final String APP = "ingest-app";
+  static final String SEND_TIMEOUT = "tokenledger.ingest.send-timeout";
+  static final String MAX_FUTURE_SKEW = "tokenledger.ingest.max-future-skew";
+  private static final Duration PROBE_INTERVAL = Duration.ofSeconds(10);
+  private static final Logger log = LoggerFactory.getLogger(IngestApp.class);
+
+  private final Shutdown shutdown;
+  private final HttpServer server;
+
+  private IngestApp(Shutdown shutdown, HttpServer server) {
+    this.shutdown = shutdown;
+    this.server = server;
+  }
+
+  public static void main(String[] args) {
+    IngestApp app;
+    try {
+      app = start(Settings.load("/" + APP + ".properties", args, System.getenv()));
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    } catch (RuntimeException e) {
+      log.error("{} cannot start: {}", APP, e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
+    app.shutdown.onJvmExit();
+  }
+
+  /**
+   * Ensures the topics, then starts the producer, the readiness probe and the HTTP server.
+   *
+   * @throws ConfigException when a setting is wrong, naming the key
+   */
+  public static IngestApp start(Settings settings) {
+    AppContext context = AppContext.create(APP, settings);
+    Duration sendTimeout = positive(settings, SEND_TIMEOUT);
+    Duration maxFutureSkew = positive(settings, MAX_FUTURE_SKEW);
+    Duration shutdownTimeout = settings.duration("tokenledger.shutdown.timeout");
+    PrometheusMeterRegistry registry = Metrics.newRegistry(APP);
+
+    context.createMissingTopics();
+    // Closed in reverse: the server stops taking requests first, the producer flushes last.
+    Shutdown shutdown = new Shutdown();
+    try {
+      EventPublisher publisher = shutdown.add("kafka producer",
+          EventPublisher.create(context, sendTimeout, shutdownTimeout));
+      ClusterProbe probe = shutdown.add("cluster probe", new ClusterProbe(
+          Admin.create(context.kafkaClientProperties("probe")), context.topics().tokensConsumed().name(), sendTimeout)
+          .start(PROBE_INTERVAL));
+      IngestRoutes routes = new IngestRoutes(
+          new EventParser(Clock.systemUTC(), maxFutureSkew), publisher, new IngestMetrics(registry));
+      HttpServer server = shutdown.add("http server", HttpServer.start(new HttpServer.Options(
+          context.advertisedHost(), context.httpPort(), context.keys(), registry,
+          probe::notReadyReason, EventBatch.MAX_BODY_BYTES), routes::register));
+      log.info("{} serving on port {}, writing to {}", APP, server.port(), context.topics().tokensConsumed().name());
+      return new IngestApp(shutdown, server);
+    } catch (RuntimeException e) {
+      shutdown.close();
+      throw e;
+    }
+  }
+
+  /** The bound HTTP port (useful when {@code tokenledger.http.port=0}). */
+  public int httpPort() {
+    return server.port();
+  }
+
+  /** Stops taking requests, then flushes and closes the producer. */
+  @Override
+  public void close() {
+    shutdown.close();
+  }
+
+  private static Duration positive(Settings settings, String key) {
+    Duration value = settings.duration(key);
+    if (value.isZero() || value.isNegative()) {
+      throw new ConfigException(key, "must be more than 0 (got " + settings.string(key) + ")");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.tokenledger.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenledger.ingest.BatchResponse.ItemResult;
+import dev.tokenledger.ingest.IngestMetrics.Outcome;
+import dev.tokenledger.runtime.ApiKeys;
+import dev.tokenledger.runtime.HttpServer;
+import dev.tokenledger.runtime.ProblemException;
+import dev.tokenledger.runtime.Role;
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The ingest endpoint, {@code POST /v1/events}: read the batch, judge each item, publish, answer. */
+final class IngestRoutes {
+
+  private final EventParser parser;
+  private final EventPublisher publisher;
+  private final IngestMetrics metrics;
+
+  IngestRoutes(EventParser parser, EventPublisher publisher, IngestMetrics metrics) {
+    this.parser = parser;
+    this.publisher = publisher;
+    this.metrics = metrics;
+  }
+
+  void register(Javalin app) {
+    app.post("/v1/events", this::postEvents, Role.PUBLISH);
+  }
+
+  private void postEvents(Context ctx) throws IOException {
+    try {
+      List<JsonNode> items = EventBatch.items(
+          EventBatch.readBody(ctx.bodyInputStream(), ctx.req().getContentLengthLong()));
+      Optional<String> keyOwner = HttpServer.principal(ctx).map(ApiKeys.Principal::name);
+
+      List<ItemResult> results = new ArrayList<>(items.size());
+      List<TokensConsumed> events = new ArrayList<>(items.size());
+      for (int index = 0; index < items.size(); index++) {
+        EventParser.Result result = parser.parse(items.get(index), keyOwner);
+        if (result.event().isPresent()) {
+          events.add(result.event().get());
+          results.add(ItemResult.accepted(index, result.event().get().getEventId()));
+        } else {
+          results.add(ItemResult.rejected(index, result.errors()));
+        }
+      }
+      if (!events.isEmpty()) {
+        publisher.publish(events);
+      }
+
+      BatchResponse response = BatchResponse.of(results);
+      ctx.status(response.accepted() > 0 ? 202 : 400).json(response);
+      count(response, results);
+    } catch (ProblemException e) {
+      metrics.batch(e.problem().status() == 503 ? Outcome.UNAVAILABLE : Outcome.INVALID);
+      throw e;
+    }
+  }
+
+  private void count(BatchResponse response, List<ItemResult> results) {
+    metrics.accepted(response.accepted());
+    results.stream().filter(r -> !r.errors().isEmpty()).forEach(r -> metrics.rejected(r.errors()));
+    metrics.batch(response.rejected() == 0 ? Outcome.ACCEPTED
+        : response.accepted() == 0 ? Outcome.REJECTED : Outcome.PARTIAL);
+  }
+}
