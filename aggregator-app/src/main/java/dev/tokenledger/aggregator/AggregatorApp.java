@@ -62,7 +62,7 @@ public final class AggregatorApp implements AutoCloseable {
       AtomicReference<HostInfo> self = new AtomicReference<>();
 
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
-          "0.0.0.0", context.httpPort(), context.keys(), registry,
+          context.bindAddress(), context.httpPort(), context.keys(), registry,
           () -> notReadyReason(streamsRef.get()), 64 * 1024), app -> {
             InstanceRouter router = new InstanceRouter(streamsRef::get, self::get);
             new AggregatorRoutes(router, new UsageQueries(streamsRef::get), config.zone(), Clock.systemUTC())
@@ -80,7 +80,7 @@ public final class AggregatorApp implements AutoCloseable {
       new KafkaStreamsMetrics(streams).bindTo(registry);
       streamsRef.set(streams);
       // Registered after the server, so closed before it: queries stop after processing does.
-      shutdown.add("kafka-streams", () -> streams.close(new KafkaStreams.CloseOptions().timeout(closeTimeout)));
+      shutdown.add("kafka-streams", () -> streams.close(closeTimeout));
       streams.start();
       return new AggregatorApp(shutdown, server, streams);
     } catch (RuntimeException e) {

@@ -62,7 +62,7 @@ public final class AlertingApp implements AutoCloseable {
           context.kafkaClientProperties("quota-admin"), streamsRef::get, config.quotaVisibilityTimeout()));
 
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
-          "0.0.0.0", context.httpPort(), context.keys(), registry,
+          context.bindAddress(), context.httpPort(), context.keys(), registry,
           () -> notReadyReason(streamsRef.get()), 64 * 1024), app ->
           new AlertingRoutes(quotas, new AlertQueries(streamsRef::get),
               new InstanceRouter(streamsRef::get, self::get), Clock.systemUTC()).register(app)));
@@ -78,7 +78,7 @@ public final class AlertingApp implements AutoCloseable {
       new KafkaStreamsMetrics(streams).bindTo(registry);
       streamsRef.set(streams);
       // Registered after the server, so closed before it.
-      shutdown.add("kafka-streams", () -> streams.close(new KafkaStreams.CloseOptions().timeout(closeTimeout)));
+      shutdown.add("kafka-streams", () -> streams.close(closeTimeout));
       streams.start();
       return new AlertingApp(shutdown, server);
     } catch (RuntimeException e) {

@@ -3,7 +3,6 @@ package dev.tokenledger.ingest;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenledger.runtime.Json;
@@ -28,8 +27,7 @@ final class EventBatch {
   // Exact decimals for costUsd; a repeated key is an error, not a guess. Integers keep their
   // natural size, so a count beyond a long is that item's error rather than unreadable JSON.
   private static final ObjectMapper MAPPER = Json.newMapper()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .disable(DeserializationFeature.USE_LONG_FOR_INTS);
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private EventBatch() {}
 

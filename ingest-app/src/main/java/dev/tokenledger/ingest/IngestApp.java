@@ -74,7 +74,7 @@ public final class IngestApp implements AutoCloseable {
       IngestRoutes routes = new IngestRoutes(
           new EventParser(Clock.systemUTC(), maxFutureSkew), publisher, new IngestMetrics(registry));
       HttpServer server = shutdown.add("http server", HttpServer.start(new HttpServer.Options(
-          context.advertisedHost(), context.httpPort(), context.keys(), registry,
+          context.bindAddress(), context.httpPort(), context.keys(), registry,
           probe::notReadyReason, EventBatch.MAX_BODY_BYTES), routes::register));
       log.info("{} serving on port {}, writing to {}", APP, server.port(), context.topics().tokensConsumed().name());
       return new IngestApp(shutdown, server);

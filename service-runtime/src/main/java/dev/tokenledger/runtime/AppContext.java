@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,7 @@ public record AppContext(
     TopicCatalog topics,
     Optional<ApiKeys> keys,
     String advertisedHost,
+    String bindAddress,
     int httpPort) {
 
   private static final Logger log = LoggerFactory.getLogger(AppContext.class);
@@ -41,7 +43,8 @@ public record AppContext(
       keys = Optional.empty();
     }
     return new AppContext(app, settings, topics, keys,
-        settings.string("tokenledger.advertised.host"), settings.port("tokenledger.http.port"));
+        settings.string("tokenledger.advertised.host"), settings.string("tokenledger.http.bind-address"),
+        settings.port("tokenledger.http.port"));
   }
 
   /** Kafka client properties every client of this app starts from. */
@@ -62,7 +65,10 @@ public record AppContext(
     if (!settings.bool("tokenledger.topics.create-on-start")) {
       return;
     }
-    try (Admin admin = Admin.create(kafkaClientProperties("admin"))) {
+    Properties props = kafkaClientProperties("admin");
+    // Fail fast with a clear message when the cluster is unreachable, rather than after minutes.
+    props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    try (Admin admin = Admin.create(props)) {
       topics.createMissing(admin);
     }
   }

@@ -54,6 +54,7 @@ public final class HttpServer implements AutoCloseable {
     ObjectMapper mapper = Json.newMapper();
     Javalin app = Javalin.create(config -> {
       config.showJavalinBanner = false;
+      config.startupWatcherEnabled = false;
       config.useVirtualThreads = false;
       config.jsonMapper(new JavalinJackson(mapper, false));
       config.http.maxRequestSize = options.maxRequestBytes();

@@ -14,7 +14,6 @@ public final class Json {
     return new ObjectMapper()
         .registerModule(new JavaTimeModule())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        .enable(DeserializationFeature.USE_LONG_FOR_INTS);
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
   }
 }
