@@ -1,0 +1,243 @@
+package dev.tokenledger.kafkalocal;
+
+import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.schemas.TopicCatalog;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+
+/**
+ * A local Kafka cluster of combined broker-and-controller nodes, each its own JVM, managed
+ * through files in its directory (config, data, pid file). It has one node; the layout (nodes,
+ * voters, replication) is already per node so that more can be added.
+ */
+final class LocalCluster {
+
+  /** An expected failure, with a message for the user; LocalKafka prints it and exits 1. */
+  static final class Failure extends RuntimeException {
+    Failure(String message) {
+      super(message);
+    }
+  }
+
+  enum State { ANSWERING, NOT_ANSWERING, NOT_RUNNING }
+
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+  private static final int TAIL_LINES = 25;
+
+  private final List<BrokerProcess> brokers;
+  private final PrintStream out;
+
+  private LocalCluster(List<KafkaNode> nodes, String classpath, PrintStream out) {
+    this.brokers = nodes.stream().map(n -> new BrokerProcess(n, classpath)).toList();
+    this.out = out;
+  }
+
+  /** One node in {@code dir}: the broker's data in {@code dir/data}, its output in {@code logsDir/kafka.log}. */
+  static LocalCluster singleNode(Path dir, int port, int controllerPort, Path logsDir, String classpath, PrintStream out) {
+    return new LocalCluster(
+        List.of(new KafkaNode(1, port, controllerPort, dir.toAbsolutePath(), logsDir.toAbsolutePath().resolve("kafka.log"))),
+        classpath, out);
+  }
+
+  /** The cluster whose files are in {@code dir}, as its last start configured it. */
+  static LocalCluster inDirectory(Path dir, Path logsDir, String classpath, PrintStream out) {
+    return new LocalCluster(
+        List.of(KafkaNode.read(dir.toAbsolutePath(), logsDir.toAbsolutePath().resolve("kafka.log"))), classpath, out);
+  }
+
+  String bootstrap() {
+    return brokers.stream().map(b -> b.node().bootstrap()).collect(Collectors.joining(","));
+  }
+
+  /** The pid of every node's running broker; empty unless all of them run. */
+  Optional<List<Long>> runningPids() {
+    List<Long> pids = new ArrayList<>();
+    for (BrokerProcess broker : brokers) {
+      Optional<ProcessHandle> running = broker.running();
+      if (running.isEmpty()) {
+        return Optional.empty();
+      }
+      pids.add(running.get().pid());
+    }
+    return Optional.of(pids);
+  }
+
+  /**
+   * Formats the storage on first start, starts every node, waits until the cluster answers, then
+   * creates the catalogue's missing topics.
+   */
+  void start(Settings settings) {
+    // Built first, so that a wrong topic setting fails before anything starts.
+    TopicCatalog catalog = TopicCatalog.create(settings.with(Map.of(TopicCatalog.REPLICATION_FACTOR_KEY,
+        Integer.toString(KafkaNode.replicationFactor(brokers.size())))).asMap());
+    brokers.stream().filter(BrokerProcess::hasStalePidFile).forEach(BrokerProcess::removePidFile);
+    checkPortsFree();
+    List<KafkaNode> nodes = brokers.stream().map(BrokerProcess::node).toList();
+    brokers.forEach(b -> b.writeConfig(nodes));
+    brokers.forEach(BrokerProcess::markStartInLog);
+
+    List<BrokerProcess> unformatted = brokers.stream().filter(b -> !b.node().isFormatted()).toList();
+    if (!unformatted.isEmpty()) {
+      long formatStart = System.nanoTime();
+      String clusterId = unformatted.get(0).randomClusterId();
+      unformatted.forEach(b -> b.format(clusterId));
+      out.printf("Formatted the storage in %s (cluster id %s)%n", since(formatStart), clusterId);
+    }
+
+    long launchStart = System.nanoTime();
+    List<Process> launched = brokers.stream().map(BrokerProcess::launch).toList();
+    try (Admin admin = admin()) {
+      awaitReady(admin, launched);
+      String readyAfter = since(launchStart);
+      catalog.createMissing(admin);
+      out.printf("Kafka is ready at %s (pid %s, ready in %s, %d catalogue topics); log: %s%n", bootstrap(),
+          launched.stream().map(p -> Long.toString(p.pid())).collect(Collectors.joining(",")), readyAfter,
+          catalog.all().size(), logFiles());
+    } catch (RuntimeException e) {
+      // A half-started broker is of no use and would hold the ports: take it down.
+      launched.forEach(Process::destroyForcibly);
+      brokers.forEach(BrokerProcess::removePidFile);
+      throw new Failure("Kafka did not start: " + e.getMessage() + "\nLog: " + logFiles() + ", last lines:\n" + tails());
+    }
+  }
+
+  /** Stops every running node; returns whether any was running. */
+  boolean stop() {
+    boolean anyRunning = false;
+    for (BrokerProcess broker : brokers) {
+      Optional<ProcessHandle> running = broker.running();
+      if (running.isEmpty()) {
+        broker.removePidFile();
+        continue;
+      }
+      anyRunning = true;
+      long stopStart = System.nanoTime();
+      BrokerProcess.StopResult result = broker.stop(running.get(), STOP_GRACE);
+      out.printf("Kafka stopped (pid %d) in %s%s%n", result.pid(), since(stopStart),
+          result.forced() ? ", killed after " + STOP_GRACE.toSeconds() + " s without exiting" : "");
+    }
+    return anyRunning;
+  }
+
+  State status() {
+    Optional<List<Long>> pids = runningPids();
+    if (pids.isEmpty()) {
+      out.printf("Kafka is not running (directory %s)%n", brokers.get(0).node().dir());
+      return State.NOT_RUNNING;
+    }
+    boolean answers;
+    try (Admin admin = admin()) {
+      answers = answers(admin, Duration.ofSeconds(3));
+    }
+    out.printf("Kafka is running: pid %s, bootstrap %s, %s%n",
+        pids.get().stream().map(String::valueOf).collect(Collectors.joining(",")), bootstrap(),
+        answers ? "answering" : "NOT answering (see " + logFiles() + ")");
+    return answers ? State.ANSWERING : State.NOT_ANSWERING;
+  }
+
+  private void checkPortsFree() {
+    for (BrokerProcess broker : brokers) {
+      for (int port : List.of(broker.node().port(), broker.node().controllerPort())) {
+        try (ServerSocket socket = new ServerSocket()) {
+          socket.bind(new InetSocketAddress(KafkaNode.HOST, port));
+        } catch (IOException e) {
+          throw new Failure("port " + port + " on " + KafkaNode.HOST + " is already in use: stop whatever holds it,"
+              + " or choose other ports with --port and --controller-port");
+        }
+      }
+    }
+  }
+
+  private void awaitReady(Admin admin, List<Process> launched) {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (!answers(admin, Duration.ofSeconds(1))) {
+      for (Process process : launched) {
+        if (!process.isAlive()) {
+          throw new Failure("the broker (pid " + process.pid() + ") exited with code " + process.exitValue());
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new Failure("the broker did not answer within " + READY_TIMEOUT.toSeconds() + " s");
+      }
+    }
+  }
+
+  /** Whether every node is in the cluster's metadata: the brokers are up and the quorum has a leader. */
+  private boolean answers(Admin admin, Duration timeout) {
+    try {
+      return admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
+          .nodes().get().size() == brokers.size();
+    } catch (ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure("interrupted while waiting for Kafka");
+    }
+  }
+
+  private Admin admin() {
+    return Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+        // Short backoffs: notice a starting broker within a fraction of a second, not up to 1 s late.
+        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200,
+        AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 200,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+  }
+
+  private String logFiles() {
+    return brokers.stream().map(b -> b.node().logFile().toString()).distinct().collect(Collectors.joining(", "));
+  }
+
+  private String tails() {
+    return brokers.stream().map(b -> b.node().logFile()).distinct()
+        .flatMap(log -> lastLines(log, TAIL_LINES).stream()).map(line -> "  " + line)
+        .collect(Collectors.joining("\n"));
+  }
+
+  /** The last lines of the latest start's part of the log. */
+  private static List<String> lastLines(Path file, int count) {
+    if (!Files.isRegularFile(file)) {
+      return List.of();
+    }
+    // Only the end of the file: the log grows over every run.
+    try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+      long offset = Math.max(0, in.length() - 64 * 1024);
+      byte[] bytes = new byte[(int) (in.length() - offset)];
+      in.seek(offset);
+      in.readFully(bytes);
+      List<String> lines = new String(bytes, StandardCharsets.UTF_8).lines().toList();
+      int from = Math.max(0, lines.size() - count);
+      for (int i = lines.size() - 1; i >= from; i--) {
+        if (lines.get(i).startsWith(BrokerProcess.START_MARK)) {
+          from = i + 1;
+          break;
+        }
+      }
+      return lines.subList(from, lines.size());
+    } catch (IOException e) {
+      return List.of("(cannot read " + file + ": " + e.getMessage() + ")");
+    }
+  }
+
+  private static String since(long startNanos) {
+    return String.format("%.1f s", (System.nanoTime() - startNanos) / 1e9);
+  }
+}
