@@ -7,16 +7,12 @@ import dev.tokenledger.runtime.InstanceRouter;
 import dev.tokenledger.runtime.Metrics;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.runtime.Shutdown;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import dev.tokenledger.runtime.StreamsRuntime;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,23 +59,18 @@ public final class AlertingApp implements AutoCloseable {
 
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
-          () -> notReadyReason(streamsRef.get()), 64 * 1024), app ->
+          () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024), app ->
           new AlertingRoutes(quotas, new AlertQueries(streamsRef::get),
               new InstanceRouter(streamsRef::get, self::get), Clock.systemUTC()).register(app)));
       self.set(new HostInfo(context.advertisedHost(), server.port()));
 
       KafkaStreams streams = new KafkaStreams(
           AlertingTopology.build(config, context.topics(), registry),
-          streamsProperties(context, config, self.get()));
-      streams.setUncaughtExceptionHandler(e -> {
-        log.error("stream thread failed; stopping this instance's processing", e);
-        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-      });
-      new KafkaStreamsMetrics(streams).bindTo(registry);
+          StreamsRuntime.properties(context, config.applicationId(), config.standbyReplicas(),
+              config.streamThreads(), self.get()));
       streamsRef.set(streams);
-      // Registered after the server, so closed before it.
-      shutdown.add("kafka-streams", () -> streams.close(closeTimeout));
-      streams.start();
+      // Registered after the server, so closed before it: queries outlive processing.
+      StreamsRuntime.start(streams, registry, shutdown, closeTimeout);
       return new AlertingApp(shutdown, server);
     } catch (RuntimeException e) {
       shutdown.close();
@@ -96,25 +87,4 @@ public final class AlertingApp implements AutoCloseable {
     shutdown.close();
   }
 
-  static Properties streamsProperties(AppContext context, AlertingConfig config, HostInfo self) {
-    Properties props = context.kafkaClientProperties("streams");
-    props.remove("client.id");
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    props.put(StreamsConfig.STATE_DIR_CONFIG, context.stateDir().toAbsolutePath().toString());
-    props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
-    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
-    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG,
-        context.settings().intValue("tokenledger.topics.replication-factor", 1, 32));
-    return props;
-  }
-
-  private static Optional<String> notReadyReason(KafkaStreams streams) {
-    if (streams == null) {
-      return Optional.of("starting");
-    }
-    KafkaStreams.State state = streams.state();
-    return state == KafkaStreams.State.RUNNING ? Optional.empty() : Optional.of("kafka streams is " + state);
-  }
 }

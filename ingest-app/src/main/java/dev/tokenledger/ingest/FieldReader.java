@@ -3,6 +3,7 @@ package dev.tokenledger.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tokenledger.runtime.Problem.FieldError;
+import dev.tokenledger.schemas.Usd;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -25,8 +26,6 @@ final class FieldReader {
   private static final int MAX_LABEL_KEY_LENGTH = 64;
   private static final int MAX_LABEL_VALUE_LENGTH = 256;
   private static final int MAX_ECHO_LENGTH = 64;
-  private static final int USD_DECIMALS = 9;
-  private static final BigDecimal MAX_USD = BigDecimal.valueOf(Long.MAX_VALUE).movePointLeft(USD_DECIMALS);
   // Avro timestamp-millis must hold it; no LLM call happened before 1970.
   private static final Instant EARLIEST = Instant.EPOCH;
 
@@ -164,19 +163,12 @@ final class FieldReader {
       reject(field, "must be a USD amount like \"0.001234500\" (got " + echo(value) + ")");
       return OptionalLong.empty();
     }
-    if (usd.signum() < 0) {
-      reject(field, "must be ≥ 0 (got " + echo(value) + ")");
+    try {
+      return OptionalLong.of(Usd.toNanos(usd, echo(value)));
+    } catch (IllegalArgumentException e) {
+      reject(field, e.getMessage());
       return OptionalLong.empty();
     }
-    if (usd.compareTo(MAX_USD) > 0) {
-      reject(field, "must be at most " + MAX_USD.toPlainString() + " (got " + echo(value) + ")");
-      return OptionalLong.empty();
-    }
-    if (usd.stripTrailingZeros().scale() > USD_DECIMALS) {
-      reject(field, "must have at most 9 decimals, the precision of nano-USD (got " + echo(value) + ")");
-      return OptionalLong.empty();
-    }
-    return OptionalLong.of(usd.movePointRight(USD_DECIMALS).longValueExact());
   }
 
   /** A bounded map of string to string; empty when absent. */

@@ -7,6 +7,7 @@ import java.math.RoundingMode;
 public final class Usd {
 
   public static final int SCALE = 9;
+  private static final BigDecimal MAX = BigDecimal.valueOf(Long.MAX_VALUE, SCALE);
 
   private Usd() {}
 
@@ -36,12 +37,12 @@ public final class Usd {
     if (value.signum() < 0) {
       throw new IllegalArgumentException("must be ≥ 0 (got " + given + ")");
     }
-    try {
-      return value.setScale(SCALE, RoundingMode.UNNECESSARY).unscaledValue().longValueExact();
-    } catch (ArithmeticException e) {
-      throw new IllegalArgumentException(value.scale() > SCALE
-          ? "must have at most 9 decimals (got " + given + ")"
-          : "is too large (got " + given + ")");
+    if (value.stripTrailingZeros().scale() > SCALE) {
+      throw new IllegalArgumentException("must have at most 9 decimals, the precision of nano-USD (got " + given + ")");
     }
+    if (value.compareTo(MAX) > 0) {
+      throw new IllegalArgumentException("must be at most " + MAX.toPlainString() + " (got " + given + ")");
+    }
+    return value.setScale(SCALE, RoundingMode.UNNECESSARY).unscaledValue().longValueExact();
   }
 }

@@ -145,7 +145,7 @@ public final class HttpServer implements AutoCloseable {
       String needed = required.stream().map(r -> ((Role) r).name().toLowerCase())
           .sorted().collect(Collectors.joining(" or "));
       throw new ProblemException(Problem.of(403, "Forbidden",
-          "this endpoint needs a " + needed + " key; the key '" + principal.name() + "' has the role "
+          "this endpoint needs a key with the role " + needed + "; the key '" + principal.name() + "' has the role "
               + principal.role().name().toLowerCase()));
     }
     ctx.attribute(PRINCIPAL, principal);

@@ -1,0 +1,59 @@
+package dev.tokenledger.runtime;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** How the Streams apps configure, start, watch and stop Kafka Streams: the same way each. */
+public final class StreamsRuntime {
+
+  private static final Logger log = LoggerFactory.getLogger(StreamsRuntime.class);
+
+  private StreamsRuntime() {}
+
+  /** Exactly-once v2, this instance's state dir and query address, standbys and threads. */
+  public static Properties properties(AppContext context, String applicationId, int standbyReplicas,
+      int streamThreads, HostInfo self) {
+    Properties props = context.settings().kafka();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, context.stateDir().toAbsolutePath().toString());
+    props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, context.topics().tokensConsumed().replicationFactor());
+    return props;
+  }
+
+  /**
+   * Starts {@code streams} with its metrics bound, and registers it with {@code shutdown}. A
+   * failing stream thread stops this instance's processing (its partitions move to the other
+   * instances) rather than retrying a record that fails the same way every time.
+   */
+  public static void start(KafkaStreams streams, MeterRegistry registry, Shutdown shutdown, Duration closeTimeout) {
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("a stream thread failed; stopping this instance's processing", e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    new KafkaStreamsMetrics(streams).bindTo(registry);
+    shutdown.add("kafka-streams", () -> streams.close(closeTimeout));
+    streams.start();
+  }
+
+  /** Empty when Kafka Streams is RUNNING, else what it is doing, for {@code /ready}. */
+  public static Optional<String> notReadyReason(KafkaStreams streams) {
+    if (streams == null) {
+      return Optional.of("starting");
+    }
+    KafkaStreams.State state = streams.state();
+    return state == KafkaStreams.State.RUNNING ? Optional.empty() : Optional.of("kafka streams is " + state);
+  }
+}
