@@ -29,7 +29,7 @@ public final class StreamsRuntime {
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
-    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, context.topics().tokensConsumed().replicationFactor());
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) context.topics().tokensConsumed().replicationFactor());
     return props;
   }
 
