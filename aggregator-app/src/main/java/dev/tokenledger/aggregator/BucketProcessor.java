@@ -1,6 +1,7 @@
 package dev.tokenledger.aggregator;
 
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import dev.tokenledger.schemas.avro.UsageAggregate;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -32,6 +34,7 @@ final class BucketProcessor implements Processor<String, TokensConsumed, String,
   private final MeterRegistry registry;
   private ProcessorContext<String, UsageAggregate> context;
   private KeyValueStore<BucketKey, UsageAggregate> buckets;
+  private KeyValueStore<String, ModelPrice> prices;
 
   BucketProcessor(AggregatorConfig config, MeterRegistry registry) {
     this.config = config;
@@ -42,6 +45,7 @@ final class BucketProcessor implements Processor<String, TokensConsumed, String,
   public void init(ProcessorContext<String, UsageAggregate> context) {
     this.context = context;
     this.buckets = context.getStateStore(BUCKET_STORE);
+    this.prices = context.getStateStore(UsageTopology.PRICE_STORE);
     context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredBuckets);
   }
 
@@ -50,6 +54,13 @@ final class BucketProcessor implements Processor<String, TokensConsumed, String,
     Subject subject = Subject.parse(record.key());
     TokensConsumed event = record.value();
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+    ModelPrice price = prices.get(Pricing.key(event.getProvider(), event.getModel()));
+    Optional<Pricing.Cost> cost = cost(event, price);
+    if (cost.isEmpty()) {
+      registry.counter("tokenledger.aggregator.unpriced.updates").increment();
+    }
+    Long contextWindow = event.getContextWindow() != null ? event.getContextWindow()
+        : price == null ? null : price.getContextWindow();
     for (Period period : AggregatorConfig.PERIODS) {
       CalendarWindow window = CalendarWindow.containing(period, event.getOccurredAt(), config.zone());
       if (window.end().isBefore(now.minus(config.retention().get(period)))) {
@@ -61,10 +72,20 @@ final class BucketProcessor implements Processor<String, TokensConsumed, String,
       BucketKey key = BucketKey.of(subject, period, window.start());
       UsageAggregate current = buckets.get(key);
       UsageAggregate updated = UsageTotals.add(
-          current == null ? UsageTotals.empty(subject, window, config.zone()) : current, event);
+          current == null ? UsageTotals.empty(subject, window, config.zone()) : current, event, cost, contextWindow);
       buckets.put(key, updated);
       context.forward(record.withValue(updated));
     }
+  }
+
+  /** A caller-supplied cost wins; else the catalogue's price in force at the event; else unpriced, never a guess. */
+  private static Optional<Pricing.Cost> cost(TokensConsumed event, ModelPrice price) {
+    if (event.getCostNanos() != null) {
+      return Optional.of(Pricing.Cost.ofNanos(event.getCostNanos()));
+    }
+    return Optional.ofNullable(price)
+        .flatMap(p -> Pricing.inForceAt(p, event.getOccurredAt()))
+        .map(version -> Pricing.cost(event, version));
   }
 
   private void purgeExpiredBuckets(long wallClockMs) {

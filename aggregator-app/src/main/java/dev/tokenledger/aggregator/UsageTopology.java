@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.runtime.GlobalStoreWriter;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.Dimension;
@@ -23,13 +24,17 @@ import org.apache.kafka.streams.state.Stores;
  * The aggregator's topology, as a pure function of its settings:
  *
  * <pre>
+ * pricing.catalog → global store "prices" (every instance holds every price)
  * tokens.consumed ─ intake (decode, check, time guard, dedupe) ─┬─ rejected → tokens.rejected
  *                                                              ├─ late     → tokens.late
  *                                                              └─ accepted → one record per subject
- *   → repartition by subject → buckets (minute, hour, day, month) → usage.aggregates
+ *   → repartition by subject → price, add to buckets (minute, hour, day, month) → usage.aggregates
  * </pre>
  */
 public final class UsageTopology {
+
+  /** Every model's prices, on every instance (a global store of {@code pricing.catalog}). */
+  static final String PRICE_STORE = "prices";
 
   /** The repartition topic's name within the application id. */
   static final String BY_SUBJECT = "usage-by-subject";
@@ -39,6 +44,12 @@ public final class UsageTopology {
   public static Topology build(AggregatorConfig config, TopicCatalog topics, MeterRegistry registry) {
     StreamsBuilder builder = new StreamsBuilder();
     var eventSerde = AvroSerdes.tokensConsumed();
+    builder.addGlobalStore(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PRICE_STORE), Serdes.String(),
+            AvroSerdes.modelPrice()).withLoggingDisabled(),
+        topics.pricingCatalog().name(),
+        Consumed.with(Serdes.String(), AvroSerdes.modelPrice()).withName("pricing-catalog"),
+        () -> new GlobalStoreWriter<>(PRICE_STORE));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(IntakeProcessor.DEDUPE_STORE), Serdes.String(), Serdes.Long()));
     builder.addStateStore(Stores.keyValueStoreBuilder(

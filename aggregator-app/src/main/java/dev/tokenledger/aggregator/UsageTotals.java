@@ -6,6 +6,7 @@ import dev.tokenledger.schemas.avro.TokensConsumed;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Optional;
 
 /** Adds one event to a bucket's totals, exactly: every sum is checked for overflow. */
 final class UsageTotals {
@@ -24,12 +25,19 @@ final class UsageTotals {
         .build();
   }
 
-  /** The bucket with the event added; {@code bucket} itself is left unchanged. */
-  static UsageAggregate add(UsageAggregate bucket, TokensConsumed event) {
+  /**
+   * The bucket with the event added; {@code bucket} itself is left unchanged.
+   *
+   * @param cost the event's cost, empty when it is unpriced
+   * @param contextWindow the event's context window, or the catalogue's, or null
+   */
+  static UsageAggregate add(UsageAggregate bucket, TokensConsumed event, Optional<Pricing.Cost> cost, Long contextWindow) {
     UsageAggregate next = UsageAggregate.newBuilder(bucket).build();
     next.setRequests(Math.addExact(bucket.getRequests(), 1));
     if (!event.getSuccess()) {
       next.setFailedRequests(Math.addExact(bucket.getFailedRequests(), 1));
+      next.setFailedRequestTokens(Math.addExact(bucket.getFailedRequestTokens(),
+          Math.addExact(event.getInputTokens(), event.getOutputTokens())));
     }
     next.setInputTokens(Math.addExact(bucket.getInputTokens(), event.getInputTokens()));
     next.setOutputTokens(Math.addExact(bucket.getOutputTokens(), event.getOutputTokens()));
@@ -37,10 +45,13 @@ final class UsageTotals {
     next.setCacheWriteTokens(Math.addExact(bucket.getCacheWriteTokens(), event.getCacheWriteTokens()));
     next.setReasoningTokens(Math.addExact(bucket.getReasoningTokens(), event.getReasoningTokens()));
     next.setSystemTokens(Math.addExact(bucket.getSystemTokens(), event.getSystemTokens()));
-    if (event.getCostNanos() == null) {
+    if (cost.isEmpty()) {
       next.setUnpricedRequests(Math.addExact(bucket.getUnpricedRequests(), 1));
     } else {
-      next.setCostNanos(Math.addExact(bucket.getCostNanos(), event.getCostNanos()));
+      long remainder = bucket.getCostRemainderFemtos() + cost.get().remainderFemtos();
+      next.setCostNanos(Math.addExact(bucket.getCostNanos(),
+          Math.addExact(cost.get().nanos(), remainder / Pricing.FEMTOS_PER_NANO)));
+      next.setCostRemainderFemtos(remainder % Pricing.FEMTOS_PER_NANO);
     }
     if (event.getTokenSource() == TokenSource.ESTIMATED) {
       next.setEstimatedRequests(Math.addExact(bucket.getEstimatedRequests(), 1));
@@ -49,7 +60,6 @@ final class UsageTotals {
       next.setLatencyMsSum(Math.addExact(bucket.getLatencyMsSum(), event.getLatencyMs()));
       next.setLatencyMsMax(Math.max(bucket.getLatencyMsMax(), event.getLatencyMs()));
     }
-    Long contextWindow = event.getContextWindow();
     if (contextWindow != null && contextWindow > 0) {
       long used = Math.addExact(event.getInputTokens(), event.getOutputTokens());
       long ppm = Math.multiplyExact(used, 1_000_000L) / contextWindow;

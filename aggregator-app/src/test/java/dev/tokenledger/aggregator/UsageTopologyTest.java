@@ -6,7 +6,9 @@ import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.Dimension;
+import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.Period;
+import dev.tokenledger.schemas.avro.PriceVersion;
 import dev.tokenledger.schemas.avro.TokenSource;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import dev.tokenledger.schemas.avro.UsageAggregate;
@@ -14,11 +16,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -43,6 +47,7 @@ class UsageTopologyTest {
   private TestOutputTopic<byte[], byte[]> rejected;
   private TestOutputTopic<String, TokensConsumed> late;
   private KeyValueStore<BucketKey, UsageAggregate> buckets;
+  private TestInputTopic<String, ModelPrice> prices;
 
   private void start(String zone) {
     AggregatorConfig config = AggregatorConfig.from(
@@ -60,6 +65,22 @@ class UsageTopologyTest {
     late = driver.createOutputTopic(topics.tokensLate().name(), new StringDeserializer(),
         AvroSerdes.tokensConsumed().deserializer());
     buckets = driver.getKeyValueStore(BucketProcessor.BUCKET_STORE);
+    prices = driver.createInputTopic(topics.pricingCatalog().name(), new StringSerializer(),
+        AvroSerdes.modelPrice().serializer());
+  }
+
+  private static PriceVersion.Builder price(String effectiveFrom, long inputNanosPerMillion, long outputNanosPerMillion) {
+    return PriceVersion.newBuilder().setEffectiveFrom(Instant.parse(effectiveFrom))
+        .setInputPerMillionNanos(inputNanosPerMillion).setOutputPerMillionNanos(outputNanosPerMillion);
+  }
+
+  private void catalogue(String provider, String model, Long contextWindow, PriceVersion... versions) {
+    prices.pipeInput(Pricing.key(provider, model), ModelPrice.newBuilder().setProvider(provider).setModel(model)
+        .setContextWindow(contextWindow).setVersions(List.of(versions)).build());
+  }
+
+  private long dayCost(String user) {
+    return bucket(Dimension.USER, user, Period.DAY, "2026-12-01T00:00:00Z").getCostNanos();
   }
 
   @AfterEach
@@ -263,6 +284,95 @@ class UsageTopologyTest {
     assertThat(published).filteredOn(kv -> kv.key.equals("user:alice")).extracting(kv -> kv.value.getPeriod())
         .containsExactlyInAnyOrder(Period.MINUTE, Period.HOUR, Period.DAY, Period.MONTH);
     assertThat(published).extracting(kv -> kv.key).contains("model:openai/gpt-4o", "all:_", "tenant:acme");
+  }
+
+  @Test
+  void shouldPriceCacheReadsCacheWritesAndReasoningAtTheirOwnPrices() {
+    start("UTC");
+    // $3 input, $15 output, $0.30 cache read, $3.75 cache write, $20 reasoning per million tokens.
+    catalogue("anthropic", "claude-sonnet-4-5", 200_000L, price("1970-01-01T00:00:00Z", 3_000_000_000L, 15_000_000_000L)
+        .setCachedInputPerMillionNanos(300_000_000L).setCacheWritePerMillionNanos(3_750_000_000L)
+        .setReasoningPerMillionNanos(20_000_000_000L).build());
+
+    send(event("e1", "2026-12-01T00:01:00Z").setProvider("anthropic").setModel("claude-sonnet-4-5")
+        .setInputTokens(10_000).setCachedInputTokens(6_000).setCacheWriteTokens(2_000)
+        .setOutputTokens(1_000).setReasoningTokens(400).build());
+
+    // 2 000 × 3 + 6 000 × 0.30 + 2 000 × 3.75 + 600 × 15 + 400 × 20, all per million, in USD:
+    // 0.006 + 0.0018 + 0.0075 + 0.009 + 0.008 = 0.0323
+    assertThat(dayCost("alice")).isEqualTo(32_300_000L);
+    UsageAggregate day = bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z");
+    assertThat(day.getUnpricedRequests()).isZero();
+    assertThat(day.getMaxContextUtilizationPpm()).isEqualTo(55_000); // 11 000 of the catalogue's 200 000
+  }
+
+  @Test
+  void shouldBillCacheAndReasoningAtInputAndOutputPricesWhenTheModelHasNoOwnPrice() {
+    start("UTC");
+    catalogue("openai", "o3-mini", null, price("1970-01-01T00:00:00Z", 1_100_000_000L, 4_400_000_000L).build());
+
+    send(event("e1", "2026-12-01T00:01:00Z").setModel("o3-mini").setInputTokens(1_000_000).setCachedInputTokens(500_000)
+        .setOutputTokens(1_000_000).setReasoningTokens(900_000).build());
+
+    assertThat(dayCost("alice")).isEqualTo(5_500_000_000L); // $1.10 + $4.40
+  }
+
+  @Test
+  void shouldUseThePriceInForceWhenTheEventHappened() {
+    start("UTC");
+    catalogue("openai", "gpt-4o", 128_000L,
+        price("1970-01-01T00:00:00Z", 5_000_000_000L, 15_000_000_000L).build(),
+        price("2026-12-01T00:00:00Z", 2_500_000_000L, 10_000_000_000L).build());
+
+    send(event("before", "2026-11-30T23:59:59Z").setInputTokens(1_000_000).setOutputTokens(0).build());
+    send(event("after", "2026-12-01T00:00:00Z").setInputTokens(1_000_000).setOutputTokens(0).build());
+
+    assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-11-30T00:00:00Z").getCostNanos()).isEqualTo(5_000_000_000L);
+    assertThat(dayCost("alice")).isEqualTo(2_500_000_000L);
+  }
+
+  @Test
+  void shouldCountAModelWithoutAPriceAsUnpricedAndLetACallersCostWin() {
+    start("UTC");
+    catalogue("openai", "gpt-4o", null, price("1970-01-01T00:00:00Z", 2_500_000_000L, 10_000_000_000L).build());
+
+    send(event("unknown-model", "2026-12-01T00:01:00Z").setModel("gpt-9-preview").build());
+    send(event("callers-cost", "2026-12-01T00:01:00Z").setCostNanos(7L).build());
+
+    UsageAggregate day = bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z");
+    assertThat(day.getUnpricedRequests()).isEqualTo(1);
+    assertThat(day.getCostNanos()).isEqualTo(7L);
+    assertThat(bucket(Dimension.MODEL, "openai/gpt-9-preview", Period.DAY, "2026-12-01T00:00:00Z").getCostNanos()).isZero();
+  }
+
+  @Test
+  void shouldAddSubNanoCostsWithoutDrift() {
+    start("UTC");
+    // 1 nano-USD per million tokens: each event below costs a fraction of a nano.
+    catalogue("mistral", "tiny", null, price("1970-01-01T00:00:00Z", 1L, 0L).build());
+
+    for (int i = 0; i < 3; i++) {
+      send(event("third-" + i, "2026-12-01T00:01:00Z").setProvider("mistral").setModel("tiny")
+          .setInputTokens(333_333 + (i == 2 ? 1 : 0)).setOutputTokens(0).build());
+    }
+
+    // 333 333 + 333 333 + 333 334 tokens = one million: exactly 1 nano, not 0 (rounded down) or 3 (rounded up).
+    UsageAggregate day = bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z");
+    assertThat(day.getCostNanos()).isEqualTo(1L);
+    assertThat(day.getCostRemainderFemtos()).isZero();
+  }
+
+  @Test
+  void shouldCountARecordWithAMissingOrWrongKeyForTheUserInTheEvent() {
+    start("UTC");
+    TokensConsumed event = event("keyless", "2026-12-01T00:01:00Z").build();
+
+    input.pipeInput(null, AvroSerdes.tokensConsumed().encode(event));
+    input.pipeInput("mallory".getBytes(StandardCharsets.UTF_8),
+        AvroSerdes.tokensConsumed().encode(event("wrong-key", "2026-12-01T00:01:00Z").build()));
+
+    assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z").getRequests()).isEqualTo(2);
+    assertThat(buckets.get(new BucketKey(Dimension.USER, "mallory", Period.DAY, Instant.parse("2026-12-01T00:00:00Z")))).isNull();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.tokenledger.alerting;
 
+import dev.tokenledger.runtime.GlobalStoreWriter;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.QuotaExceeded;
@@ -25,16 +26,19 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class AlertingTopology {
 
+  /** Every quota definition, on every instance. */
+  static final String QUOTA_STORE = "quotas";
+
   private AlertingTopology() {}
 
   public static Topology build(AlertingConfig config, TopicCatalog topics, MeterRegistry registry) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addGlobalStore(
-        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QuotaStoreUpdater.QUOTA_STORE),
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QUOTA_STORE),
             Serdes.String(), AvroSerdes.quotaDefinition()).withLoggingDisabled(),
         topics.quotaDefinitions().name(),
         Consumed.with(Serdes.String(), AvroSerdes.quotaDefinition()).withName("quota-definitions"),
-        QuotaStoreUpdater::new);
+        () -> new GlobalStoreWriter<>(QUOTA_STORE));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(QuotaEvaluator.FIRED_STORE), Serdes.String(), AvroSerdes.usageAlert()));
     builder.addStateStore(Stores.keyValueStoreBuilder(

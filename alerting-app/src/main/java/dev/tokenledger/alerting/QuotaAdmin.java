@@ -111,7 +111,7 @@ final class QuotaAdmin implements AutoCloseable {
     if (running == null || !running.state().isRunningOrRebalancing()) {
       throw ProblemException.unavailable("the alerting app is starting; quotas are not loaded yet", 2);
     }
-    return running.store(StoreQueryParameters.fromNameAndType(QuotaStoreUpdater.QUOTA_STORE,
+    return running.store(StoreQueryParameters.fromNameAndType(AlertingTopology.QUOTA_STORE,
         QueryableStoreTypes.keyValueStore()));
   }
 

@@ -51,7 +51,7 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
-    this.quotas = context.getStateStore(QuotaStoreUpdater.QUOTA_STORE);
+    this.quotas = context.getStateStore(AlertingTopology.QUOTA_STORE);
     this.fired = context.getStateStore(FIRED_STORE);
     this.dayTotals = context.getStateStore(DAY_TOTALS_STORE);
   }

@@ -34,7 +34,8 @@ class SchemaHistoryTest {
     assertThat(versions).as("released versions of %s", current.getName()).isNotEmpty();
     Schema newest = versions.get(versions.size() - 1);
     assertThat(SchemaNormalization.parsingFingerprint64(newest))
-        .as("%s changed: add it to schema-history as v%d.avsc", current.getName(), versions.size() + 1)
+        .as("%s changed: release it as schemas/src/main/resources/schema-history/%s/v%d.avsc with this content:%n%s",
+            current.getName(), current.getName(), versions.size() + 1, current.toString(true))
         .isEqualTo(SchemaNormalization.parsingFingerprint64(current));
   }
 

@@ -1,0 +1,68 @@
+package dev.tokenledger.aggregator;
+
+import dev.tokenledger.schemas.avro.ModelPrice;
+import dev.tokenledger.schemas.avro.PriceVersion;
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Prices one event exactly. Prices are nano-USD per million tokens, so tokens × price is the
+ * cost in femto-USD (1e-15) with nothing rounded; it is split into whole nanos and the
+ * sub-nano remainder, and buckets carry the remainder, so a million priced events add up to
+ * exactly what one big event of the same tokens would cost.
+ */
+final class Pricing {
+
+  static final long FEMTOS_PER_NANO = 1_000_000L;
+  private static final BigInteger FEMTOS_PER_NANO_BIG = BigInteger.valueOf(FEMTOS_PER_NANO);
+
+  /** An event's cost: whole nano-USD plus a remainder in femto-USD, 0 ≤ remainder < 1 000 000. */
+  record Cost(long nanos, long remainderFemtos) {
+    static Cost ofNanos(long nanos) {
+      return new Cost(nanos, 0);
+    }
+  }
+
+  private Pricing() {}
+
+  /** The catalogue key of a model: {@code provider/model}, lower-case. */
+  static String key(String provider, String model) {
+    return (provider + "/" + model).toLowerCase(Locale.ROOT);
+  }
+
+  /** The version in force when the event happened: the latest whose effectiveFrom is not after it. */
+  static Optional<PriceVersion> inForceAt(ModelPrice price, Instant occurredAt) {
+    return price.getVersions().stream()
+        .filter(v -> !v.getEffectiveFrom().isAfter(occurredAt))
+        .max(Comparator.comparing(PriceVersion::getEffectiveFrom));
+  }
+
+  /**
+   * Uncached input at the input price; cache reads and writes at their own prices (the input
+   * price when the model has none); output that is not reasoning at the output price; reasoning
+   * at its own price (the output price when none).
+   */
+  static Cost cost(TokensConsumed e, PriceVersion p) {
+    long uncachedInput = e.getInputTokens() - e.getCachedInputTokens() - e.getCacheWriteTokens();
+    long plainOutput = e.getOutputTokens() - e.getReasoningTokens();
+    BigInteger femtos = femtos(uncachedInput, p.getInputPerMillionNanos())
+        .add(femtos(e.getCachedInputTokens(), orElse(p.getCachedInputPerMillionNanos(), p.getInputPerMillionNanos())))
+        .add(femtos(e.getCacheWriteTokens(), orElse(p.getCacheWritePerMillionNanos(), p.getInputPerMillionNanos())))
+        .add(femtos(plainOutput, p.getOutputPerMillionNanos()))
+        .add(femtos(e.getReasoningTokens(), orElse(p.getReasoningPerMillionNanos(), p.getOutputPerMillionNanos())));
+    BigInteger[] nanosAndRemainder = femtos.divideAndRemainder(FEMTOS_PER_NANO_BIG);
+    return new Cost(nanosAndRemainder[0].longValueExact(), nanosAndRemainder[1].longValueExact());
+  }
+
+  private static BigInteger femtos(long tokens, long nanosPerMillion) {
+    return BigInteger.valueOf(tokens).multiply(BigInteger.valueOf(nanosPerMillion));
+  }
+
+  private static long orElse(Long specific, long fallback) {
+    return specific == null ? fallback : specific;
+  }
+}
