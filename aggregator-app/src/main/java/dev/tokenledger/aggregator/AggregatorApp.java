@@ -2,15 +2,18 @@ package dev.tokenledger.aggregator;
 
 import dev.tokenledger.runtime.AppContext;
 import dev.tokenledger.runtime.ConfigException;
+import dev.tokenledger.runtime.GlobalTableAdmin;
 import dev.tokenledger.runtime.HttpServer;
 import dev.tokenledger.runtime.InstanceRouter;
 import dev.tokenledger.runtime.Metrics;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.runtime.Shutdown;
 import dev.tokenledger.runtime.StreamsRuntime;
+import dev.tokenledger.schemas.avro.ModelPrice;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
@@ -55,11 +58,19 @@ public final class AggregatorApp implements AutoCloseable {
       AtomicReference<KafkaStreams> streamsRef = new AtomicReference<>();
       AtomicReference<HostInfo> self = new AtomicReference<>();
 
+      GlobalTableAdmin<ModelPrice> prices = shutdown.add("pricing-admin", new GlobalTableAdmin<>(
+          context.topics().pricingCatalog(), context.kafkaClientProperties("pricing-admin"), streamsRef::get,
+          UsageTopology.PRICE_STORE, settings.duration("tokenledger.aggregator.pricing.visibility-timeout")));
+      if (settings.bool("tokenledger.aggregator.pricing.seed-defaults")
+          && prices.seedIfNeverWritten(PriceJson.defaultCatalog().stream()
+              .map(p -> Map.entry(Pricing.key(p.getProvider(), p.getModel()), p)).toList())) {
+        log.info("loaded the default price catalogue into {}", context.topics().pricingCatalog().name());
+      }
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
           () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024), app -> {
             InstanceRouter router = new InstanceRouter(streamsRef::get, self::get);
-            new AggregatorRoutes(router, new UsageQueries(streamsRef::get), config.zone(), Clock.systemUTC())
+            new AggregatorRoutes(router, new UsageQueries(streamsRef::get), prices, config.zone(), Clock.systemUTC())
                 .register(app);
           }));
       self.set(new HostInfo(context.advertisedHost(), server.port()));

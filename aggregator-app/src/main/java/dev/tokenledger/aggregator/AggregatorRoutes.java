@@ -1,11 +1,17 @@
 package dev.tokenledger.aggregator;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenledger.runtime.GlobalTableAdmin;
 import dev.tokenledger.runtime.InstanceRouter;
+import dev.tokenledger.runtime.Json;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.runtime.Role;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.Usd;
 import dev.tokenledger.schemas.avro.Dimension;
+import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.javalin.Javalin;
@@ -18,6 +24,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** The aggregator's HTTP API: thin handlers over {@link InstanceRouter} and {@link UsageQueries}. */
@@ -42,22 +49,54 @@ final class AggregatorRoutes {
   record UsageResponse(String dimension, String key, String period, String zone, Instant from, Instant to,
       List<UsageWindow> windows) {}
 
+  private static final ObjectMapper JSON = Json.newMapper();
   private static final List<Period> QUERYABLE = AggregatorConfig.PERIODS;
 
   private final InstanceRouter router;
   private final UsageQueries queries;
+  private final GlobalTableAdmin<ModelPrice> prices;
   private final ZoneId zone;
   private final Clock clock;
 
-  AggregatorRoutes(InstanceRouter router, UsageQueries queries, ZoneId zone, Clock clock) {
+  AggregatorRoutes(InstanceRouter router, UsageQueries queries, GlobalTableAdmin<ModelPrice> prices, ZoneId zone,
+      Clock clock) {
     this.router = router;
     this.queries = queries;
+    this.prices = prices;
     this.zone = zone;
     this.clock = clock;
   }
 
   void register(Javalin app) {
     app.get("/v1/usage", this::usage, Role.READ);
+    app.get("/v1/pricing", this::listPrices, Role.READ);
+    // <model> may hold slashes: model ids like meta-llama/llama-3.3-70b.
+    app.put("/v1/pricing/{provider}/<model>", this::putPrice, Role.ADMIN);
+  }
+
+  private void listPrices(Context ctx) {
+    String provider = ctx.queryParam("provider");
+    String model = ctx.queryParam("model");
+    List<Map<String, Object>> rows = prices.all().stream()
+        .filter(p -> provider == null || p.getProvider().equalsIgnoreCase(provider))
+        .filter(p -> model == null || p.getModel().equalsIgnoreCase(model))
+        .flatMap(p -> PriceJson.render(p).stream())
+        .toList();
+    ctx.json(Map.of("prices", rows));
+  }
+
+  private void putPrice(Context ctx) {
+    String provider = ctx.pathParam("provider").toLowerCase(Locale.ROOT);
+    String model = ctx.pathParam("model");
+    JsonNode body;
+    try {
+      body = JSON.readTree(ctx.body());
+    } catch (JsonProcessingException e) {
+      throw ProblemException.badRequest("body", "is not valid JSON: " + e.getOriginalMessage());
+    }
+    String key = Pricing.key(provider, model);
+    ModelPrice updated = PriceJson.withVersion(prices.get(key).orElse(null), provider, model, body, clock.instant());
+    ctx.json(Map.of("prices", PriceJson.render(prices.put(key, updated))));
   }
 
   private void usage(Context ctx) {

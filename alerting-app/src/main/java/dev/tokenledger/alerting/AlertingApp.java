@@ -2,12 +2,14 @@ package dev.tokenledger.alerting;
 
 import dev.tokenledger.runtime.AppContext;
 import dev.tokenledger.runtime.ConfigException;
+import dev.tokenledger.runtime.GlobalTableAdmin;
 import dev.tokenledger.runtime.HttpServer;
 import dev.tokenledger.runtime.InstanceRouter;
 import dev.tokenledger.runtime.Metrics;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.runtime.Shutdown;
 import dev.tokenledger.runtime.StreamsRuntime;
+import dev.tokenledger.schemas.avro.QuotaDefinition;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,8 +56,9 @@ public final class AlertingApp implements AutoCloseable {
       context.createMissingTopics();
       AtomicReference<KafkaStreams> streamsRef = new AtomicReference<>();
       AtomicReference<HostInfo> self = new AtomicReference<>();
-      QuotaAdmin quotas = shutdown.add("quota-producer", new QuotaAdmin(context.topics().quotaDefinitions(),
-          context.kafkaClientProperties("quota-admin"), streamsRef::get, config.quotaVisibilityTimeout()));
+      GlobalTableAdmin<QuotaDefinition> quotas = shutdown.add("quota-admin", new GlobalTableAdmin<>(
+          context.topics().quotaDefinitions(), context.kafkaClientProperties("quota-admin"), streamsRef::get,
+          AlertingTopology.QUOTA_STORE, config.quotaVisibilityTimeout()));
 
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,

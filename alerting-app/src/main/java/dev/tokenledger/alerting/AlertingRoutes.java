@@ -3,6 +3,7 @@ package dev.tokenledger.alerting;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenledger.runtime.GlobalTableAdmin;
 import dev.tokenledger.runtime.InstanceRouter;
 import dev.tokenledger.runtime.Json;
 import dev.tokenledger.runtime.ProblemException;
@@ -35,12 +36,12 @@ final class AlertingRoutes {
   private static final Pattern SINCE = Pattern.compile("(\\d{1,6})([mhd])");
   private static final ObjectMapper JSON = Json.newMapper();
 
-  private final QuotaAdmin quotas;
+  private final GlobalTableAdmin<QuotaDefinition> quotas;
   private final AlertQueries alerts;
   private final InstanceRouter router;
   private final Clock clock;
 
-  AlertingRoutes(QuotaAdmin quotas, AlertQueries alerts, InstanceRouter router, Clock clock) {
+  AlertingRoutes(GlobalTableAdmin<QuotaDefinition> quotas, AlertQueries alerts, InstanceRouter router, Clock clock) {
     this.quotas = quotas;
     this.alerts = alerts;
     this.router = router;
@@ -70,7 +71,7 @@ final class AlertingRoutes {
           + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
     }
     QuotaDefinition quota = QuotaJson.parse(ctx.pathParam("id"), body, clock.instant());
-    ctx.json(QuotaJson.render(quotas.put(quota)));
+    ctx.json(QuotaJson.render(quotas.put(quota.getQuotaId(), quota)));
   }
 
   private void listAlerts(Context ctx) {

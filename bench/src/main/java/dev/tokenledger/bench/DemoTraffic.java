@@ -56,7 +56,7 @@ public final class DemoTraffic {
       new Model("anthropic", "claude-sonnet-4-5", 3, 200_000, false, true, 600, 14.0),
       new Model("anthropic", "claude-haiku-4-5", 2, 200_000, false, true, 300, 7.0),
       new Model("google", "gemini-2.5-flash", 2, 1_048_576, false, true, 250, 5.0),
-      new Model("mistral", "mistral-large", 1, 128_000, false, false, 450, 15.0));
+      new Model("mistral", "mistral-large-latest", 1, 128_000, false, false, 450, 15.0));
 
   private static final List<String> ERROR_TYPES =
       List.of("rate_limit_exceeded", "timeout", "server_error", "context_length_exceeded");

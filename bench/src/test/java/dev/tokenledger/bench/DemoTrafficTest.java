@@ -21,7 +21,7 @@ class DemoTrafficTest {
       "openai", Set.of("gpt-4o", "gpt-4o-mini", "o3-mini"),
       "anthropic", Set.of("claude-sonnet-4-5", "claude-haiku-4-5"),
       "google", Set.of("gemini-2.5-flash"),
-      "mistral", Set.of("mistral-large"));
+      "mistral", Set.of("mistral-large-latest"));
 
   private static List<TrafficEvent> events(long seed, int count) {
     return new DemoTraffic(new SplittableRandom(seed), UUID::randomUUID,

@@ -1,0 +1,144 @@
+package dev.tokenledger.runtime;
+
+import dev.tokenledger.schemas.Topic;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Administers a compacted topic that every instance mirrors in a global store (quotas, prices):
+ * writes go to the topic, the source of truth; reads come from the local global store. A write
+ * returns once the broker has it and this instance's store shows it, so a read right after a
+ * write sees it.
+ */
+public final class GlobalTableAdmin<V> implements AutoCloseable {
+
+  private final Topic<String, V> topic;
+  private final Properties clientProperties;
+  private final KafkaProducer<String, V> producer;
+  private final Supplier<KafkaStreams> streams;
+  private final String storeName;
+  private final Duration visibilityTimeout;
+
+  public GlobalTableAdmin(Topic<String, V> topic, Properties clientProperties, Supplier<KafkaStreams> streams,
+      String storeName, Duration visibilityTimeout) {
+    Properties props = new Properties();
+    props.putAll(clientProperties);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    this.topic = topic;
+    this.clientProperties = clientProperties;
+    this.producer = new KafkaProducer<>(props, topic.keySerde().serializer(), topic.valueSerde().serializer());
+    this.streams = streams;
+    this.storeName = storeName;
+    this.visibilityTimeout = visibilityTimeout;
+  }
+
+  public V put(String key, V value) {
+    send(key, value);
+    awaitVisible(key, stored -> Objects.equals(stored, value));
+    return value;
+  }
+
+  /** Deletes the entry; false when there was none. */
+  public boolean delete(String key) {
+    if (get(key).isEmpty()) {
+      return false;
+    }
+    send(key, null);
+    awaitVisible(key, Objects::isNull);
+    return true;
+  }
+
+  public Optional<V> get(String key) {
+    return Optional.ofNullable(store().get(key));
+  }
+
+  /** Every entry, in key order. */
+  public List<V> all() {
+    List<V> values = new ArrayList<>();
+    try (KeyValueIterator<String, V> iterator = store().all()) {
+      iterator.forEachRemaining(entry -> values.add(entry.value));
+    }
+    return values;
+  }
+
+  /** Writes {@code values} only when the topic has never held a record: a first start's defaults. */
+  public boolean seedIfNeverWritten(List<Map.Entry<String, V>> values) {
+    try (var consumer = new KafkaConsumer<>(clientProperties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic.name(), Duration.ofSeconds(30)).stream()
+          .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+      boolean neverWritten = consumer.endOffsets(partitions, Duration.ofSeconds(30)).values().stream()
+          .allMatch(offset -> offset == 0);
+      if (!neverWritten) {
+        return false;
+      }
+    }
+    values.forEach(entry -> producer.send(new ProducerRecord<>(topic.name(), entry.getKey(), entry.getValue())));
+    producer.flush();
+    return true;
+  }
+
+  private void send(String key, V value) {
+    try {
+      producer.send(new ProducerRecord<>(topic.name(), key, value)).get(20, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw ProblemException.unavailable("Kafka did not take the write to " + topic.name() + ": " + e.getMessage(), 5);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ProblemException.unavailable("interrupted while writing to " + topic.name(), 1);
+    }
+  }
+
+  private void awaitVisible(String key, Predicate<V> visible) {
+    long deadline = System.nanoTime() + visibilityTimeout.toNanos();
+    while (!visible.test(store().get(key))) {
+      if (System.nanoTime() > deadline) {
+        throw ProblemException.unavailable("written, but not yet in force on this instance; read it again shortly", 2);
+      }
+      try {
+        // The global store follows the topic within milliseconds; poll briefly rather than hold a thread long.
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw ProblemException.unavailable("interrupted while waiting for the write to take effect", 1);
+      }
+    }
+  }
+
+  private ReadOnlyKeyValueStore<String, V> store() {
+    KafkaStreams running = streams.get();
+    if (running == null || !running.state().isRunningOrRebalancing()) {
+      throw ProblemException.unavailable("the app is starting; " + topic.name() + " is not loaded yet", 2);
+    }
+    return running.store(StoreQueryParameters.fromNameAndType(storeName, QueryableStoreTypes.keyValueStore()));
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(5));
+  }
+}
