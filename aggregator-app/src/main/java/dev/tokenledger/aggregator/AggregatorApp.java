@@ -55,6 +55,7 @@ public final class AggregatorApp implements AutoCloseable {
     Shutdown shutdown = new Shutdown();
     try {
       context.createMissingTopics();
+      int subjectPartitions = context.partitionCount(context.topics().tokensConsumed().name());
       AtomicReference<KafkaStreams> streamsRef = new AtomicReference<>();
       AtomicReference<HostInfo> self = new AtomicReference<>();
 
@@ -70,8 +71,11 @@ public final class AggregatorApp implements AutoCloseable {
           context.bindAddress(), context.httpPort(), context.keys(), registry,
           () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024), app -> {
             InstanceRouter router = new InstanceRouter(streamsRef::get, self::get);
-            new AggregatorRoutes(router, new UsageQueries(streamsRef::get), prices, config.zone(), Clock.systemUTC())
-                .register(app);
+            UsageQueries queries = new UsageQueries(streamsRef::get);
+            new AggregatorRoutes(router, queries, prices, config.zone(), Clock.systemUTC()).register(app);
+            // The by-subject repartition topic has as many partitions as tokens.consumed.
+            CrossKeyQueries crossKey = new CrossKeyQueries(queries, router, () -> subjectPartitions);
+            new InsightRoutes(router, queries, crossKey, config.zone(), Clock.systemUTC()).register(app);
           }));
       self.set(new HostInfo(context.advertisedHost(), server.port()));
 

@@ -18,14 +18,10 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /** The aggregator's HTTP API: thin handlers over {@link InstanceRouter} and {@link UsageQueries}. */
 final class AggregatorRoutes {
@@ -100,13 +96,13 @@ final class AggregatorRoutes {
   }
 
   private void usage(Context ctx) {
-    Dimension dimension = enumParam(ctx, "dimension", Dimension.values(), null);
-    String key = dimension == Dimension.ALL ? Subject.ALL_KEY : required(ctx, "key");
-    Period period = enumParam(ctx, "period", QUERYABLE.toArray(Period[]::new), Period.DAY);
+    Dimension dimension = QueryParams.enumParam(ctx, "dimension", Dimension.values(), null);
+    String key = dimension == Dimension.ALL ? Subject.ALL_KEY : QueryParams.required(ctx, "key");
+    Period period = QueryParams.enumParam(ctx, "period", QUERYABLE.toArray(Period[]::new), Period.DAY);
     Instant now = clock.instant();
     CalendarWindow current = CalendarWindow.containing(period, now, zone);
-    Instant from = instantParam(ctx, "from", current.start());
-    Instant to = instantParam(ctx, "to", current.end());
+    Instant from = QueryParams.instant(ctx, zone, "from", current.start());
+    Instant to = QueryParams.instant(ctx, zone, "to", current.end());
     if (!from.isBefore(to)) {
       throw ProblemException.badRequest("to", "must be after from (got from=" + from + ", to=" + to + ")");
     }
@@ -122,46 +118,5 @@ final class AggregatorRoutes {
         .stream().map(UsageWindow::of).toList();
     ctx.json(new UsageResponse(dimension.name().toLowerCase(Locale.ROOT), key,
         period.name().toLowerCase(Locale.ROOT), zone.getId(), firstStart, to, windows));
-  }
-
-  private static String required(Context ctx, String name) {
-    String value = ctx.queryParam(name);
-    if (value == null || value.isBlank()) {
-      throw ProblemException.badRequest(name, "is required");
-    }
-    return value;
-  }
-
-  private static <E extends Enum<E>> E enumParam(Context ctx, String name, E[] allowed, E fallback) {
-    String value = ctx.queryParam(name);
-    if (value == null || value.isBlank()) {
-      if (fallback == null) {
-        throw ProblemException.badRequest(name, "is required (one of " + names(allowed) + ")");
-      }
-      return fallback;
-    }
-    for (E candidate : allowed) {
-      if (candidate.name().equalsIgnoreCase(value.trim())) {
-        return candidate;
-      }
-    }
-    throw ProblemException.badRequest(name, "must be one of " + names(allowed) + " (got " + value + ")");
-  }
-
-  private Instant instantParam(Context ctx, String name, Instant fallback) {
-    String value = ctx.queryParam(name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      return value.length() == 10 ? CalendarWindow.startOfDay(LocalDate.parse(value), zone) : Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw ProblemException.badRequest(name,
-          "must be a date like 2026-11-01 or an instant like 2026-11-22T10:00:00Z (got " + value + ")");
-    }
-  }
-
-  private static String names(Enum<?>[] values) {
-    return Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
   }
 }

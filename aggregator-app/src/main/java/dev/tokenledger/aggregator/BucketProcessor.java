@@ -28,12 +28,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class BucketProcessor implements Processor<String, TokensConsumed, String, UsageAggregate> {
 
   static final String BUCKET_STORE = "usage-buckets";
+  /** The same buckets keyed by time first, for queries across keys (top-N, stats). */
+  static final String WINDOW_STORE = "usage-windows";
   private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
 
   private final AggregatorConfig config;
   private final MeterRegistry registry;
   private ProcessorContext<String, UsageAggregate> context;
   private KeyValueStore<BucketKey, UsageAggregate> buckets;
+  private KeyValueStore<WindowKey, UsageAggregate> windows;
   private KeyValueStore<String, ModelPrice> prices;
 
   BucketProcessor(AggregatorConfig config, MeterRegistry registry) {
@@ -45,6 +48,7 @@ final class BucketProcessor implements Processor<String, TokensConsumed, String,
   public void init(ProcessorContext<String, UsageAggregate> context) {
     this.context = context;
     this.buckets = context.getStateStore(BUCKET_STORE);
+    this.windows = context.getStateStore(WINDOW_STORE);
     this.prices = context.getStateStore(UsageTopology.PRICE_STORE);
     context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredBuckets);
   }
@@ -74,6 +78,7 @@ final class BucketProcessor implements Processor<String, TokensConsumed, String,
       UsageAggregate updated = UsageTotals.add(
           current == null ? UsageTotals.empty(subject, window, config.zone()) : current, event, cost, contextWindow);
       buckets.put(key, updated);
+      windows.put(WindowKey.of(key), updated);
       context.forward(record.withValue(updated));
     }
   }
@@ -100,6 +105,9 @@ final class BucketProcessor implements Processor<String, TokensConsumed, String,
         }
       }
     }
-    expired.forEach(buckets::delete);
+    for (BucketKey key : expired) {
+      buckets.delete(key);
+      windows.delete(WindowKey.of(key));
+    }
   }
 }

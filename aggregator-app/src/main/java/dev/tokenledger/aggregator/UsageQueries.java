@@ -1,12 +1,16 @@
 package dev.tokenledger.aggregator;
 
 import dev.tokenledger.runtime.ProblemException;
+import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.query.QueryResult;
@@ -15,8 +19,11 @@ import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.query.StateQueryResult;
 import org.apache.kafka.streams.state.KeyValueIterator;
 
-/** Reads buckets from this instance's store with interactive queries (IQv2). */
+/** Reads buckets from this instance's stores with interactive queries (IQv2). */
 final class UsageQueries {
+
+  /** What this instance holds of a query across keys: the partitions it answered for, and per-key totals. */
+  record Partial(Set<Integer> partitions, List<KeyTotals> totals) {}
 
   private final Supplier<KafkaStreams> streams;
 
@@ -47,5 +54,30 @@ final class UsageQueries {
       iterator.forEachRemaining(entry -> buckets.add(entry.value));
     }
     return buckets;
+  }
+
+  /**
+   * Every key of {@code dimension} with its totals summed over the windows of {@code period}
+   * starting in {@code [fromStart, toExclusive)}, from this instance's active partitions. A
+   * subject's buckets all live in one partition, so each key's sum is complete.
+   */
+  Partial totalsByKey(Dimension dimension, Period period, Instant fromStart, Instant toExclusive) {
+    StateQueryRequest<KeyValueIterator<WindowKey, UsageAggregate>> request = StateQueryRequest
+        .inStore(BucketProcessor.WINDOW_STORE)
+        .withQuery(RangeQuery.<WindowKey, UsageAggregate>withRange(
+            WindowKey.first(dimension, period, fromStart), WindowKey.first(dimension, period, toExclusive)))
+        .requireActive();
+    Map<String, KeyTotals> byKey = new HashMap<>();
+    Set<Integer> answered = new TreeSet<>();
+    streams.get().query(request).getPartitionResults().forEach((partition, partitionResult) -> {
+      if (partitionResult.isFailure()) {
+        return; // not counted as answered: the caller sees the gap and does not present a partial result
+      }
+      answered.add(partition);
+      try (KeyValueIterator<WindowKey, UsageAggregate> iterator = partitionResult.getResult()) {
+        iterator.forEachRemaining(entry -> byKey.merge(entry.value.getKey(), KeyTotals.of(entry.value), KeyTotals::plus));
+      }
+    });
+    return new Partial(answered, List.copyOf(byKey.values()));
   }
 }

@@ -54,6 +54,8 @@ public final class UsageTopology {
         Stores.persistentKeyValueStore(IntakeProcessor.DEDUPE_STORE), Serdes.String(), Serdes.Long()));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(BucketProcessor.BUCKET_STORE), BucketKey.SERDE, AvroSerdes.usageAggregate()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(BucketProcessor.WINDOW_STORE), WindowKey.SERDE, AvroSerdes.usageAggregate()));
 
     Map<String, KStream<String, Intake>> outcomes = builder
         .stream(topics.tokensConsumed().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
@@ -80,7 +82,8 @@ public final class UsageTopology {
         .flatMap((userId, outcome) -> perSubject(((Intake.Accepted) outcome).event()), Named.as("per-subject"))
         .repartition(Repartitioned.<String, TokensConsumed>as(BY_SUBJECT)
             .withKeySerde(Serdes.String()).withValueSerde(eventSerde))
-        .process(() -> new BucketProcessor(config, registry), Named.as("buckets"), BucketProcessor.BUCKET_STORE)
+        .process(() -> new BucketProcessor(config, registry), Named.as("buckets"),
+            BucketProcessor.BUCKET_STORE, BucketProcessor.WINDOW_STORE)
         .to(topics.usageAggregates().name(), Produced.with(Serdes.String(), AvroSerdes.usageAggregate()));
 
     return builder.build();

@@ -2,8 +2,12 @@ package dev.tokenledger.runtime;
 
 import dev.tokenledger.schemas.TopicCatalog;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -58,6 +62,20 @@ public record AppContext(
   public Path stateDir() {
     return settings.optional("tokenledger.state.dir").map(Path::of)
         .orElse(Path.of(".tokenledger", "state", app + "-" + httpPort));
+  }
+
+  /** How many partitions {@code topic} has (the topic must exist). */
+  public int partitionCount(String topic) {
+    Properties props = kafkaClientProperties("admin");
+    props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    try (Admin admin = Admin.create(props)) {
+      return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot describe " + topic + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while describing " + topic, e);
+    }
   }
 
   /** Creates the catalogue's missing topics, when {@code tokenledger.topics.create-on-start} is on. */

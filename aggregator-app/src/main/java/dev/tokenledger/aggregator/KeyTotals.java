@@ -1,0 +1,33 @@
+package dev.tokenledger.aggregator;
+
+import dev.tokenledger.schemas.avro.UsageAggregate;
+import java.util.Comparator;
+
+/** One key's totals summed over a run of windows, for top-N and stats. Cost in whole nano-USD. */
+record KeyTotals(String key, long requests, long failedRequests, long inputTokens, long outputTokens,
+    long cachedInputTokens, long costNanos, long costRemainderFemtos, long unpricedRequests) {
+
+  static final Comparator<KeyTotals> BY_COST = Comparator.comparingLong(KeyTotals::costNanos)
+      .thenComparingLong(KeyTotals::totalTokens).reversed().thenComparing(KeyTotals::key);
+  static final Comparator<KeyTotals> BY_TOKENS = Comparator.comparingLong(KeyTotals::totalTokens)
+      .thenComparingLong(KeyTotals::costNanos).reversed().thenComparing(KeyTotals::key);
+
+  static KeyTotals of(UsageAggregate bucket) {
+    return new KeyTotals(bucket.getKey(), bucket.getRequests(), bucket.getFailedRequests(), bucket.getInputTokens(),
+        bucket.getOutputTokens(), bucket.getCachedInputTokens(), bucket.getCostNanos(),
+        bucket.getCostRemainderFemtos(), bucket.getUnpricedRequests());
+  }
+
+  long totalTokens() {
+    return Math.addExact(inputTokens, outputTokens);
+  }
+
+  KeyTotals plus(KeyTotals other) {
+    long remainder = costRemainderFemtos + other.costRemainderFemtos;
+    return new KeyTotals(key, Math.addExact(requests, other.requests), Math.addExact(failedRequests, other.failedRequests),
+        Math.addExact(inputTokens, other.inputTokens), Math.addExact(outputTokens, other.outputTokens),
+        Math.addExact(cachedInputTokens, other.cachedInputTokens),
+        Math.addExact(Math.addExact(costNanos, other.costNanos), remainder / Pricing.FEMTOS_PER_NANO),
+        remainder % Pricing.FEMTOS_PER_NANO, Math.addExact(unpricedRequests, other.unpricedRequests));
+  }
+}
