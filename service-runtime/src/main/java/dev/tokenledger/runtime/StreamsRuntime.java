@@ -1,5 +1,6 @@
 package dev.tokenledger.runtime;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
@@ -46,6 +47,13 @@ public final class StreamsRuntime {
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
     new KafkaStreamsMetrics(streams).bindTo(registry);
+    // Read at every scrape, so a task created a moment ago is already in it (the binder above
+    // discovers new metrics only once a minute). TokenLedger promises it stays at zero.
+    Gauge.builder("tokenledger.streams.dropped.records", streams, s -> s.metrics().values().stream()
+            .filter(metric -> metric.metricName().name().equals("dropped-records-total"))
+            .mapToDouble(metric -> ((Number) metric.metricValue()).doubleValue()).sum())
+        .description("records Kafka Streams dropped (deserialization, late, expired): always 0 in TokenLedger")
+        .register(registry);
     shutdown.add("kafka-streams", () -> streams.close(closeTimeout));
     streams.start();
   }
