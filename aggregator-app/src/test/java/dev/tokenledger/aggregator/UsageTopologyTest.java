@@ -50,6 +50,10 @@ class UsageTopologyTest {
   private TestInputTopic<String, ModelPrice> prices;
 
   private void start(String zone) {
+    start(zone, NOW);
+  }
+
+  private void start(String zone, Instant wallClock) {
     AggregatorConfig config = AggregatorConfig.from(
         Settings.of("/aggregator-app.properties", Map.of("tokenledger.zone", zone)));
     Properties props = new Properties();
@@ -57,7 +61,7 @@ class UsageTopologyTest {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    driver = new TopologyTestDriver(UsageTopology.build(config, topics, registry), props, NOW);
+    driver = new TopologyTestDriver(UsageTopology.build(config, topics, registry), props, wallClock);
     input = driver.createInputTopic(topics.tokensConsumed().name(), new ByteArraySerializer(), new ByteArraySerializer());
     aggregates = driver.createOutputTopic(topics.usageAggregates().name(), new StringDeserializer(),
         AvroSerdes.usageAggregate().deserializer());
@@ -271,6 +275,35 @@ class UsageTopologyTest {
 
     assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-11-30T18:30:00Z").getRequests()).isEqualTo(1);
     assertThat(bucket(Dimension.USER, "alice", Period.MONTH, "2026-11-30T18:30:00Z").getZone()).isEqualTo("Asia/Kolkata");
+  }
+
+  @Test
+  void shouldKeepALeapDayInItsOwnDayAndInA29DayFebruary() {
+    start("UTC", Instant.parse("2028-03-01T00:02:00Z"));
+
+    send(event("leap", "2028-02-29T23:59:59Z").build());
+    send(event("march", "2028-03-01T00:00:00Z").build());
+
+    assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2028-02-29T00:00:00Z").getRequests()).isEqualTo(1);
+    UsageAggregate february = bucket(Dimension.USER, "alice", Period.MONTH, "2028-02-01T00:00:00Z");
+    assertThat(february.getRequests()).isEqualTo(1);
+    assertThat(february.getWindowEnd()).isEqualTo(Instant.parse("2028-03-01T00:00:00Z"));
+    assertThat(bucket(Dimension.USER, "alice", Period.MONTH, "2028-03-01T00:00:00Z").getRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldGiveTheDayOfTheAutumnDstChange25HoursInBerlin() {
+    start("Europe/Berlin", Instant.parse("2026-10-26T12:00:00Z"));
+
+    // 2026-10-25 in Berlin runs from 2026-10-24T22:00Z (CEST) to 2026-10-25T23:00Z (CET).
+    send(event("first-minute", "2026-10-24T22:00:00Z").build());
+    send(event("last-minute", "2026-10-25T22:59:59Z").build());
+    send(event("next-day", "2026-10-25T23:00:00Z").build());
+
+    UsageAggregate day = bucket(Dimension.USER, "alice", Period.DAY, "2026-10-24T22:00:00Z");
+    assertThat(day.getRequests()).isEqualTo(2);
+    assertThat(day.getWindowEnd()).isEqualTo(Instant.parse("2026-10-25T23:00:00Z"));
+    assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-10-25T23:00:00Z").getRequests()).isEqualTo(1);
   }
 
   @Test
