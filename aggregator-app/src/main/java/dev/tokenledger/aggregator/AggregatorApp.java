@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.runtime.AppContext;
 import dev.tokenledger.runtime.ConfigException;
 import dev.tokenledger.runtime.GlobalTableAdmin;

@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.schemas.Pricing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

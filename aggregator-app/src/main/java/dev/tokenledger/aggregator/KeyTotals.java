@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import java.util.Comparator;
 

@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.avro.TokenSource;
 import dev.tokenledger.schemas.avro.TokensConsumed;

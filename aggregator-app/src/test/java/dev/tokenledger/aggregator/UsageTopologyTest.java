@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.schemas.Pricing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenledger.runtime.Settings;

@@ -2,15 +2,19 @@ package dev.tokenledger.alerting;
 
 import dev.tokenledger.runtime.GlobalStoreWriter;
 import dev.tokenledger.schemas.AvroSerdes;
+import dev.tokenledger.schemas.Topic;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.QuotaExceeded;
 import dev.tokenledger.schemas.avro.UsageAlert;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
@@ -19,40 +23,48 @@ import org.apache.kafka.streams.state.Stores;
  * The alerting topology, as a pure function of its settings:
  *
  * <pre>
- * quota.definitions → global store "quotas" (every instance holds every quota)
- * usage.aggregates ─ evaluate against binding quotas, fire once ─┬─ UsageAlert    → usage.alerts
- *                                                                └─ QuotaExceeded → quota.exceeded
+ * quota.definitions, pricing.catalog, alert.actions → global stores (every instance holds all)
+ * usage.aggregates ─ LIMIT and FORECAST quotas, fired once ─┐
+ * tokens.consumed  ─ REQUEST quotas (per-request ceilings) ─┴┬─ UsageAlert    → usage.alerts
+ *                                                            └─ QuotaExceeded → quota.exceeded
  * </pre>
  */
 public final class AlertingTopology {
 
   /** Every quota definition, on every instance. */
   static final String QUOTA_STORE = "quotas";
+  /** Every model's prices, for per-request cost ceilings. */
+  static final String PRICE_STORE = "prices";
+  /** The latest acknowledgement or dismissal of each alert. */
+  static final String ACTION_STORE = "alert-actions";
 
   private AlertingTopology() {}
 
   public static Topology build(AlertingConfig config, TopicCatalog topics, MeterRegistry registry) {
     StreamsBuilder builder = new StreamsBuilder();
-    builder.addGlobalStore(
-        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(QUOTA_STORE),
-            Serdes.String(), AvroSerdes.quotaDefinition()).withLoggingDisabled(),
-        topics.quotaDefinitions().name(),
-        Consumed.with(Serdes.String(), AvroSerdes.quotaDefinition()).withName("quota-definitions"),
-        () -> new GlobalStoreWriter<>(QUOTA_STORE));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(QuotaEvaluator.FIRED_STORE), Serdes.String(), AvroSerdes.usageAlert()));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(QuotaEvaluator.DAY_TOTALS_STORE), Serdes.String(), AvroSerdes.usageAggregate()));
+    globalStore(builder, QUOTA_STORE, topics.quotaDefinitions());
+    globalStore(builder, PRICE_STORE, topics.pricingCatalog());
+    globalStore(builder, ACTION_STORE, topics.alertActions());
+    localStore(builder, QuotaEvaluator.FIRED_STORE, AvroSerdes.usageAlert());
+    localStore(builder, QuotaEvaluator.DAY_TOTALS_STORE, AvroSerdes.usageAggregate());
+    localStore(builder, QuotaEvaluator.CURRENT_USAGE_STORE, AvroSerdes.usageAggregate());
+    localStore(builder, RequestEvaluator.FIRED_REQUEST_STORE, AvroSerdes.usageAlert());
 
-    var outputs = builder
+    KStream<String, SpecificRecord> fromBuckets = builder
         .stream(topics.usageAggregates().name(), Consumed.with(Serdes.String(), AvroSerdes.usageAggregate())
             .withName("usage-aggregates"))
         .process(() -> new QuotaEvaluator(config.zone(), registry), Named.as("evaluate-quotas"),
-            QuotaEvaluator.FIRED_STORE, QuotaEvaluator.DAY_TOTALS_STORE)
+            QuotaEvaluator.FIRED_STORE, QuotaEvaluator.DAY_TOTALS_STORE, QuotaEvaluator.CURRENT_USAGE_STORE);
+    KStream<String, SpecificRecord> fromRequests = builder
+        .stream(topics.tokensConsumed().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+            .withName("tokens-consumed"))
+        .process(() -> new RequestEvaluator(AvroSerdes.tokensConsumed(), registry), Named.as("evaluate-requests"),
+            RequestEvaluator.FIRED_REQUEST_STORE);
+
+    var outputs = fromBuckets.merge(fromRequests, Named.as("fired"))
         .split(Named.as("fired-"))
         .branch((subject, event) -> event instanceof UsageAlert, Branched.as("alert"))
         .defaultBranch(Branched.as("exceeded"));
-
     outputs.get("fired-alert")
         .mapValues(event -> (UsageAlert) event, Named.as("as-alert"))
         .to(topics.usageAlerts().name(), Produced.with(Serdes.String(), AvroSerdes.usageAlert()));
@@ -60,5 +72,18 @@ public final class AlertingTopology {
         .mapValues(event -> (QuotaExceeded) event, Named.as("as-exceeded"))
         .to(topics.quotaExceeded().name(), Produced.with(Serdes.String(), AvroSerdes.quotaExceeded()));
     return builder.build();
+  }
+
+  private static <V> void globalStore(StreamsBuilder builder, String name, Topic<String, V> topic) {
+    builder.addGlobalStore(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), topic.valueSerde())
+            .withLoggingDisabled(),
+        topic.name(),
+        Consumed.with(Serdes.String(), topic.valueSerde()).withName(name + "-source"),
+        () -> new GlobalStoreWriter<V>(name));
+  }
+
+  private static <V> void localStore(StreamsBuilder builder, String name, Serde<V> valueSerde) {
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), valueSerde));
   }
 }

@@ -1,23 +1,22 @@
 package dev.tokenledger.alerting;
 
 import dev.tokenledger.schemas.CalendarWindow;
-import dev.tokenledger.schemas.Usd;
-import dev.tokenledger.schemas.avro.AlertType;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
-import dev.tokenledger.schemas.avro.QuotaExceeded;
 import dev.tokenledger.schemas.avro.QuotaMetric;
+import dev.tokenledger.schemas.avro.QuotaRule;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import dev.tokenledger.schemas.avro.UsageAlert;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
+import java.math.BigInteger;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -26,15 +25,19 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Checks every bucket update against the quotas that bind its subject and fires each (quota,
- * subject, window, threshold) once: the alertId is derived from those four, and the alerts fired
- * are kept in a store updated in the same exactly-once transaction as the output, so neither a
- * restart nor a replay repeats one.
+ * Checks every bucket update against the LIMIT and FORECAST quotas that bind its subject and
+ * fires each (quota, subject, window, threshold) once: the alertId is derived from those four,
+ * and the alerts fired are kept in a store updated in the same exactly-once transaction as the
+ * output, so neither a restart nor a replay repeats one. It also keeps each subject's latest
+ * totals per period, which admission and status read.
  */
 final class QuotaEvaluator implements Processor<String, UsageAggregate, String, SpecificRecord> {
 
   static final String FIRED_STORE = "fired-alerts";
   static final String DAY_TOTALS_STORE = "day-totals";
+  static final String CURRENT_USAGE_STORE = "current-usage";
+  /** A projection needs at least this much of the window behind it. */
+  private static final Duration MIN_ELAPSED_FOR_FORECAST = Duration.ofHours(1);
 
   private final ZoneId zone;
   private final MeterRegistry registry;
@@ -42,6 +45,7 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
   private KeyValueStore<String, QuotaDefinition> quotas;
   private KeyValueStore<String, UsageAlert> fired;
   private KeyValueStore<String, UsageAggregate> dayTotals;
+  private KeyValueStore<String, UsageAggregate> currentUsage;
 
   QuotaEvaluator(ZoneId zone, MeterRegistry registry) {
     this.zone = zone;
@@ -54,55 +58,55 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
     this.quotas = context.getStateStore(AlertingTopology.QUOTA_STORE);
     this.fired = context.getStateStore(FIRED_STORE);
     this.dayTotals = context.getStateStore(DAY_TOTALS_STORE);
+    this.currentUsage = context.getStateStore(CURRENT_USAGE_STORE);
   }
 
   @Override
   public void process(Record<String, UsageAggregate> record) {
     String subject = record.key();
     UsageAggregate bucket = record.value();
-    if (bucket.getPeriod() == Period.DAY) {
-      // Weeks are not bucketed upstream: they are the sum of their days' latest totals.
-      dayTotals.put(dayKey(subject, bucket.getWindowStart()), bucket);
-    }
-    for (QuotaDefinition quota : bindingQuotas(subject)) {
+    remember(subject, bucket);
+    List<QuotaDefinition> all = allQuotas();
+    for (QuotaDefinition quota : QuotaBook.binding(all, subject, QuotaRule.LIMIT)) {
       Optional<CalendarWindow> window = windowFor(quota.getPeriod(), bucket);
-      if (window.isEmpty()) {
-        continue;
-      }
-      long used = quota.getPeriod() == Period.WEEK
-          ? weekUse(subject, quota.getMetric(), window.get())
-          : use(quota.getMetric(), bucket);
-      for (int basisPoints : quota.getThresholdsBasisPoints().stream().sorted().toList()) {
-        if (used >= Thresholds.usageAt(quota.getLimit(), basisPoints)) {
-          fireOnce(quota, subject, window.get(), basisPoints, used, record.timestamp());
+      if (window.isPresent()) {
+        long used = used(subject, quota, window.get(), bucket);
+        for (int basisPoints : quota.getThresholdsBasisPoints().stream().sorted().toList()) {
+          if (used >= Thresholds.usageAt(quota.getLimit(), basisPoints)) {
+            fireOnce(quota, subject, window.get(), basisPoints, used, record.timestamp());
+          }
         }
+      }
+    }
+    for (QuotaDefinition quota : QuotaBook.binding(all, subject, QuotaRule.FORECAST)) {
+      Optional<CalendarWindow> window = windowFor(quota.getPeriod(), bucket);
+      if (window.isPresent()) {
+        projection(used(subject, quota, window.get(), bucket), window.get(), bucket.getLastEventAt())
+            .filter(projected -> projected >= quota.getLimit())
+            .ifPresent(projected -> fireOnce(quota, subject, window.get(), Thresholds.FULL, projected, record.timestamp()));
       }
     }
   }
 
-  /** The quotas for this subject: a specific subject's quota wins over the {@code dimension:*} default of the same metric and period. */
-  private List<QuotaDefinition> bindingQuotas(String subject) {
-    String wildcard = subject.substring(0, subject.indexOf(':') + 1) + "*";
-    List<QuotaDefinition> specific = new ArrayList<>();
-    List<QuotaDefinition> defaults = new ArrayList<>();
-    try (KeyValueIterator<String, QuotaDefinition> all = quotas.all()) {
-      all.forEachRemaining(entry -> {
-        if (entry.value.getSubject().equals(subject)) {
-          specific.add(entry.value);
-        } else if (entry.value.getSubject().equals(wildcard)) {
-          defaults.add(entry.value);
-        }
-      });
+  /** The latest totals of each period (and every day, for weeks), for evaluation, admission and status. */
+  private void remember(String subject, UsageAggregate bucket) {
+    String key = currentKey(subject, bucket.getPeriod());
+    UsageAggregate known = currentUsage.get(key);
+    // A late update of an older window must not replace the current one.
+    if (known == null || !bucket.getWindowStart().isBefore(known.getWindowStart())) {
+      currentUsage.put(key, bucket);
     }
-    List<QuotaDefinition> binding = new ArrayList<>(specific);
-    for (QuotaDefinition fallback : defaults) {
-      boolean overridden = specific.stream().anyMatch(q ->
-          q.getMetric() == fallback.getMetric() && q.getPeriod() == fallback.getPeriod());
-      if (!overridden) {
-        binding.add(fallback);
-      }
+    if (bucket.getPeriod() == Period.DAY) {
+      dayTotals.put(dayKey(subject, bucket.getWindowStart()), bucket);
     }
-    return binding;
+  }
+
+  private List<QuotaDefinition> allQuotas() {
+    List<QuotaDefinition> all = new ArrayList<>();
+    try (KeyValueIterator<String, QuotaDefinition> iterator = quotas.all()) {
+      iterator.forEachRemaining(entry -> all.add(entry.value));
+    }
+    return all;
   }
 
   private Optional<CalendarWindow> windowFor(Period quotaPeriod, UsageAggregate bucket) {
@@ -115,91 +119,63 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
     return Optional.empty();
   }
 
-  private long weekUse(String subject, QuotaMetric metric, CalendarWindow week) {
+  private long used(String subject, QuotaDefinition quota, CalendarWindow window, UsageAggregate bucket) {
+    return quota.getPeriod() == Period.WEEK
+        ? weekUse(dayTotals::get, subject, quota.getMetric(), window, zone)
+        : QuotaBook.use(quota.getMetric(), bucket);
+  }
+
+  /** A week's use: the sum of its days' latest totals (weeks are not bucketed upstream). */
+  static long weekUse(Function<String, UsageAggregate> dayTotal, String subject, QuotaMetric metric,
+      CalendarWindow week, ZoneId zone) {
     long used = 0;
     for (CalendarWindow day = CalendarWindow.containing(Period.DAY, week.start(), zone);
         day.start().isBefore(week.end()); day = day.following(zone)) {
-      UsageAggregate total = dayTotals.get(dayKey(subject, day.start()));
+      UsageAggregate total = dayTotal.apply(dayKey(subject, day.start()));
       if (total != null) {
-        used = Math.addExact(used, use(metric, total));
+        used = Math.addExact(used, QuotaBook.use(metric, total));
       }
     }
     return used;
   }
 
-  private static long use(QuotaMetric metric, UsageAggregate bucket) {
-    return metric == QuotaMetric.COST
-        ? bucket.getCostNanos()
-        : Math.addExact(bucket.getInputTokens(), bucket.getOutputTokens());
+  /**
+   * The window's projected end use at the run rate so far, measured to the latest event (not the
+   * wall clock, so a replay projects the same).
+   */
+  static Optional<Long> projection(long used, CalendarWindow window, Instant lastEventAt) {
+    Duration elapsed = Duration.between(window.start(), lastEventAt);
+    if (elapsed.compareTo(MIN_ELAPSED_FOR_FORECAST) < 0) {
+      return Optional.empty();
+    }
+    BigInteger projected = BigInteger.valueOf(used)
+        .multiply(BigInteger.valueOf(Duration.between(window.start(), window.end()).toMillis()))
+        .divide(BigInteger.valueOf(elapsed.toMillis()));
+    return Optional.of(projected.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue());
   }
 
-  private void fireOnce(QuotaDefinition quota, String subject, CalendarWindow window, int basisPoints,
-      long used, long timestamp) {
-    String alertId = alertId(quota.getQuotaId(), subject, window.start(), basisPoints);
+  private void fireOnce(QuotaDefinition quota, String subject, CalendarWindow window, int basisPoints, long used,
+      long timestamp) {
+    String alertId = Alerts.alertId(quota.getQuotaId(), subject, window.start(), basisPoints);
     if (fired.get(alertId) != null) {
       return;
     }
-    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-    UsageAlert alert = UsageAlert.newBuilder()
-        .setAlertId(alertId)
-        .setQuotaId(quota.getQuotaId())
-        .setSubject(subject)
-        .setType(alertType(quota))
-        .setSeverity(Thresholds.severity(basisPoints))
-        .setMetric(quota.getMetric())
-        .setPeriod(quota.getPeriod())
-        .setThresholdBasisPoints(basisPoints)
-        .setObserved(used)
-        .setLimit(quota.getLimit())
-        .setWindowStart(window.start())
-        .setWindowEnd(window.end())
-        .setFiredAt(now)
-        .setMessage(message(quota, subject, basisPoints, used))
-        .build();
+    UsageAlert alert = Alerts.alert(alertId, quota, subject, window, basisPoints, used,
+        Instant.ofEpochMilli(context.currentSystemTimeMs()));
     fired.put(alertId, alert);
-    registry.counter("tokenledger.alerting.alerts", "severity", alert.getSeverity().name().toLowerCase(Locale.ROOT)).increment();
+    registry.counter("tokenledger.alerting.alerts", "severity", alert.getSeverity().name().toLowerCase(Locale.ROOT),
+        "type", alert.getType().name().toLowerCase(Locale.ROOT)).increment();
     context.forward(new Record<>(subject, alert, timestamp));
-    if (basisPoints >= Thresholds.FULL) {
-      context.forward(new Record<>(subject, QuotaExceeded.newBuilder()
-          .setAlertId(alertId)
-          .setQuotaId(quota.getQuotaId())
-          .setSubject(subject)
-          .setMetric(quota.getMetric())
-          .setPeriod(quota.getPeriod())
-          .setLimit(quota.getLimit())
-          .setUsed(used)
-          .setAction(quota.getAction())
-          .setWindowStart(window.start())
-          .setResetsAt(window.end())
-          .setOccurredAt(now)
-          .build(), timestamp));
+    if (quota.getRule() == QuotaRule.LIMIT && basisPoints >= Thresholds.FULL) {
+      context.forward(new Record<>(subject, Alerts.exceeded(alert, quota), timestamp));
     }
   }
 
-  /** Deterministic: the same quota, subject, window and threshold always give the same id. */
-  static String alertId(String quotaId, String subject, Instant windowStart, int basisPoints) {
-    String identity = quotaId + "\n" + subject + "\n" + windowStart + "\n" + basisPoints;
-    return UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8)).toString();
+  static String currentKey(String subject, Period period) {
+    return subject + "|" + period.name();
   }
 
-  private static AlertType alertType(QuotaDefinition quota) {
-    if (quota.getMetric() == QuotaMetric.COST) {
-      return AlertType.COST_BUDGET;
-    }
-    return quota.getPeriod() == Period.MINUTE ? AlertType.BURST : AlertType.TOKEN_QUOTA;
-  }
-
-  private static String message(QuotaDefinition quota, String subject, int basisPoints, long used) {
-    String period = quota.getPeriod().name().toLowerCase(Locale.ROOT);
-    String amounts = quota.getMetric() == QuotaMetric.COST
-        ? "$" + Usd.format(used) + " of a $" + Usd.format(quota.getLimit()) + " budget"
-        : String.format(Locale.ROOT, "%,d of %,d tokens", used, quota.getLimit());
-    return String.format(Locale.ROOT, "%s reached %s%% of quota %s this %s: %s", subject,
-        Thresholds.asFraction(basisPoints).movePointRight(2).stripTrailingZeros().toPlainString(),
-        quota.getQuotaId(), period, amounts);
-  }
-
-  private static String dayKey(String subject, Instant dayStart) {
+  static String dayKey(String subject, Instant dayStart) {
     return subject + "|" + dayStart.toEpochMilli();
   }
 }

@@ -10,6 +10,7 @@ import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.QuotaAction;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
 import dev.tokenledger.schemas.avro.QuotaMetric;
+import dev.tokenledger.schemas.avro.QuotaRule;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import java.util.stream.Collectors;
 final class QuotaJson {
 
   static final Pattern QUOTA_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-  private static final Set<String> FIELDS = Set.of("subject", "metric", "period", "limit", "thresholds", "action");
+  private static final Set<String> FIELDS = Set.of("subject", "metric", "period", "limit", "thresholds", "action", "rule");
   private static final List<Integer> DEFAULT_THRESHOLDS = List.of(8_000, 9_000, 10_000);
 
   private QuotaJson() {}
@@ -53,11 +54,19 @@ final class QuotaJson {
       errors.add(new FieldError("subject", "must be dimension:key or dimension:* with dimension one of "
           + names(Dimension.values()) + " (got " + subject + ")"));
     }
+    QuotaRule rule = enumField(body, "rule", QuotaRule.values(), QuotaRule.LIMIT, errors);
     QuotaMetric metric = enumField(body, "metric", QuotaMetric.values(), null, errors);
-    Period period = enumField(body, "period", Period.values(), null, errors);
+    // A per-request ceiling has no period; DAY is stored and never read.
+    Period period = enumField(body, "period", Period.values(), rule == QuotaRule.REQUEST ? Period.DAY : null, errors);
+    if (rule == QuotaRule.FORECAST && period != null && (period == Period.MINUTE || period == Period.HOUR)) {
+      errors.add(new FieldError("period", "a forecast needs a day, week or month to project over (got " + lower(period) + ")"));
+    }
+    if (rule != null && rule != QuotaRule.LIMIT && body.hasNonNull("thresholds")) {
+      errors.add(new FieldError("thresholds", "apply to rule limit only: a " + lower(rule) + " quota fires when the limit is reached"));
+    }
     QuotaAction action = enumField(body, "action", QuotaAction.values(), QuotaAction.WARN, errors);
     Long limit = metric == null ? null : limit(body.get("limit"), metric, errors);
-    List<Integer> thresholds = thresholds(body.get("thresholds"), errors);
+    List<Integer> thresholds = rule == QuotaRule.LIMIT ? thresholds(body.get("thresholds"), errors) : List.of(Thresholds.FULL);
     if (!errors.isEmpty()) {
       throw new ProblemException(Problem.invalid("the quota has " + errors.size() + " invalid field(s)", errors));
     }
@@ -70,6 +79,7 @@ final class QuotaJson {
         .setThresholdsBasisPoints(thresholds)
         .setAction(action)
         .setUpdatedAt(now)
+        .setRule(rule)
         .build();
   }
 
@@ -78,7 +88,8 @@ final class QuotaJson {
     json.put("id", quota.getQuotaId());
     json.put("subject", quota.getSubject());
     json.put("metric", lower(quota.getMetric()));
-    json.put("period", lower(quota.getPeriod()));
+    json.put("rule", lower(quota.getRule()));
+    json.put("period", quota.getRule() == QuotaRule.REQUEST ? null : lower(quota.getPeriod()));
     json.put("limit", amount(quota.getMetric(), quota.getLimit()));
     json.put("thresholds", quota.getThresholdsBasisPoints().stream().map(Thresholds::asFraction).toList());
     json.put("action", lower(quota.getAction()));

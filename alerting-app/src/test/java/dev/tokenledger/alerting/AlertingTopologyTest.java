@@ -130,7 +130,7 @@ class AlertingTopologyTest {
     dayUsage("alice", 800);
 
     assertThat(alerts.readValue().getAlertId())
-        .isEqualTo(QuotaEvaluator.alertId("alice-daily", "user:alice", Instant.parse(DAY), 8_000));
+        .isEqualTo(Alerts.alertId("alice-daily", "user:alice", Instant.parse(DAY), 8_000));
   }
 
   @Test
@@ -207,7 +207,7 @@ class AlertingTopologyTest {
 
     UsageAlert alert = alerts.readValue();
     assertThat(alert.getType()).isEqualTo(AlertType.COST_BUDGET);
-    assertThat(alert.getMessage()).endsWith("$20.000000000 of a $25.000000000 budget");
+    assertThat(alert.getMessage()).endsWith("$20.000000000 of $25.000000000");
   }
 
   @Test

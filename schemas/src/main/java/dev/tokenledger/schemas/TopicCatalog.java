@@ -37,7 +37,8 @@ public record TopicCatalog(
     Topic<String, QuotaDefinition> quotaDefinitions,
     Topic<String, UsageAlert> usageAlerts,
     Topic<String, QuotaExceeded> quotaExceeded,
-    Topic<String, AlertAction> alertActions) {
+    Topic<String, AlertAction> alertActions,
+    Topic<String, UsageAlert> webhookFailures) {
 
   public static final String PARTITIONS_KEY = "tokenledger.topics.partitions";
   public static final String REPLICATION_FACTOR_KEY = "tokenledger.topics.replication-factor";
@@ -59,12 +60,13 @@ public record TopicCatalog(
         factory.topic("quota.definitions", key, AvroSerdes.quotaDefinition(), compacted()),
         factory.topic("usage.alerts", key, AvroSerdes.usageAlert(), deleteAfter(Duration.ofDays(90))),
         factory.topic("quota.exceeded", key, AvroSerdes.quotaExceeded(), deleteAfter(Duration.ofDays(90))),
-        factory.topic("alert.actions", key, AvroSerdes.alertAction(), compacted()));
+        factory.topic("alert.actions", key, AvroSerdes.alertAction(), compacted()),
+        factory.topic("alert.webhook.failures", key, AvroSerdes.usageAlert(), deleteAfter(Duration.ofDays(30))));
   }
 
   public List<Topic<?, ?>> all() {
     return List.of(tokensConsumed, tokensRejected, tokensLate, pricingCatalog, usageAggregates,
-        quotaDefinitions, usageAlerts, quotaExceeded, alertActions);
+        quotaDefinitions, usageAlerts, quotaExceeded, alertActions, webhookFailures);
   }
 
   /**

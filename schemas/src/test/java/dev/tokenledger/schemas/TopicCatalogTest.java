@@ -14,7 +14,7 @@ class TopicCatalogTest {
 
     assertThat(topics.all()).extracting(Topic::name).containsExactly(
         "tokens.consumed", "tokens.rejected", "tokens.late", "pricing.catalog", "usage.aggregates",
-        "quota.definitions", "usage.alerts", "quota.exceeded", "alert.actions");
+        "quota.definitions", "usage.alerts", "quota.exceeded", "alert.actions", "alert.webhook.failures");
     assertThat(topics.tokensConsumed().partitions()).isEqualTo(6);
     assertThat(topics.tokensConsumed().configs()).containsEntry("cleanup.policy", "delete")
         .containsEntry("retention.ms", "2592000000");

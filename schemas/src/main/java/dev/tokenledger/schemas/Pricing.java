@@ -1,4 +1,4 @@
-package dev.tokenledger.aggregator;
+package dev.tokenledger.schemas;
 
 import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.PriceVersion;
@@ -15,14 +15,14 @@ import java.util.Optional;
  * sub-nano remainder, and buckets carry the remainder, so a million priced events add up to
  * exactly what one big event of the same tokens would cost.
  */
-final class Pricing {
+public final class Pricing {
 
-  static final long FEMTOS_PER_NANO = 1_000_000L;
+  public static final long FEMTOS_PER_NANO = 1_000_000L;
   private static final BigInteger FEMTOS_PER_NANO_BIG = BigInteger.valueOf(FEMTOS_PER_NANO);
 
   /** An event's cost: whole nano-USD plus a remainder in femto-USD, 0 ≤ remainder < 1 000 000. */
-  record Cost(long nanos, long remainderFemtos) {
-    static Cost ofNanos(long nanos) {
+  public record Cost(long nanos, long remainderFemtos) {
+    public static Cost ofNanos(long nanos) {
       return new Cost(nanos, 0);
     }
   }
@@ -30,12 +30,12 @@ final class Pricing {
   private Pricing() {}
 
   /** The catalogue key of a model: {@code provider/model}, lower-case. */
-  static String key(String provider, String model) {
+  public static String key(String provider, String model) {
     return (provider + "/" + model).toLowerCase(Locale.ROOT);
   }
 
   /** The version in force when the event happened: the latest whose effectiveFrom is not after it. */
-  static Optional<PriceVersion> inForceAt(ModelPrice price, Instant occurredAt) {
+  public static Optional<PriceVersion> inForceAt(ModelPrice price, Instant occurredAt) {
     return price.getVersions().stream()
         .filter(v -> !v.getEffectiveFrom().isAfter(occurredAt))
         .max(Comparator.comparing(PriceVersion::getEffectiveFrom));
@@ -46,7 +46,7 @@ final class Pricing {
    * price when the model has none); output that is not reasoning at the output price; reasoning
    * at its own price (the output price when none).
    */
-  static Cost cost(TokensConsumed e, PriceVersion p) {
+  public static Cost cost(TokensConsumed e, PriceVersion p) {
     long uncachedInput = e.getInputTokens() - e.getCachedInputTokens() - e.getCacheWriteTokens();
     long plainOutput = e.getOutputTokens() - e.getReasoningTokens();
     BigInteger femtos = femtos(uncachedInput, p.getInputPerMillionNanos())
