@@ -9,6 +9,7 @@ import dev.tokenledger.runtime.Metrics;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.runtime.Shutdown;
 import dev.tokenledger.runtime.StreamsRuntime;
+import dev.tokenledger.schemas.avro.AlertAction;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -59,11 +60,14 @@ public final class AlertingApp implements AutoCloseable {
       GlobalTableAdmin<QuotaDefinition> quotas = shutdown.add("quota-admin", new GlobalTableAdmin<>(
           context.topics().quotaDefinitions(), context.kafkaClientProperties("quota-admin"), streamsRef::get,
           AlertingTopology.QUOTA_STORE, config.quotaVisibilityTimeout()));
+      GlobalTableAdmin<AlertAction> actions = shutdown.add("alert-actions", new GlobalTableAdmin<>(
+          context.topics().alertActions(), context.kafkaClientProperties("alert-actions"), streamsRef::get,
+          AlertingTopology.ACTION_STORE, config.quotaVisibilityTimeout()));
 
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
           () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024), app ->
-          new AlertingRoutes(quotas, new AlertQueries(streamsRef::get),
+          new AlertingRoutes(quotas, actions, new AlertQueries(streamsRef::get), new QuotaStatus(config.zone()),
               new InstanceRouter(streamsRef::get, self::get), Clock.systemUTC()).register(app)));
       self.set(new HostInfo(context.advertisedHost(), server.port()));
 
@@ -74,6 +78,12 @@ public final class AlertingApp implements AutoCloseable {
       streamsRef.set(streams);
       // Registered after the server, so closed before it: queries outlive processing.
       StreamsRuntime.start(streams, registry, shutdown, closeTimeout);
+      if (!config.webhooks().urls().isEmpty()) {
+        shutdown.add("webhooks", new WebhookDispatcher(config.webhooks(), context.topics().usageAlerts(),
+            context.topics().webhookFailures(), context.kafkaClientProperties("webhooks"),
+            config.applicationId() + "-webhooks", registry));
+        log.info("delivering alerts to webhooks: {}", WebhookDispatcher.describe(config.webhooks()));
+      }
       return new AlertingApp(shutdown, server);
     } catch (RuntimeException e) {
       shutdown.close();

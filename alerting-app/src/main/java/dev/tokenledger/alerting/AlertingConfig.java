@@ -1,8 +1,13 @@
 package dev.tokenledger.alerting;
 
+import dev.tokenledger.runtime.ConfigException;
 import dev.tokenledger.runtime.Settings;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The alerting app's own settings (keys under {@code tokenledger.alerting.}). */
 public record AlertingConfig(
@@ -10,7 +15,8 @@ public record AlertingConfig(
     ZoneId zone,
     int standbyReplicas,
     int streamThreads,
-    Duration quotaVisibilityTimeout) {
+    Duration quotaVisibilityTimeout,
+    WebhookDispatcher.Config webhooks) {
 
   public static AlertingConfig from(Settings settings) {
     return new AlertingConfig(
@@ -18,6 +24,30 @@ public record AlertingConfig(
         settings.zone("tokenledger.zone"),
         settings.intValue("tokenledger.alerting.standby-replicas", 0, 5),
         settings.intValue("tokenledger.alerting.stream-threads", 1, 64),
-        settings.duration("tokenledger.alerting.quota-visibility-timeout"));
+        settings.duration("tokenledger.alerting.quota-visibility-timeout"),
+        new WebhookDispatcher.Config(
+            urls(settings.optional("tokenledger.alerting.webhook.urls").orElse("")),
+            settings.intValue("tokenledger.alerting.webhook.max-attempts", 1, 100),
+            settings.duration("tokenledger.alerting.webhook.initial-backoff"),
+            settings.duration("tokenledger.alerting.webhook.timeout")));
+  }
+
+  private static List<URI> urls(String commaSeparated) {
+    List<URI> urls = new ArrayList<>();
+    for (String url : commaSeparated.split(",")) {
+      if (url.isBlank()) {
+        continue;
+      }
+      try {
+        URI uri = new URI(url.trim());
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+          throw new URISyntaxException(url, "not http or https");
+        }
+        urls.add(uri);
+      } catch (URISyntaxException e) {
+        throw new ConfigException("tokenledger.alerting.webhook.urls", "must be http(s) URLs separated by commas (got " + url.trim() + ")");
+      }
+    }
+    return List.copyOf(urls);
   }
 }

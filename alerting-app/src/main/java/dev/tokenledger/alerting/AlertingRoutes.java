@@ -3,11 +3,17 @@ package dev.tokenledger.alerting;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenledger.runtime.ApiKeys;
 import dev.tokenledger.runtime.GlobalTableAdmin;
+import dev.tokenledger.runtime.HttpServer;
 import dev.tokenledger.runtime.InstanceRouter;
 import dev.tokenledger.runtime.Json;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.runtime.Role;
+import dev.tokenledger.schemas.Usd;
+import dev.tokenledger.schemas.avro.AlertAction;
+import dev.tokenledger.schemas.avro.AlertActionType;
+import dev.tokenledger.schemas.avro.AlertType;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
 import dev.tokenledger.schemas.avro.Severity;
 import dev.tokenledger.schemas.avro.UsageAlert;
@@ -15,6 +21,8 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,31 +33,39 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.streams.state.HostInfo;
 
-/** The alerting app's HTTP API: quota admin and alert queries, thin over their services. */
+/** The alerting app's HTTP API: quota admin, status and admission, alerts and their actions. */
 final class AlertingRoutes {
 
   private static final Pattern SINCE = Pattern.compile("(\\d{1,6})([mhd])");
   private static final ObjectMapper JSON = Json.newMapper();
 
   private final GlobalTableAdmin<QuotaDefinition> quotas;
+  private final GlobalTableAdmin<AlertAction> actions;
   private final AlertQueries alerts;
+  private final QuotaStatus status;
   private final InstanceRouter router;
   private final Clock clock;
 
-  AlertingRoutes(GlobalTableAdmin<QuotaDefinition> quotas, AlertQueries alerts, InstanceRouter router, Clock clock) {
+  AlertingRoutes(GlobalTableAdmin<QuotaDefinition> quotas, GlobalTableAdmin<AlertAction> actions, AlertQueries alerts,
+      QuotaStatus status, InstanceRouter router, Clock clock) {
     this.quotas = quotas;
+    this.actions = actions;
     this.alerts = alerts;
+    this.status = status;
     this.router = router;
     this.clock = clock;
   }
 
   void register(Javalin app) {
     app.get("/v1/quotas", ctx -> ctx.json(Map.of("quotas", quotas.all().stream().map(QuotaJson::render).toList())), Role.READ);
+    // Registered before /v1/quotas/{id}, so "status" is not taken for a quota id.
+    app.get("/v1/quotas/status", this::quotaStatus, Role.READ);
     app.get("/v1/quotas/{id}", ctx -> ctx.json(QuotaJson.render(quotas.get(ctx.pathParam("id"))
         .orElseThrow(() -> ProblemException.notFound("no quota " + ctx.pathParam("id"))))), Role.READ);
     app.put("/v1/quotas/{id}", this::putQuota, Role.ADMIN);
@@ -59,7 +75,10 @@ final class AlertingRoutes {
       }
       ctx.status(204);
     }, Role.ADMIN);
+    app.get("/v1/admission", this::admission, Role.READ);
     app.get("/v1/alerts", this::listAlerts, Role.READ);
+    app.post("/v1/alerts/{alertId}/ack", ctx -> act(ctx, AlertActionType.ACKNOWLEDGE), Role.ADMIN);
+    app.post("/v1/alerts/{alertId}/dismiss", ctx -> act(ctx, AlertActionType.DISMISS), Role.ADMIN);
   }
 
   private void putQuota(Context ctx) {
@@ -74,9 +93,91 @@ final class AlertingRoutes {
     ctx.json(QuotaJson.render(quotas.put(quota.getQuotaId(), quota)));
   }
 
+  private void quotaStatus(Context ctx) {
+    String subject = subject(ctx);
+    Optional<List<QuotaStatus.Standing>> standings = standings(ctx, subject);
+    if (standings.isEmpty()) {
+      return;
+    }
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (QuotaStatus.Standing standing : standings.get()) {
+      QuotaDefinition quota = standing.quota();
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("id", quota.getQuotaId());
+      row.put("subject", quota.getSubject());
+      row.put("metric", QuotaJson.lower(quota.getMetric()));
+      row.put("period", QuotaJson.lower(quota.getPeriod()));
+      row.put("limit", QuotaJson.amount(quota.getMetric(), quota.getLimit()));
+      row.put("used", QuotaJson.amount(quota.getMetric(), standing.used()));
+      row.put("utilization", standing.utilization());
+      row.put("windowStart", standing.window().start().toString());
+      row.put("resetsAt", standing.window().end().toString());
+      row.put("action", QuotaJson.lower(quota.getAction()));
+      row.put("state", standing.state());
+      rows.add(row);
+    }
+    ctx.json(Map.of("subject", subject, "quotas", rows));
+  }
+
+  private void admission(Context ctx) {
+    String subject = subject(ctx);
+    long tokens = wholeNumber(ctx, "tokens");
+    long costNanos = ctx.queryParam("costUsd") == null ? 0 : usd(ctx.queryParam("costUsd"));
+    Optional<List<QuotaStatus.Standing>> standings = standings(ctx, subject);
+    if (standings.isEmpty()) {
+      return;
+    }
+    List<QuotaStatus.Decision> decisions = status.admit(subject, quotas.all(), standings.get(), tokens, costNanos, clock.instant());
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (QuotaStatus.Decision decision : decisions) {
+      QuotaDefinition quota = decision.quota();
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("quotaId", quota.getQuotaId());
+      row.put("rule", QuotaJson.lower(quota.getRule()));
+      row.put("action", QuotaJson.lower(quota.getAction()));
+      row.put("metric", QuotaJson.lower(quota.getMetric()));
+      row.put("limit", QuotaJson.amount(quota.getMetric(), quota.getLimit()));
+      row.put("used", QuotaJson.amount(quota.getMetric(), decision.used()));
+      row.put("requested", QuotaJson.amount(quota.getMetric(), decision.requested()));
+      row.put("remaining", QuotaJson.amount(quota.getMetric(), Math.max(0, quota.getLimit() - decision.used())));
+      row.put("resetsAt", decision.window().map(w -> w.end().toString()).orElse(null));
+      row.put("allowed", decision.allowed());
+      decision.retryAfterMs().ifPresent(ms -> row.put("retryAfterMs", ms));
+      row.put("reason", decision.reason());
+      rows.add(row);
+    }
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("allowed", decisions.stream().allMatch(QuotaStatus.Decision::allowed));
+    json.put("subject", subject);
+    json.put("decisions", rows);
+    ctx.json(json);
+  }
+
+  /** The subject's standings from the instance that holds its totals (forwarding there if need be). */
+  private Optional<List<QuotaStatus.Standing>> standings(Context ctx, String subject) {
+    InstanceRouter.Route route = router.route(QuotaEvaluator.CURRENT_USAGE_STORE, subject, ctx);
+    if (route.owner().isPresent()) {
+      router.forward(route.owner().get(), ctx);
+      return Optional.empty();
+    }
+    int partition = route.localPartition().orElseThrow();
+    return Optional.of(status.standings(subject, quotas.all(), clock.instant(),
+        period -> alerts.usage(QuotaEvaluator.CURRENT_USAGE_STORE, partition, QuotaEvaluator.currentKey(subject, period)),
+        dayKey -> alerts.usage(QuotaEvaluator.DAY_TOTALS_STORE, partition, dayKey)));
+  }
+
   private void listAlerts(Context ctx) {
     Predicate<UsageAlert> filter = alertFilter(ctx);
-    List<Map<String, Object>> found = new ArrayList<>(alerts.local(filter).stream().map(AlertingRoutes::render).toList());
+    Map<String, AlertAction> latestActions = new LinkedHashMap<>();
+    actions.all().forEach(action -> latestActions.put(action.getAlertId(), action));
+    String status = ctx.queryParam("status");
+    List<Map<String, Object>> found = new ArrayList<>();
+    for (UsageAlert alert : alerts.local(filter)) {
+      Map<String, Object> rendered = render(alert, latestActions.get(alert.getAlertId()));
+      if (status == null || status.equals(rendered.get("status"))) {
+        found.add(rendered);
+      }
+    }
     for (HostInfo other : router.otherInstances(QuotaEvaluator.FIRED_STORE, ctx)) {
       for (JsonNode alert : router.fetch(other, ctx).path("alerts")) {
         found.add(JSON.convertValue(alert, Map.class));
@@ -87,8 +188,30 @@ final class AlertingRoutes {
     ctx.json(Map.of("alerts", found));
   }
 
+  private void act(Context ctx, AlertActionType type) {
+    String alertId = ctx.pathParam("alertId");
+    Optional<UsageAlert> alert = alerts.local(a -> a.getAlertId().equals(alertId)).stream().findFirst();
+    boolean elsewhere = alert.isEmpty() && router.otherInstances(QuotaEvaluator.FIRED_STORE, ctx).stream()
+        .anyMatch(host -> !router.fetch(host, ctx, "/v1/alerts?since=3650d&alertId="
+            + URLEncoder.encode(alertId, StandardCharsets.UTF_8)).path("alerts").isEmpty());
+    if (alert.isEmpty() && !elsewhere) {
+      throw ProblemException.notFound("no alert " + alertId);
+    }
+    String actor = HttpServer.principal(ctx).map(ApiKeys.Principal::name).orElse(null);
+    AlertAction action = AlertAction.newBuilder().setAlertId(alertId).setAction(type).setActor(actor)
+        .setAt(clock.instant()).build();
+    actions.put(alertId, action);
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("alertId", alertId);
+    json.put("status", status(action));
+    json.put("actor", actor);
+    json.put("at", action.getAt().toString());
+    ctx.json(json);
+  }
+
   private Predicate<UsageAlert> alertFilter(Context ctx) {
     String subject = ctx.queryParam("subject");
+    String alertId = ctx.queryParam("alertId");
     Instant since = since(ctx.queryParam("since"));
     Severity severity = severity(ctx.queryParam("severity"));
     String status = ctx.queryParam("status");
@@ -96,10 +219,9 @@ final class AlertingRoutes {
       throw ProblemException.badRequest("status", "must be one of open, acknowledged, dismissed (got " + status + ")");
     }
     return alert -> (subject == null || subject.isBlank() || alert.getSubject().equals(subject))
+        && (alertId == null || alert.getAlertId().equals(alertId))
         && !alert.getFiredAt().isBefore(since)
-        && (severity == null || alert.getSeverity() == severity)
-        // Acknowledgement arrives with alert actions; until then every alert is open.
-        && (status == null || status.equals("open"));
+        && (severity == null || alert.getSeverity() == severity);
   }
 
   private Instant since(String value) {
@@ -134,7 +256,47 @@ final class AlertingRoutes {
     }
   }
 
-  static Map<String, Object> render(UsageAlert alert) {
+  private static String subject(Context ctx) {
+    String subject = ctx.queryParam("subject");
+    if (subject == null || subject.indexOf(':') <= 0 || subject.endsWith(":")) {
+      throw ProblemException.badRequest("subject", "must be dimension:key, like user:alice (got " + subject + ")");
+    }
+    return subject;
+  }
+
+  private static long wholeNumber(Context ctx, String name) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isBlank()) {
+      return 0;
+    }
+    try {
+      long parsed = Long.parseLong(value.trim());
+      if (parsed >= 0) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ProblemException.badRequest(name, "must be a whole number ≥ 0 (got " + value + ")");
+  }
+
+  private static long usd(String value) {
+    try {
+      return Usd.parseNanos(value);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest("costUsd", e.getMessage());
+    }
+  }
+
+  private static String status(AlertAction action) {
+    if (action == null) {
+      return "open";
+    }
+    return action.getAction() == AlertActionType.ACKNOWLEDGE ? "acknowledged" : "dismissed";
+  }
+
+  /** An alert as the API shows it, with its status from the latest action. Also the webhook payload. */
+  static Map<String, Object> render(UsageAlert alert, AlertAction action) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("alertId", alert.getAlertId());
     json.put("quotaId", alert.getQuotaId());
@@ -142,7 +304,7 @@ final class AlertingRoutes {
     json.put("type", QuotaJson.lower(alert.getType()));
     json.put("severity", QuotaJson.lower(alert.getSeverity()));
     json.put("metric", QuotaJson.lower(alert.getMetric()));
-    json.put("period", QuotaJson.lower(alert.getPeriod()));
+    json.put("period", alert.getType() == AlertType.REQUEST_COST ? null : QuotaJson.lower(alert.getPeriod()));
     json.put("threshold", Thresholds.asFraction(alert.getThresholdBasisPoints()));
     json.put("observed", QuotaJson.amount(alert.getMetric(), alert.getObserved()));
     json.put("limit", QuotaJson.amount(alert.getMetric(), alert.getLimit()));
@@ -152,7 +314,11 @@ final class AlertingRoutes {
     json.put("windowEnd", alert.getWindowEnd().toString());
     json.put("firedAt", alert.getFiredAt().toString());
     json.put("message", alert.getMessage());
-    json.put("status", "open");
+    json.put("status", status(action));
+    if (action != null) {
+      json.put("statusBy", action.getActor());
+      json.put("statusAt", action.getAt().toString());
+    }
     return json;
   }
 }

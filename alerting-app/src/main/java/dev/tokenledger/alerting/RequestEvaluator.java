@@ -82,7 +82,8 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
       for (QuotaDefinition quota : QuotaBook.binding(all, subject, QuotaRule.REQUEST)) {
         Optional<Long> used = quota.getMetric() == QuotaMetric.COST ? cost(event)
             : Optional.of(Math.addExact(event.getInputTokens(), event.getOutputTokens()));
-        if (used.isPresent() && used.get() >= quota.getLimit()) {
+        // A ceiling is exceeded by more than the limit: a request of exactly the limit is allowed.
+        if (used.isPresent() && used.get() > quota.getLimit()) {
           fireOnce(quota, subject, event, used.get(), record.timestamp());
         }
       }

@@ -11,16 +11,22 @@ import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.QuotaAction;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
 import dev.tokenledger.schemas.avro.QuotaExceeded;
+import dev.tokenledger.schemas.avro.ModelPrice;
+import dev.tokenledger.schemas.avro.PriceVersion;
 import dev.tokenledger.schemas.avro.QuotaMetric;
+import dev.tokenledger.schemas.avro.QuotaRule;
+import dev.tokenledger.schemas.avro.TokensConsumed;
 import dev.tokenledger.schemas.avro.Severity;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import dev.tokenledger.schemas.avro.UsageAlert;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -45,6 +51,8 @@ class AlertingTopologyTest {
   private TestInputTopic<String, UsageAggregate> aggregates;
   private TestOutputTopic<String, UsageAlert> alerts;
   private TestOutputTopic<String, QuotaExceeded> exceeded;
+  private TestInputTopic<byte[], byte[]> requests;
+  private TestInputTopic<String, ModelPrice> prices;
 
   @BeforeEach
   void start() {
@@ -62,6 +70,22 @@ class AlertingTopologyTest {
         AvroSerdes.usageAlert().deserializer());
     exceeded = driver.createOutputTopic(topics.quotaExceeded().name(), new StringDeserializer(),
         AvroSerdes.quotaExceeded().deserializer());
+    requests = driver.createInputTopic(topics.tokensConsumed().name(), new ByteArraySerializer(), new ByteArraySerializer());
+    prices = driver.createInputTopic(topics.pricingCatalog().name(), new StringSerializer(), AvroSerdes.modelPrice().serializer());
+  }
+
+  private void ruleQuota(String id, String subject, QuotaRule rule, QuotaMetric metric, Period period, long limit) {
+    quotas.pipeInput(id, QuotaDefinition.newBuilder()
+        .setQuotaId(id).setSubject(subject).setMetric(metric).setPeriod(period).setLimit(limit)
+        .setThresholdsBasisPoints(List.of(10_000)).setAction(QuotaAction.BLOCK).setRule(rule)
+        .setUpdatedAt(NOW).build());
+  }
+
+  private void request(String eventId, String user, long input, long output, Long costNanos) {
+    TokensConsumed event = TokensConsumed.newBuilder().setEventId(eventId).setOccurredAt(NOW).setUserId(user)
+        .setService("test").setProvider("openai").setModel("gpt-4o").setInputTokens(input).setOutputTokens(output)
+        .setCostNanos(costNanos).build();
+    requests.pipeInput(user.getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(event));
   }
 
   @AfterEach
@@ -208,6 +232,73 @@ class AlertingTopologyTest {
     UsageAlert alert = alerts.readValue();
     assertThat(alert.getType()).isEqualTo(AlertType.COST_BUDGET);
     assertThat(alert.getMessage()).endsWith("$20.000000000 of $25.000000000");
+  }
+
+  @Test
+  void shouldAlertOnceForARequestOverItsCeilingEvenWhenTheEventIsRetried() {
+    ruleQuota("big-requests", "user:*", QuotaRule.REQUEST, QuotaMetric.TOKENS, Period.DAY, 50_000);
+
+    request("small", "alice", 40_000, 10_000, null); // exactly at the ceiling: allowed
+    request("huge", "alice", 90_000, 1_000, null);
+    request("huge", "alice", 90_000, 1_000, null);
+
+    List<UsageAlert> fired = alerts.readValuesToList();
+    assertThat(fired).hasSize(1);
+    assertThat(fired.get(0).getType()).isEqualTo(AlertType.REQUEST_COST);
+    assertThat(fired.get(0).getObserved()).isEqualTo(91_000);
+    assertThat(fired.get(0).getMessage()).isEqualTo(
+        "user:alice made one request of 91,000 tokens, over the per-request ceiling of 50,000 tokens (quota big-requests)");
+    assertThat(exceeded.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldPriceARequestWithTheCatalogueForACostCeiling() {
+    ruleQuota("costly", "user:alice", QuotaRule.REQUEST, QuotaMetric.COST, Period.DAY, 1_000_000_000L);
+    prices.pipeInput("openai/gpt-4o", ModelPrice.newBuilder().setProvider("openai").setModel("gpt-4o")
+        .setVersions(List.of(PriceVersion.newBuilder().setEffectiveFrom(Instant.EPOCH)
+            .setInputPerMillionNanos(2_500_000_000L).setOutputPerMillionNanos(10_000_000_000L).build())).build());
+
+    request("cheap", "alice", 100_000, 10_000, null); // $0.25 + $0.10
+    request("pricey", "alice", 400_000, 10_000, null); // $1.00 + $0.10
+    request("callers-cost", "alice", 1, 1, 2_000_000_000L);
+
+    assertThat(alerts.readValuesToList()).extracting(UsageAlert::getObserved)
+        .containsExactly(1_100_000_000L, 2_000_000_000L);
+  }
+
+  @Test
+  void shouldWarnOnceWhenTheRunRateProjectsPastTheLimit() {
+    ruleQuota("alice-monthly-forecast", "user:alice", QuotaRule.FORECAST, QuotaMetric.TOKENS, Period.MONTH, 30_000);
+
+    // A third of November gone (10 days) and 9 000 used: on course for 27 000 of 30 000.
+    forecastUsage(9_000, "2026-11-11T00:00:00Z");
+    assertThat(alerts.isEmpty()).isTrue();
+    // 12 000 used by then: on course for 36 000.
+    forecastUsage(12_000, "2026-11-11T00:00:00Z");
+    forecastUsage(13_000, "2026-11-12T00:00:00Z");
+
+    List<UsageAlert> fired = alerts.readValuesToList();
+    assertThat(fired).hasSize(1);
+    assertThat(fired.get(0).getType()).isEqualTo(AlertType.FORECAST);
+    assertThat(fired.get(0).getSeverity()).isEqualTo(Severity.WARNING);
+    assertThat(fired.get(0).getObserved()).isEqualTo(36_000);
+    assertThat(exceeded.isEmpty()).isTrue();
+  }
+
+  private void forecastUsage(long tokens, String lastEventAt) {
+    aggregates.pipeInput("user:alice", UsageAggregate.newBuilder()
+        .setDimension(Dimension.USER).setKey("alice").setPeriod(Period.MONTH).setZone("UTC")
+        .setWindowStart(Instant.parse("2026-11-01T00:00:00Z")).setWindowEnd(Instant.parse("2026-12-01T00:00:00Z"))
+        .setRequests(1).setInputTokens(tokens).setOutputTokens(0).setLastEventAt(Instant.parse(lastEventAt)).build());
+  }
+
+  @Test
+  void shouldCallAnHourlyTokenQuotaAnHourlyRateAlert() {
+    quota("alice-hourly", "user:alice", QuotaMetric.TOKENS, Period.HOUR, 1_000);
+
+    usage("alice", Period.HOUR, "2026-11-22T09:00:00Z", "2026-11-22T10:00:00Z", 1_000, 0);
+
+    assertThat(alerts.readValuesToList()).extracting(UsageAlert::getType).containsOnly(AlertType.HOURLY_RATE);
   }
 
   @Test

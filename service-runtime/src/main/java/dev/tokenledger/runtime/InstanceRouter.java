@@ -88,7 +88,13 @@ public final class InstanceRouter {
 
   /** This request's answer from another instance, as JSON; a 503 if it cannot give one. */
   public JsonNode fetch(HostInfo host, Context ctx) {
-    HttpResponse<byte[]> response = send(host, ctx);
+    String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
+    return fetch(host, ctx, ctx.path() + query);
+  }
+
+  /** Another instance's answer to {@code GET pathAndQuery}, with this request's key, as JSON. */
+  public JsonNode fetch(HostInfo host, Context ctx, String pathAndQuery) {
+    HttpResponse<byte[]> response = send(host, ctx, pathAndQuery);
     if (response.statusCode() != 200) {
       throw ProblemException.unavailable("instance " + host + " answered " + response.statusCode()
           + "; the result would be incomplete", 2);
@@ -102,7 +108,8 @@ public final class InstanceRouter {
 
   /** Sends the same request to the owner and relays its answer. */
   public void forward(HostInfo owner, Context ctx) {
-    HttpResponse<byte[]> response = send(owner, ctx);
+    String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
+    HttpResponse<byte[]> response = send(owner, ctx, ctx.path() + query);
     ctx.status(response.statusCode());
     response.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
     response.headers().firstValue("Retry-After").ifPresent(value -> ctx.header("Retry-After", value));
@@ -110,11 +117,10 @@ public final class InstanceRouter {
     ctx.result(response.body());
   }
 
-  private HttpResponse<byte[]> send(HostInfo owner, Context ctx) {
+  private HttpResponse<byte[]> send(HostInfo owner, Context ctx, String pathAndQuery) {
     HostInfo self = selfSupplier.get();
-    String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
     HttpRequest.Builder request = HttpRequest.newBuilder(
-            URI.create("http://" + owner.host() + ":" + owner.port() + ctx.path() + query))
+            URI.create("http://" + owner.host() + ":" + owner.port() + pathAndQuery))
         .timeout(Duration.ofSeconds(10))
         .header(FORWARDED_HEADER, self.host() + ":" + self.port())
         .GET();

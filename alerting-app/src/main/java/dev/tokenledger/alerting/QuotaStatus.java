@@ -1,0 +1,112 @@
+package dev.tokenledger.alerting;
+
+import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.avro.Period;
+import dev.tokenledger.schemas.avro.QuotaAction;
+import dev.tokenledger.schemas.avro.QuotaDefinition;
+import dev.tokenledger.schemas.avro.QuotaMetric;
+import dev.tokenledger.schemas.avro.QuotaRule;
+import dev.tokenledger.schemas.avro.UsageAggregate;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Where a subject stands against its quotas now, and whether one more request may go: the logic
+ * behind {@code /v1/quotas/status} and {@code /v1/admission}, over the subject's latest totals.
+ * A window that has rolled over counts from zero again.
+ */
+final class QuotaStatus {
+
+  /** One LIMIT quota's standing in its current window. */
+  record Standing(QuotaDefinition quota, CalendarWindow window, long used) {
+
+    BigDecimal utilization() {
+      return BigDecimal.valueOf(used).divide(BigDecimal.valueOf(quota.getLimit()), new MathContext(6));
+    }
+
+    /** ok below the quota's first threshold, warning below 90 %, critical below 100 %, then exceeded. */
+    String state() {
+      int lowest = quota.getThresholdsBasisPoints().stream().min(Integer::compare).orElse(Thresholds.FULL);
+      if (used >= quota.getLimit()) {
+        return "exceeded";
+      }
+      if (used < Thresholds.usageAt(quota.getLimit(), lowest)) {
+        return "ok";
+      }
+      return used >= Thresholds.usageAt(quota.getLimit(), 9_000) ? "critical" : "warning";
+    }
+  }
+
+  /** One quota's answer to an admission request. */
+  record Decision(QuotaDefinition quota, Optional<CalendarWindow> window, long used, long requested, boolean allowed,
+      Optional<Long> retryAfterMs, String reason) {}
+
+  private final ZoneId zone;
+
+  QuotaStatus(ZoneId zone) {
+    this.zone = zone;
+  }
+
+  /**
+   * @param latest the subject's latest bucket of a period (the current-usage store)
+   * @param dayTotal a day's totals by day key (the day-totals store), for weeks
+   */
+  List<Standing> standings(String subject, List<QuotaDefinition> quotas, Instant now,
+      Function<Period, UsageAggregate> latest, Function<String, UsageAggregate> dayTotal) {
+    List<Standing> standings = new ArrayList<>();
+    for (QuotaDefinition quota : QuotaBook.binding(quotas, subject, QuotaRule.LIMIT)) {
+      CalendarWindow window = CalendarWindow.containing(quota.getPeriod(), now, zone);
+      long used;
+      if (quota.getPeriod() == Period.WEEK) {
+        used = QuotaEvaluator.weekUse(dayTotal, subject, quota.getMetric(), window, zone);
+      } else {
+        UsageAggregate bucket = latest.apply(quota.getPeriod());
+        used = bucket != null && bucket.getWindowStart().equals(window.start()) ? QuotaBook.use(quota.getMetric(), bucket) : 0;
+      }
+      standings.add(new Standing(quota, window, used));
+    }
+    return standings;
+  }
+
+  /** Only block quotas deny; throttle allows with the time until capacity returns; warn only reports. */
+  List<Decision> admit(String subject, List<QuotaDefinition> quotas, List<Standing> standings, long requestedTokens,
+      long requestedCostNanos, Instant now) {
+    List<Decision> decisions = new ArrayList<>();
+    for (Standing standing : standings) {
+      QuotaDefinition quota = standing.quota();
+      long requested = requested(quota, requestedTokens, requestedCostNanos);
+      long after = Math.addExact(standing.used(), requested);
+      boolean over = after > quota.getLimit();
+      String amounts = Alerts.amount(quota.getMetric(), standing.used()) + " used of " + Alerts.amount(quota.getMetric(), quota.getLimit())
+          + " this " + quota.getPeriod().name().toLowerCase(Locale.ROOT) + ", resets " + standing.window().end();
+      String reason = !over ? "within the limit: " + amounts
+          : standing.used() >= quota.getLimit() ? "limit reached: " + amounts
+          : "would exceed the limit with " + Alerts.amount(quota.getMetric(), requested) + " more: " + amounts;
+      Optional<Long> retryAfter = over && quota.getAction() == QuotaAction.THROTTLE
+          ? Optional.of(Duration.between(now, standing.window().end()).toMillis()) : Optional.empty();
+      decisions.add(new Decision(quota, Optional.of(standing.window()), standing.used(), requested,
+          !(over && quota.getAction() == QuotaAction.BLOCK), retryAfter, reason));
+    }
+    for (QuotaDefinition quota : QuotaBook.binding(quotas, subject, QuotaRule.REQUEST)) {
+      long requested = requested(quota, requestedTokens, requestedCostNanos);
+      boolean over = requested > quota.getLimit();
+      String reason = (over ? "over the per-request ceiling: " : "within the per-request ceiling: ")
+          + Alerts.amount(quota.getMetric(), requested) + " requested, ceiling " + Alerts.amount(quota.getMetric(), quota.getLimit());
+      decisions.add(new Decision(quota, Optional.empty(), 0, requested,
+          !(over && quota.getAction() == QuotaAction.BLOCK), Optional.empty(), reason));
+    }
+    return decisions;
+  }
+
+  private static long requested(QuotaDefinition quota, long tokens, long costNanos) {
+    return quota.getMetric() == QuotaMetric.COST ? costNanos : tokens;
+  }
+}
