@@ -1,0 +1,201 @@
+package dev.tokenledger.alerting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.tokenledger.kafkalocal.KafkaBrokerExtension;
+import dev.tokenledger.runtime.ApiKeys;
+import dev.tokenledger.runtime.Role;
+import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.schemas.AvroSerdes;
+import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.TopicCatalog;
+import dev.tokenledger.schemas.avro.Dimension;
+import dev.tokenledger.schemas.avro.Period;
+import dev.tokenledger.schemas.avro.UsageAggregate;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The alerting app on a real broker, fed bucket updates as the aggregator publishes them: a
+ * daily block quota for one user and a burst limit for every user, pushed past both.
+ */
+class AlertingAppTest {
+
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String READ_KEY = "read-" + UUID.randomUUID();
+  private static final String ADMIN_KEY = "admin-" + UUID.randomUUID();
+  private static final ZoneId UTC = ZoneId.of("UTC");
+
+  @TempDir static Path dir;
+  private static HttpServer receiver;
+  private static final List<JsonNode> delivered = new CopyOnWriteArrayList<>();
+  private static Map<String, String> settings;
+  private static AlertingApp app;
+
+  @BeforeAll
+  static void start() throws Exception {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/hook", exchange -> {
+      delivered.add(JSON.readTree(exchange.getRequestBody()));
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    receiver.start();
+    Path keys = dir.resolve("keys.properties");
+    Files.write(keys, List.of(ApiKeys.entry("reader", Role.READ, READ_KEY), ApiKeys.entry("ops", Role.ADMIN, ADMIN_KEY)));
+    settings = new HashMap<>(KAFKA.isolatedTopics("alerting"));
+    settings.putAll(Map.of(
+        "kafka.bootstrap.servers", KAFKA.bootstrapServers(),
+        "tokenledger.auth.keys-file", keys.toString(),
+        "tokenledger.http.port", "0",
+        "tokenledger.state.dir", dir.resolve("state").toString(),
+        "tokenledger.alerting.application-id", "alerting-" + UUID.randomUUID().toString().substring(0, 8),
+        "tokenledger.alerting.webhook.urls", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"));
+    app = AlertingApp.start(Settings.of("/alerting-app.properties", settings));
+    await().atMost(Duration.ofSeconds(60)).until(() -> call("GET", "/ready", null, null).statusCode() == 200);
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+    receiver.stop(0);
+  }
+
+  private static HttpResponse<String> call(String method, String path, String key, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
+        .timeout(Duration.ofSeconds(20))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode read(String path) throws Exception {
+    HttpResponse<String> response = call("GET", path, READ_KEY, null);
+    assertThat(response.statusCode()).as(path + " → " + response.body()).isEqualTo(200);
+    return JSON.readTree(response.body());
+  }
+
+  private static void publish(String user, Period period, Instant at, long tokens) {
+    CalendarWindow window = CalendarWindow.containing(period, at, UTC);
+    TopicCatalog topics = TopicCatalog.create(settings);
+    try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        KAFKA.bootstrapServers()), new StringSerializer(), AvroSerdes.usageAggregate().serializer())) {
+      producer.send(new ProducerRecord<>(topics.usageAggregates().name(), "user:" + user, UsageAggregate.newBuilder()
+          .setDimension(Dimension.USER).setKey(user).setPeriod(period).setZone("UTC")
+          .setWindowStart(window.start()).setWindowEnd(window.end()).setRequests(1).setInputTokens(tokens)
+          .setLastEventAt(at).build()));
+    }
+  }
+
+  private static boolean allowed(String subject, long tokens) throws Exception {
+    return read("/v1/admission?subject=" + subject + "&tokens=" + tokens).get("allowed").asBoolean();
+  }
+
+  @Test
+  void shouldDenyTheUserPastABlockQuotaAlertOnceAndDeliverTheWebhook() throws Exception {
+    assertThat(call("PUT", "/v1/quotas/alice-daily", ADMIN_KEY,
+        "{\"subject\":\"user:alice\",\"metric\":\"tokens\",\"period\":\"day\",\"limit\":1000,\"action\":\"block\"}").statusCode())
+        .isEqualTo(200);
+    assertThat(call("PUT", "/v1/quotas/everyone-burst", ADMIN_KEY,
+        "{\"subject\":\"user:*\",\"metric\":\"tokens\",\"period\":\"minute\",\"limit\":500,\"action\":\"throttle\"}").statusCode())
+        .isEqualTo(200);
+    assertThat(allowed("user:alice", 100)).isTrue();
+
+    Instant now = Instant.now();
+    publish("alice", Period.DAY, now, 1_000);
+    publish("alice", Period.MINUTE, now, 600);
+    publish("bob", Period.DAY, now, 200);
+    publish("bob", Period.MINUTE, now, 600);
+    // A huge total from yesterday: a rolled-over window does not count.
+    publish("carol", Period.DAY, now.minus(Duration.ofDays(1)), 1_000_000);
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(allowed("user:alice", 1)).isFalse());
+    JsonNode admission = read("/v1/admission?subject=user:alice&tokens=1");
+    assertThat(admission.at("/decisions")).anySatisfy(d -> {
+      assertThat(d.get("quotaId").asText()).isEqualTo("alice-daily");
+      assertThat(d.get("allowed").asBoolean()).isFalse();
+      assertThat(d.get("remaining").asLong()).isZero();
+      assertThat(d.get("reason").asText()).startsWith("limit reached");
+    });
+    JsonNode bob = read("/v1/admission?subject=user:bob&tokens=1");
+    assertThat(bob.get("allowed").asBoolean()).as("bob is only throttled").isTrue();
+    assertThat(bob.at("/decisions/0/retryAfterMs").asLong()).isPositive();
+    assertThat(allowed("user:carol", 999)).isTrue();
+
+    // 3 thresholds for each of alice's daily quota, alice's burst and bob's burst.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(read("/v1/alerts?subject=user:alice").get("alerts")).hasSize(6);
+      assertThat(read("/v1/alerts?subject=user:bob").get("alerts")).hasSize(3);
+    });
+    JsonNode status = read("/v1/quotas/status?subject=user:alice");
+    assertThat(status.get("quotas")).extracting(q -> q.get("id").asText() + "=" + q.get("state").asText())
+        .containsExactlyInAnyOrder("alice-daily=exceeded", "everyone-burst=exceeded");
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(delivered)
+        .filteredOn(alert -> List.of("user:alice", "user:bob").contains(alert.get("subject").asText())).hasSize(9));
+    assertThat(delivered).extracting(alert -> alert.get("alertId").asText()).doesNotHaveDuplicates();
+    assertThat(delivered.get(0).get("text").asText()).startsWith("[");
+  }
+
+  @Test
+  void shouldShowAnAcknowledgementInLaterReads() throws Exception {
+    call("PUT", "/v1/quotas/dave-hourly", ADMIN_KEY,
+        "{\"subject\":\"user:dave\",\"metric\":\"tokens\",\"period\":\"hour\",\"limit\":10,\"action\":\"warn\"}");
+    publish("dave", Period.HOUR, Instant.now(), 50);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(read("/v1/alerts?subject=user:dave").get("alerts")).hasSize(3));
+    String alertId = read("/v1/alerts?subject=user:dave&severity=warning").at("/alerts/0/alertId").asText();
+
+    assertThat(call("POST", "/v1/alerts/" + alertId + "/ack", READ_KEY, null).statusCode()).isEqualTo(403);
+    HttpResponse<String> acked = call("POST", "/v1/alerts/" + alertId + "/ack", ADMIN_KEY, null);
+    assertThat(acked.statusCode()).as(acked.body()).isEqualTo(200);
+    assertThat(call("POST", "/v1/alerts/no-such-alert/dismiss", ADMIN_KEY, null).statusCode()).isEqualTo(404);
+
+    JsonNode acknowledged = read("/v1/alerts?subject=user:dave&status=acknowledged");
+    assertThat(acknowledged.get("alerts")).singleElement().satisfies(alert -> {
+      assertThat(alert.get("alertId").asText()).isEqualTo(alertId);
+      assertThat(alert.get("statusBy").asText()).isEqualTo("ops");
+    });
+    assertThat(read("/v1/alerts?subject=user:dave&status=open").get("alerts")).hasSize(2);
+  }
+
+  @Test
+  void shouldExplainAnInvalidQuota() throws Exception {
+    HttpResponse<String> response = call("PUT", "/v1/quotas/bad", ADMIN_KEY,
+        "{\"subject\":\"alice\",\"metric\":\"tokens\",\"period\":\"fortnight\",\"limit\":-5}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(response.body()).get("errors")).extracting(e -> e.get("field").asText())
+        .containsExactlyInAnyOrder("subject", "period", "limit");
+  }
+}
