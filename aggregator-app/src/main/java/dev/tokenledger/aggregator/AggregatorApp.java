@@ -2,11 +2,11 @@ package dev.tokenledger.aggregator;
 
 import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.runtime.AppContext;
-import dev.tokenledger.runtime.ConfigException;
 import dev.tokenledger.runtime.GlobalTableAdmin;
 import dev.tokenledger.runtime.HttpServer;
 import dev.tokenledger.runtime.InstanceRouter;
 import dev.tokenledger.runtime.Metrics;
+import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.runtime.Shutdown;
 import dev.tokenledger.runtime.StreamsRuntime;
@@ -25,30 +25,17 @@ import org.slf4j.LoggerFactory;
  * aggregator-app: runs {@link UsageTopology} with exactly-once processing and answers usage
  * queries over HTTP from its stores, forwarding to the instance that owns a key.
  */
-public final class AggregatorApp implements AutoCloseable {
+public final class AggregatorApp {
 
   private static final Logger log = LoggerFactory.getLogger(AggregatorApp.class);
 
-  private final Shutdown shutdown;
-  private final HttpServer server;
-
-  private AggregatorApp(Shutdown shutdown, HttpServer server) {
-    this.shutdown = shutdown;
-    this.server = server;
-  }
+  private AggregatorApp() {}
 
   public static void main(String[] args) {
-    try {
-      AggregatorApp app = start(Settings.load("/aggregator-app.properties", args, System.getenv()));
-      app.shutdown.onJvmExit();
-      log.info("aggregator-app serving on port {}", app.httpPort());
-    } catch (ConfigException e) {
-      System.err.println("aggregator-app: " + e.getMessage());
-      System.exit(2);
-    }
+    RunningApp.main("aggregator-app", args, AggregatorApp::start);
   }
 
-  public static AggregatorApp start(Settings settings) {
+  public static RunningApp start(Settings settings) {
     AppContext context = AppContext.create("aggregator-app", settings);
     AggregatorConfig config = AggregatorConfig.from(settings);
     Duration closeTimeout = settings.duration("tokenledger.shutdown.timeout");
@@ -87,20 +74,11 @@ public final class AggregatorApp implements AutoCloseable {
       streamsRef.set(streams);
       // Registered after the server, so closed before it: queries outlive processing.
       StreamsRuntime.start(streams, registry, shutdown, closeTimeout);
-      return new AggregatorApp(shutdown, server);
+      return new RunningApp("aggregator-app", shutdown, server);
     } catch (RuntimeException e) {
       shutdown.close();
       throw e;
     }
-  }
-
-  public int httpPort() {
-    return server.port();
-  }
-
-  @Override
-  public void close() {
-    shutdown.close();
   }
 
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenledger.kafkalocal.KafkaBrokerExtension;
 import dev.tokenledger.runtime.ApiKeys;
 import dev.tokenledger.runtime.Role;
+import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.CalendarWindow;
@@ -66,7 +67,7 @@ class AggregatorClusterTest {
 
   @TempDir static Path dir;
   private static Map<String, String> settings;
-  private static final List<AggregatorApp> apps = new ArrayList<>();
+  private static final List<RunningApp> apps = new ArrayList<>();
   /** Expected totals per subject and day start: [requests, tokens, costNanos]. */
   private static final Map<String, Map<Instant, long[]>> truth = new TreeMap<>();
   private static LocalDate firstDay;
@@ -88,10 +89,10 @@ class AggregatorClusterTest {
 
   @AfterAll
   static void stop() {
-    apps.forEach(AggregatorApp::close);
+    apps.forEach(RunningApp::close);
   }
 
-  private static AggregatorApp start(String applicationId, String instance) {
+  private static RunningApp start(String applicationId, String instance) {
     Map<String, String> own = new HashMap<>(settings);
     own.put("tokenledger.aggregator.application-id", applicationId);
     own.put("tokenledger.state.dir", dir.resolve(applicationId + "-" + instance).toString());
@@ -152,7 +153,7 @@ class AggregatorClusterTest {
     }
   }
 
-  private static JsonNode get(AggregatorApp app, String pathAndQuery) throws Exception {
+  private static JsonNode get(RunningApp app, String pathAndQuery) throws Exception {
     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + pathAndQuery))
         .header("Authorization", "Bearer " + READ_KEY).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(pathAndQuery + " → " + response.body()).isEqualTo(200);
@@ -160,7 +161,7 @@ class AggregatorClusterTest {
   }
 
   /** What an instance answers for one subject: day start → [requests, tokens, costNanos]. */
-  private static Map<Instant, long[]> served(AggregatorApp app, String subject) throws Exception {
+  private static Map<Instant, long[]> served(RunningApp app, String subject) throws Exception {
     String dimension = subject.substring(0, subject.indexOf(':'));
     String key = URLEncoder.encode(subject.substring(subject.indexOf(':') + 1), StandardCharsets.UTF_8);
     JsonNode usage = get(app, "/v1/usage?dimension=" + dimension + "&key=" + key + "&period=day&from=" + firstDay
@@ -173,7 +174,7 @@ class AggregatorClusterTest {
     return days;
   }
 
-  private static void assertServesTheTruth(AggregatorApp app) throws Exception {
+  private static void assertServesTheTruth(RunningApp app) throws Exception {
     for (var subject : truth.entrySet()) {
       Map<Instant, long[]> served = served(app, subject.getKey());
       assertThat(served.keySet()).as(subject.getKey()).containsExactlyElementsOf(subject.getValue().keySet());
@@ -200,7 +201,7 @@ class AggregatorClusterTest {
             a.getValue().get(CalendarWindow.startOfDay(LocalDate.parse(today), ZONE))[1]))
         .map(e -> e.getKey().substring("user:".length())).toList();
 
-    for (AggregatorApp app : apps) {
+    for (RunningApp app : apps) {
       JsonNode top = get(app, "/v1/top?dimension=user&period=day&at=" + today + "&by=tokens&limit=10");
       List<String> ranked = new ArrayList<>();
       top.get("entries").forEach(entry -> ranked.add(entry.get("key").asText()));
@@ -235,7 +236,7 @@ class AggregatorClusterTest {
     await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertServesTheTruth(apps.get(0)));
 
     // A new application id reads the topic from offset 0: what an application reset does.
-    try (AggregatorApp replay = start("replay-" + UUID.randomUUID().toString().substring(0, 8), "r")) {
+    try (RunningApp replay = start("replay-" + UUID.randomUUID().toString().substring(0, 8), "r")) {
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
           .untilAsserted(() -> assertServesTheTruth(replay));
       String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replay.httpPort() + "/metrics")).build(),

@@ -1,11 +1,11 @@
 package dev.tokenledger.alerting;
 
 import dev.tokenledger.runtime.AppContext;
-import dev.tokenledger.runtime.ConfigException;
 import dev.tokenledger.runtime.GlobalTableAdmin;
 import dev.tokenledger.runtime.HttpServer;
 import dev.tokenledger.runtime.InstanceRouter;
 import dev.tokenledger.runtime.Metrics;
+import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.runtime.Shutdown;
 import dev.tokenledger.runtime.StreamsRuntime;
@@ -24,30 +24,17 @@ import org.slf4j.LoggerFactory;
  * alerting-app: runs {@link AlertingTopology} with exactly-once processing, and serves the quota
  * admin API and alert queries over HTTP.
  */
-public final class AlertingApp implements AutoCloseable {
+public final class AlertingApp {
 
   private static final Logger log = LoggerFactory.getLogger(AlertingApp.class);
 
-  private final Shutdown shutdown;
-  private final HttpServer server;
-
-  private AlertingApp(Shutdown shutdown, HttpServer server) {
-    this.shutdown = shutdown;
-    this.server = server;
-  }
+  private AlertingApp() {}
 
   public static void main(String[] args) {
-    try {
-      AlertingApp app = start(Settings.load("/alerting-app.properties", args, System.getenv()));
-      app.shutdown.onJvmExit();
-      log.info("alerting-app serving on port {}", app.httpPort());
-    } catch (ConfigException e) {
-      System.err.println("alerting-app: " + e.getMessage());
-      System.exit(2);
-    }
+    RunningApp.main("alerting-app", args, AlertingApp::start);
   }
 
-  public static AlertingApp start(Settings settings) {
+  public static RunningApp start(Settings settings) {
     AppContext context = AppContext.create("alerting-app", settings);
     AlertingConfig config = AlertingConfig.from(settings);
     Duration closeTimeout = settings.duration("tokenledger.shutdown.timeout");
@@ -84,20 +71,11 @@ public final class AlertingApp implements AutoCloseable {
             config.applicationId() + "-webhooks", registry));
         log.info("delivering alerts to webhooks: {}", WebhookDispatcher.describe(config.webhooks()));
       }
-      return new AlertingApp(shutdown, server);
+      return new RunningApp("alerting-app", shutdown, server);
     } catch (RuntimeException e) {
       shutdown.close();
       throw e;
     }
-  }
-
-  public int httpPort() {
-    return server.port();
-  }
-
-  @Override
-  public void close() {
-    shutdown.close();
   }
 
 }

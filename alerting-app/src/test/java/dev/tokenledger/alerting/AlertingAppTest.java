@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.tokenledger.kafkalocal.KafkaBrokerExtension;
 import dev.tokenledger.runtime.ApiKeys;
 import dev.tokenledger.runtime.Role;
+import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.CalendarWindow;
@@ -58,7 +59,7 @@ class AlertingAppTest {
   private static HttpServer receiver;
   private static final List<JsonNode> delivered = new CopyOnWriteArrayList<>();
   private static Map<String, String> settings;
-  private static AlertingApp app;
+  private static RunningApp app;
 
   @BeforeAll
   static void start() throws Exception {

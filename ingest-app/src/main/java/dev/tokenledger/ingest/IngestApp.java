@@ -4,6 +4,7 @@ import dev.tokenledger.runtime.AppContext;
 import dev.tokenledger.runtime.ConfigException;
 import dev.tokenledger.runtime.HttpServer;
 import dev.tokenledger.runtime.Metrics;
+import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.runtime.Shutdown;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * TokensConsumed} records on Kafka. {@link #start(Settings)} runs it in-process (tests, embedding);
  * {@link #main(String[])} runs it as a process until SIGTERM.
  */
-public final class IngestApp implements AutoCloseable {
+public final class IngestApp {
 
   static final String APP = "ingest-app";
   static final String SEND_TIMEOUT = "tokenledger.ingest.send-timeout";
@@ -26,28 +27,10 @@ public final class IngestApp implements AutoCloseable {
   private static final Duration PROBE_INTERVAL = Duration.ofSeconds(10);
   private static final Logger log = LoggerFactory.getLogger(IngestApp.class);
 
-  private final Shutdown shutdown;
-  private final HttpServer server;
-
-  private IngestApp(Shutdown shutdown, HttpServer server) {
-    this.shutdown = shutdown;
-    this.server = server;
-  }
+  private IngestApp() {}
 
   public static void main(String[] args) {
-    IngestApp app;
-    try {
-      app = start(Settings.load("/" + APP + ".properties", args, System.getenv()));
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    } catch (RuntimeException e) {
-      log.error("{} cannot start: {}", APP, e.getMessage(), e);
-      System.exit(1);
-      return;
-    }
-    app.shutdown.onJvmExit();
+    RunningApp.main(APP, args, IngestApp::start);
   }
 
   /**
@@ -55,7 +38,7 @@ public final class IngestApp implements AutoCloseable {
    *
    * @throws ConfigException when a setting is wrong, naming the key
    */
-  public static IngestApp start(Settings settings) {
+  public static RunningApp start(Settings settings) {
     AppContext context = AppContext.create(APP, settings);
     Duration sendTimeout = positive(settings, SEND_TIMEOUT);
     Duration maxFutureSkew = positive(settings, MAX_FUTURE_SKEW);
@@ -77,7 +60,7 @@ public final class IngestApp implements AutoCloseable {
           context.bindAddress(), context.httpPort(), context.keys(), registry,
           probe::notReadyReason, EventBatch.MAX_BODY_BYTES), routes::register));
       log.info("{} serving on port {}, writing to {}", APP, server.port(), context.topics().tokensConsumed().name());
-      return new IngestApp(shutdown, server);
+      return new RunningApp(APP, shutdown, server);
     } catch (RuntimeException e) {
       shutdown.close();
       throw e;
@@ -85,15 +68,6 @@ public final class IngestApp implements AutoCloseable {
   }
 
   /** The bound HTTP port (useful when {@code tokenledger.http.port=0}). */
-  public int httpPort() {
-    return server.port();
-  }
-
-  /** Stops taking requests, then flushes and closes the producer. */
-  @Override
-  public void close() {
-    shutdown.close();
-  }
 
   private static Duration positive(Settings settings, String key) {
     Duration value = settings.duration(key);

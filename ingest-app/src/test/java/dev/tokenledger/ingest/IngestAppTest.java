@@ -9,6 +9,7 @@ import dev.tokenledger.kafkalocal.KafkaBrokerExtension;
 import dev.tokenledger.runtime.ApiKeys;
 import dev.tokenledger.runtime.Json;
 import dev.tokenledger.runtime.Role;
+import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.Topic;
 import dev.tokenledger.schemas.TopicCatalog;
@@ -49,7 +50,7 @@ class IngestAppTest {
   private static final ObjectMapper JSON = Json.newMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private static IngestApp app;
+  private static RunningApp app;
   private static Topic<String, TokensConsumed> topic;
 
   @BeforeAll

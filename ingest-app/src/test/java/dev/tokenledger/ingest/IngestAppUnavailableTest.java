@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenledger.runtime.Json;
+import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class IngestAppUnavailableTest {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static IngestApp app;
+  private static RunningApp app;
 
   @BeforeAll
   static void startWithoutABroker() throws Exception {

@@ -11,6 +11,7 @@ import dev.tokenledger.ingest.IngestApp;
 import dev.tokenledger.kafkalocal.KafkaBrokerExtension;
 import dev.tokenledger.runtime.ApiKeys;
 import dev.tokenledger.runtime.Role;
+import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.UsageAlert;
@@ -55,9 +56,9 @@ class PipelineEndToEndTest {
   @TempDir static Path workDir;
 
   private static Map<String, String> settings;
-  private static IngestApp ingest;
-  private static AggregatorApp aggregator;
-  private static AlertingApp alerting;
+  private static RunningApp ingest;
+  private static RunningApp aggregator;
+  private static RunningApp alerting;
 
   @BeforeAll
   static void startTheApps() throws IOException {

@@ -1,0 +1,61 @@
+package dev.tokenledger.runtime;
+
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A started app: its HTTP port, and everything it opened, closed in reverse order on {@link #close()}. */
+public final class RunningApp implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RunningApp.class);
+
+  private final String name;
+  private final Shutdown shutdown;
+  private final HttpServer server;
+
+  public RunningApp(String name, Shutdown shutdown, HttpServer server) {
+    this.name = name;
+    this.shutdown = shutdown;
+    this.server = server;
+  }
+
+  /**
+   * What every app's {@code main} does: load the settings ({@code /<name>.properties}, then
+   * {@code --config FILE}, then the environment), start, close on SIGTERM. A wrong setting exits
+   * with code 2 and the key's name; any other failure to start with code 1.
+   */
+  public static void main(String name, String[] args, Function<Settings, RunningApp> start) {
+    main(name, args, System.getenv(), start);
+  }
+
+  static void main(String name, String[] args, Map<String, String> environment, Function<Settings, RunningApp> start) {
+    RunningApp app;
+    try {
+      app = start.apply(Settings.load("/" + name + ".properties", args, environment));
+    } catch (ConfigException e) {
+      System.err.println(name + ": " + e.getMessage());
+      System.exit(2);
+      return;
+    } catch (RuntimeException e) {
+      log.error("{} cannot start: {}", name, e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
+    app.shutdown.onJvmExit();
+    log.info("{} serving on port {}", name, app.httpPort());
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int httpPort() {
+    return server.port();
+  }
+
+  @Override
+  public void close() {
+    shutdown.close();
+  }
+}
