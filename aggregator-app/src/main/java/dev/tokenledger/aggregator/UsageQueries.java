@@ -1,6 +1,7 @@
 package dev.tokenledger.aggregator;
 
 import dev.tokenledger.runtime.ProblemException;
+import dev.tokenledger.runtime.QueryDeadline;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.UsageAggregate;
@@ -42,7 +43,8 @@ final class UsageQueries {
         .inStore(BucketProcessor.BUCKET_STORE)
         .withQuery(RangeQuery.<BucketKey, UsageAggregate>withRange(lower, upper))
         .withPartitions(Set.of(partition));
-    StateQueryResult<KeyValueIterator<BucketKey, UsageAggregate>> result = streams.get().query(request);
+    StateQueryResult<KeyValueIterator<BucketKey, UsageAggregate>> result =
+        QueryDeadline.call("the usage store", () -> streams.get().query(request));
     QueryResult<KeyValueIterator<BucketKey, UsageAggregate>> partitionResult =
         result.getPartitionResults().get(partition);
     if (partitionResult == null || partitionResult.isFailure()) {
@@ -69,7 +71,8 @@ final class UsageQueries {
         .requireActive();
     Map<String, KeyTotals> byKey = new HashMap<>();
     Set<Integer> answered = new TreeSet<>();
-    streams.get().query(request).getPartitionResults().forEach((partition, partitionResult) -> {
+    QueryDeadline.call("the usage windows", () -> streams.get().query(request)).getPartitionResults()
+        .forEach((partition, partitionResult) -> {
       if (partitionResult.isFailure()) {
         return; // not counted as answered: the caller sees the gap and does not present a partial result
       }

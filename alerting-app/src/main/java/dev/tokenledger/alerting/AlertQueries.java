@@ -1,6 +1,7 @@
 package dev.tokenledger.alerting;
 
 import dev.tokenledger.runtime.ProblemException;
+import dev.tokenledger.runtime.QueryDeadline;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import dev.tokenledger.schemas.avro.UsageAlert;
 import java.util.ArrayList;
@@ -35,7 +36,9 @@ final class AlertQueries {
       // Active partitions only: with standbys on, every partition is answered by exactly one instance.
       StateQueryRequest<KeyValueIterator<String, UsageAlert>> request = StateQueryRequest.inStore(store)
           .withQuery(RangeQuery.<String, UsageAlert>withNoBounds()).requireActive();
-      for (QueryResult<KeyValueIterator<String, UsageAlert>> partition : running().query(request).getPartitionResults().values()) {
+      KafkaStreams running = running();
+      for (QueryResult<KeyValueIterator<String, UsageAlert>> partition
+          : QueryDeadline.call("the alerts", () -> running.query(request)).getPartitionResults().values()) {
         if (partition.isFailure()) {
           throw ProblemException.unavailable("alerts are moving between instances (" + partition.getFailureMessage() + ")", 1);
         }
@@ -55,7 +58,8 @@ final class AlertQueries {
   UsageAggregate usage(String store, int partition, String key) {
     StateQueryRequest<UsageAggregate> request = StateQueryRequest.inStore(store)
         .withQuery(KeyQuery.<String, UsageAggregate>withKey(key)).withPartitions(Set.of(partition));
-    StateQueryResult<UsageAggregate> result = running().query(request);
+    KafkaStreams running = running();
+    StateQueryResult<UsageAggregate> result = QueryDeadline.call("the usage of this subject", () -> running.query(request));
     QueryResult<UsageAggregate> answer = result.getPartitionResults().get(partition);
     if (answer == null || answer.isFailure()) {
       throw ProblemException.unavailable("the usage of this subject is not queryable here now"

@@ -6,34 +6,87 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.nio.file.attribute.FileTime;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The API keys an app accepts, stored as SHA-256 hashes: a properties file of {@code
  * name=role:sha256-hex} lines, e.g. {@code chat-api=publish:9f86d0…}. For a publish key the name
  * is the service stamped on its events. Every presented key is compared against every stored hash
  * in constant time.
+ *
+ * <p>Keys loaded from a file follow it without a restart: at most every {@link
+ * #DEFAULT_CHECK_INTERVAL} (checked when a key is presented) the file's modification time and size
+ * are compared with those last read, and a changed file is read again. A changed file that cannot
+ * be read or is invalid leaves the previous keys in force, with a warning in the log.
  */
 public final class ApiKeys {
+
+  /** How often, at most, a keys file is checked for changes. */
+  public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(2);
+  private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
 
   /** Who a key belongs to. */
   public record Principal(String name, Role role) {}
 
   private record StoredKey(Principal principal, byte[] sha256) {}
 
-  private final List<StoredKey> keys;
+  /** The keys as read from the file, and which version of the file that was. */
+  private record Snapshot(List<StoredKey> keys, FileTime modified, long size) {}
 
-  private ApiKeys(List<StoredKey> keys) {
-    this.keys = List.copyOf(keys);
+  private final Path file;
+  private final Duration checkInterval;
+  private final Clock clock;
+  private volatile Snapshot snapshot;
+  private volatile Instant nextCheck;
+
+  private ApiKeys(Path file, Snapshot snapshot, Duration checkInterval, Clock clock) {
+    this.file = file;
+    this.snapshot = snapshot;
+    this.checkInterval = checkInterval;
+    this.clock = clock;
+    this.nextCheck = clock.instant().plus(checkInterval);
   }
 
+  /**
+   * Reads the keys file; the keys then follow the file's changes, checked at most every {@link
+   * #DEFAULT_CHECK_INTERVAL}.
+   *
+   * @throws ConfigException when the file cannot be read or an entry is wrong, naming it
+   */
   public static ApiKeys load(Path file) {
+    return load(file, DEFAULT_CHECK_INTERVAL, Clock.systemUTC());
+  }
+
+  /** Like {@link #load(Path)}, checking the file at most every {@code checkInterval} of {@code clock}. */
+  public static ApiKeys load(Path file, Duration checkInterval, Clock clock) {
+    return new ApiKeys(file, read(file), checkInterval, clock);
+  }
+
+  private static Snapshot read(Path file) {
+    FileTime modified;
+    long size;
+    try {
+      modified = Files.getLastModifiedTime(file);
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new ConfigException("tokenledger.auth.keys-file", "cannot read " + file + ": " + e.getMessage());
+    }
+    return new Snapshot(parse(file), modified, size);
+  }
+
+  private static List<StoredKey> parse(Path file) {
     Properties props = new Properties();
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       props.load(reader);
@@ -65,7 +118,43 @@ public final class ApiKeys {
       }
       keys.add(new StoredKey(new Principal(name, role), hash));
     }
-    return new ApiKeys(keys);
+    return List.copyOf(keys);
+  }
+
+  /**
+   * Reads the file again if it changed since it was last read and the check interval has passed;
+   * called on every authentication, so it costs a clock read except once per interval.
+   */
+  private List<StoredKey> current() {
+    Instant now = clock.instant();
+    if (now.isBefore(nextCheck)) {
+      return snapshot.keys();
+    }
+    synchronized (this) {
+      if (now.isBefore(nextCheck)) {
+        return snapshot.keys();
+      }
+      nextCheck = now.plus(checkInterval);
+      Snapshot last = snapshot;
+      try {
+        FileTime modified = Files.getLastModifiedTime(file);
+        long size = Files.size(file);
+        if (!modified.equals(last.modified()) || size != last.size()) {
+          snapshot = new Snapshot(parse(file), modified, size);
+          log.info("reloaded {} API keys from {}", snapshot.keys().size(), file);
+        }
+      } catch (IOException | ConfigException e) {
+        log.warn("keeping the previous {} API keys: the changed keys file {} is not usable: {}",
+            last.keys().size(), file, e.getMessage());
+        // Not read again until it changes once more.
+        try {
+          snapshot = new Snapshot(last.keys(), Files.getLastModifiedTime(file), Files.size(file));
+        } catch (IOException ignored) {
+          // gone: checked again next interval
+        }
+      }
+      return snapshot.keys();
+    }
   }
 
   /** The line to put in a keys file for this key. */
@@ -76,7 +165,7 @@ public final class ApiKeys {
   public Optional<Principal> authenticate(String presentedKey) {
     byte[] presented = sha256(presentedKey);
     Principal match = null;
-    for (StoredKey key : keys) {
+    for (StoredKey key : current()) {
       // No early exit: the time taken does not depend on which key matched.
       if (MessageDigest.isEqual(key.sha256(), presented)) {
         match = key.principal();

@@ -134,7 +134,8 @@ public final class GlobalTableAdmin<V> implements AutoCloseable {
     if (running == null || !running.state().isRunningOrRebalancing()) {
       throw ProblemException.unavailable("the app is starting; " + topic.name() + " is not loaded yet", 2);
     }
-    return running.store(StoreQueryParameters.fromNameAndType(storeName, QueryableStoreTypes.keyValueStore()));
+    return QueryDeadline.call(topic.name(),
+        () -> running.store(StoreQueryParameters.fromNameAndType(storeName, QueryableStoreTypes.<String, V>keyValueStore())));
   }
 
   @Override

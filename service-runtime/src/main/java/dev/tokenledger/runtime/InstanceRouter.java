@@ -46,7 +46,8 @@ public final class InstanceRouter {
   public Route route(String store, String subject, Context ctx) {
     HostInfo self = selfSupplier.get();
     KafkaStreams running = runningStreams();
-    KeyQueryMetadata metadata = running.queryMetadataForKey(store, subject, Serdes.String().serializer());
+    KeyQueryMetadata metadata = QueryDeadline.call("the key's owner",
+        () -> running.queryMetadataForKey(store, subject, Serdes.String().serializer()));
     if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
       throw ProblemException.unavailable("the owner of " + subject + " is not known yet (rebalancing)", 2);
     }
@@ -82,7 +83,8 @@ public final class InstanceRouter {
       return List.of();
     }
     HostInfo self = selfSupplier.get();
-    return running.streamsMetadataForStore(store).stream().map(StreamsMetadata::hostInfo)
+    return QueryDeadline.call("the instances", () -> running.streamsMetadataForStore(store)).stream()
+        .map(StreamsMetadata::hostInfo)
         .filter(host -> !host.equals(self)).distinct().toList();
   }
 
