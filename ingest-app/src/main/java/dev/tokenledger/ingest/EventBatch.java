@@ -77,7 +77,8 @@ final class EventBatch {
     return items;
   }
 
-  private static JsonNode parse(byte[] body) {
+  /** The body as one JSON value (400 problem when it is not JSON), or null when empty. */
+  static JsonNode parse(byte[] body) {
     try (JsonParser parser = MAPPER.createParser(body)) {
       JsonNode root = MAPPER.readTree(parser);
       if (root != null && parser.nextToken() != null) {

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,11 +24,17 @@ final class EventParser {
 
   /** The whole item, for errors that are not about one field. */
   static final String EVENT = "event";
+  /** Text to be counted with the model's tokenizer, when no counts are given. */
+  static final String PROMPT = "prompt";
+  static final String COMPLETION = "completion";
   static final Set<String> FIELDS = Set.of(
       "eventId", "occurredAt", "userId", "tenantId", "service", "feature", "sessionId", "provider", "model",
       TokenCounts.INPUT, TokenCounts.OUTPUT, TokenCounts.CACHED_INPUT, TokenCounts.CACHE_WRITE,
       TokenCounts.REASONING, TokenCounts.SYSTEM,
-      "costUsd", "latencyMs", "success", "errorType", "contextWindow", "labels");
+      "costUsd", "latencyMs", "success", "errorType", "contextWindow", "labels",
+      ProviderUsage.FIELD, OtelAttributes.FIELD, PROMPT, COMPLETION);
+  private static final List<String> COUNT_FIELDS = List.of(TokenCounts.INPUT, TokenCounts.OUTPUT,
+      TokenCounts.CACHED_INPUT, TokenCounts.CACHE_WRITE, TokenCounts.REASONING, TokenCounts.SYSTEM);
   private static final String DEFAULT_SERVICE = "unknown";
 
   /** One item's outcome: an event, or the errors that rejected it. */
@@ -39,10 +46,22 @@ final class EventParser {
 
   private final Clock clock;
   private final Duration maxFutureSkew;
+  private final Optional<Duration> retention;
+  private final TokenCounter counter;
 
   EventParser(Clock clock, Duration maxFutureSkew) {
+    this(clock, maxFutureSkew, Optional.empty(), new TokenCounter());
+  }
+
+  /**
+   * @param retention how long the events topic keeps records: an older {@code occurredAt} is
+   *     rejected, since Kafka would delete the record before anyone counted it; empty: no bound
+   */
+  EventParser(Clock clock, Duration maxFutureSkew, Optional<Duration> retention, TokenCounter counter) {
     this.clock = clock;
     this.maxFutureSkew = maxFutureSkew;
+    this.retention = retention;
+    this.counter = counter;
   }
 
   /**
@@ -70,14 +89,25 @@ final class EventParser {
       fields.reject("occurredAt", "must not be more than " + describe(maxFutureSkew)
           + " ahead of the server clock (now " + now + ", got \"" + occurredAt + "\"); send the time the call happened");
     }
+    retention.ifPresent(kept -> {
+      if (occurredAt.isBefore(now.minus(kept))) {
+        fields.reject("occurredAt", "must not be older than the events topic's retention of " + describe(kept)
+            + " (now " + now + ", got \"" + occurredAt + "\"): Kafka would delete the event before it is counted");
+      }
+    });
     Optional<String> userId = fields.requiredText("userId");
     Optional<String> tenantId = fields.text("tenantId");
     String service = service(fields, keyOwner);
     Optional<String> feature = fields.text("feature");
     Optional<String> sessionId = fields.text("sessionId");
-    Optional<String> provider = fields.requiredText("provider").map(p -> p.toLowerCase(Locale.ROOT));
-    Optional<String> model = fields.requiredText("model");
-    TokenCounts tokens = TokenCounts.fromFields(fields);
+
+    Optional<String> source = tokenSource(fields);
+    Optional<OtelAttributes.Result> otel = source.filter(OtelAttributes.FIELD::equals)
+        .flatMap(s -> OtelAttributes.read(fields.node(OtelAttributes.FIELD), fields));
+    Optional<String> provider = provider(fields, otel);
+    Optional<String> model = fields.has("model") || otel.flatMap(OtelAttributes.Result::model).isEmpty()
+        ? fields.requiredText("model") : otel.flatMap(OtelAttributes.Result::model);
+    TokenCounts tokens = tokens(fields, source, otel, provider, model);
     OptionalLong costNanos = fields.usdNanos("costUsd");
     OptionalLong latencyMs = fields.wholeNumber("latencyMs", 0);
     boolean success = fields.bool("success").orElse(true);
@@ -105,6 +135,7 @@ final class EventParser {
         .setReasoningTokens(tokens.reasoning())
         .setSystemTokens(tokens.system())
         .setTokenSource(tokens.source())
+        .setTokenizer(tokens.tokenizer())
         .setCostNanos(boxed(costNanos))
         .setLatencyMs(boxed(latencyMs))
         .setSuccess(success)
@@ -112,6 +143,70 @@ final class EventParser {
         .setContextWindow(boxed(contextWindow))
         .setLabels(labels)
         .build()), List.of());
+  }
+
+  /**
+   * Which way the item reports its tokens: normalized counts (empty), {@code usage}, {@code
+   * attributes} or {@code prompt}/{@code completion} text. Two ways at once are ambiguous.
+   */
+  private static Optional<String> tokenSource(FieldReader fields) {
+    List<String> ways = new ArrayList<>();
+    COUNT_FIELDS.stream().filter(fields::has).findFirst().ifPresent(ways::add);
+    for (String way : List.of(ProviderUsage.FIELD, OtelAttributes.FIELD)) {
+      if (fields.has(way)) {
+        ways.add(way);
+      }
+    }
+    if (fields.has(PROMPT) || fields.has(COMPLETION)) {
+      ways.add(fields.has(PROMPT) ? PROMPT : COMPLETION);
+    }
+    if (ways.size() > 1) {
+      fields.reject(ways.get(1), "is ambiguous together with " + ways.get(0) + ": report the tokens one way only"
+          + " (the normalized counts, the provider's usage object, OpenTelemetry attributes, or prompt/completion"
+          + " text to be counted)");
+      return Optional.of(EVENT);
+    }
+    return ways.stream().filter(w -> !COUNT_FIELDS.contains(w)).findFirst()
+        .map(w -> w.equals(COMPLETION) ? PROMPT : w);
+  }
+
+  private static Optional<String> provider(FieldReader fields, Optional<OtelAttributes.Result> otel) {
+    Optional<String> fromAttributes = otel.flatMap(OtelAttributes.Result::provider);
+    if (!fields.has("provider") && fromAttributes.isPresent()) {
+      return fromAttributes;
+    }
+    Optional<String> provider = fields.requiredText("provider").map(p -> p.toLowerCase(Locale.ROOT));
+    if (provider.isPresent() && fromAttributes.isPresent() && !provider.equals(fromAttributes)) {
+      fields.reject("provider", "must match attributes." + OtelAttributes.PROVIDER + " (\"" + fromAttributes.get()
+          + "\") or be left out (got \"" + provider.get() + "\")");
+    }
+    return provider;
+  }
+
+  private TokenCounts tokens(FieldReader fields, Optional<String> source, Optional<OtelAttributes.Result> otel,
+      Optional<String> provider, Optional<String> model) {
+    if (source.isEmpty()) {
+      return TokenCounts.fromFields(fields);
+    }
+    return switch (source.get()) {
+      case ProviderUsage.FIELD ->
+          ProviderUsage.normalize(fields.node(ProviderUsage.FIELD), provider, fields).orElse(TokenCounts.ZERO);
+      case OtelAttributes.FIELD -> otel.map(OtelAttributes.Result::counts).orElse(TokenCounts.ZERO);
+      case PROMPT -> counted(fields, model);
+      default -> TokenCounts.ZERO; // ambiguous: already an error
+    };
+  }
+
+  /** Counts prompt and completion text with the model's tokenizer: ESTIMATED counts. */
+  private TokenCounts counted(FieldReader fields, Optional<String> model) {
+    Optional<String> prompt = fields.longText(PROMPT);
+    Optional<String> completion = fields.longText(COMPLETION);
+    if (model.isEmpty() || !fields.isValid(PROMPT) || !fields.isValid(COMPLETION)) {
+      return TokenCounts.ZERO;
+    }
+    TokenCounter.Count in = counter.count(model.get(), prompt.orElse(""));
+    TokenCounter.Count out = counter.count(model.get(), completion.orElse(""));
+    return TokenCounts.estimated(in.tokens(), out.tokens(), in.tokenizer());
   }
 
   private static void rejectUnknownFields(JsonNode item, FieldReader fields) {
@@ -147,6 +242,10 @@ final class EventParser {
   }
 
   private static String describe(Duration duration) {
+    if (duration.toHoursPart() == 0 && duration.toMinutesPart() == 0 && duration.toSecondsPart() == 0
+        && duration.toMillisPart() == 0) {
+      return duration.toDays() + " days";
+    }
     return duration.toSecondsPart() == 0 && duration.toMillisPart() == 0
         ? duration.toMinutes() + " minutes"
         : duration.toMillis() + " ms";

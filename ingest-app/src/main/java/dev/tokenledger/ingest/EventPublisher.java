@@ -36,19 +36,26 @@ final class EventPublisher implements AutoCloseable {
   private final String topic;
   private final Duration sendTimeout;
   private final Duration closeTimeout;
+  private final IngestMetrics metrics;
 
   EventPublisher(Producer<String, TokensConsumed> producer, String topic, Duration sendTimeout, Duration closeTimeout) {
+    this(producer, topic, sendTimeout, closeTimeout, null);
+  }
+
+  EventPublisher(Producer<String, TokensConsumed> producer, String topic, Duration sendTimeout, Duration closeTimeout,
+      IngestMetrics metrics) {
     this.producer = producer;
     this.topic = topic;
     this.sendTimeout = sendTimeout;
     this.closeTimeout = closeTimeout;
+    this.metrics = metrics;
   }
 
-  static EventPublisher create(AppContext context, Duration sendTimeout, Duration closeTimeout) {
+  static EventPublisher create(AppContext context, Duration sendTimeout, Duration closeTimeout, IngestMetrics metrics) {
     Topic<String, TokensConsumed> topic = context.topics().tokensConsumed();
     var producer = new KafkaProducer<>(producerProperties(context, sendTimeout),
         topic.keySerde().serializer(), topic.valueSerde().serializer());
-    return new EventPublisher(producer, topic.name(), sendTimeout, closeTimeout);
+    return new EventPublisher(producer, topic.name(), sendTimeout, closeTimeout, metrics);
   }
 
   /**
@@ -77,7 +84,19 @@ final class EventPublisher implements AutoCloseable {
    *     when the client retries
    */
   void publish(List<TokensConsumed> events) {
-    long deadline = System.nanoTime() + sendTimeout.toNanos();
+    long started = System.nanoTime();
+    boolean acked = false;
+    try {
+      send(events, started + sendTimeout.toNanos());
+      acked = true;
+    } finally {
+      if (metrics != null) {
+        metrics.produced(System.nanoTime() - started, acked);
+      }
+    }
+  }
+
+  private void send(List<TokensConsumed> events, long deadline) {
     List<Future<RecordMetadata>> acks = new ArrayList<>(events.size());
     try {
       for (TokensConsumed event : events) {

@@ -77,8 +77,12 @@ final class FieldReader {
 
   /** A whole number ≥ {@code min}, or empty when absent. */
   OptionalLong wholeNumber(String field, long min) {
-    JsonNode value = value(field);
-    if (value == null) {
+    return wholeNumber(value(field), field, min);
+  }
+
+  /** Checks {@code value} (null: absent) as a whole number ≥ {@code min}, reporting errors under {@code field}. */
+  OptionalLong wholeNumber(JsonNode value, String field, long min) {
+    if (value == null || value.isNull()) {
       return OptionalLong.empty();
     }
     if (!value.isNumber()) {
@@ -99,6 +103,32 @@ final class FieldReader {
       return OptionalLong.empty();
     }
     return OptionalLong.of(number.longValueExact());
+  }
+
+  /** Whether the field is present and not JSON null. */
+  boolean has(String field) {
+    return value(field) != null;
+  }
+
+  /** The field's value, or null when absent or JSON null. */
+  JsonNode node(String field) {
+    return value(field);
+  }
+
+  /**
+   * A text to be counted ({@code prompt}, {@code completion}): any length the body allows, line
+   * breaks and tabs included; empty when absent.
+   */
+  Optional<String> longText(String field) {
+    JsonNode value = value(field);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!value.isTextual()) {
+      reject(field, "must be a string (got " + echo(value) + ")");
+      return Optional.empty();
+    }
+    return Optional.of(value.textValue());
   }
 
   Optional<Boolean> bool(String field) {

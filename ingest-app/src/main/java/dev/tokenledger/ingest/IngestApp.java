@@ -10,6 +10,7 @@ import dev.tokenledger.runtime.Shutdown;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,18 +45,22 @@ public final class IngestApp {
     Duration maxFutureSkew = positive(settings, MAX_FUTURE_SKEW);
     Duration shutdownTimeout = settings.duration("tokenledger.shutdown.timeout");
     PrometheusMeterRegistry registry = Metrics.newRegistry(APP);
+    IngestMetrics metrics = new IngestMetrics(registry);
 
     context.createMissingTopics();
     // Closed in reverse: the server stops taking requests first, the producer flushes last.
     Shutdown shutdown = new Shutdown();
     try {
       EventPublisher publisher = shutdown.add("kafka producer",
-          EventPublisher.create(context, sendTimeout, shutdownTimeout));
+          EventPublisher.create(context, sendTimeout, shutdownTimeout, metrics));
+      Admin admin = Admin.create(context.kafkaClientProperties("probe"));
       ClusterProbe probe = shutdown.add("cluster probe", new ClusterProbe(
-          Admin.create(context.kafkaClientProperties("probe")), context.topics().tokensConsumed().name(), sendTimeout)
-          .start(PROBE_INTERVAL));
+          admin, context.topics().tokensConsumed().name(), sendTimeout));
+      Optional<Duration> retention = TopicRetention.of(admin, context.topics().tokensConsumed(), sendTimeout);
+      probe.start(PROBE_INTERVAL);
+      TokenCounter counter = new TokenCounter();
       IngestRoutes routes = new IngestRoutes(
-          new EventParser(Clock.systemUTC(), maxFutureSkew), publisher, new IngestMetrics(registry));
+          new EventParser(Clock.systemUTC(), maxFutureSkew, retention, counter), counter, publisher, metrics);
       HttpServer server = shutdown.add("http server", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
           probe::notReadyReason, EventBatch.MAX_BODY_BYTES), routes::register));
@@ -66,8 +71,6 @@ public final class IngestApp {
       throw e;
     }
   }
-
-  /** The bound HTTP port (useful when {@code tokenledger.http.port=0}). */
 
   private static Duration positive(Settings settings, String key) {
     Duration value = settings.duration(key);

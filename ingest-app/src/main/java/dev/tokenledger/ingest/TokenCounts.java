@@ -5,8 +5,11 @@ import dev.tokenledger.schemas.avro.TokenSource;
 /**
  * The token counts of one call in TokenLedger's meaning: input is every prompt token (cache reads,
  * cache writes and system tokens included), output every completion token (reasoning included).
- * Each way of reporting usage (normalized fields today; provider-native usage objects and counted
- * text later) produces one of these.
+ * Each way of reporting usage (normalized fields, a provider's usage object, OpenTelemetry
+ * attributes, counted text) produces one of these.
+ *
+ * @param tokenizer the encoding or estimate that counted the tokens when {@code source} is
+ *     ESTIMATED, else null
  */
 record TokenCounts(
     long input,
@@ -15,7 +18,8 @@ record TokenCounts(
     long cacheWrite,
     long reasoning,
     long system,
-    TokenSource source) {
+    TokenSource source,
+    String tokenizer) {
 
   static final String INPUT = "inputTokens";
   static final String OUTPUT = "outputTokens";
@@ -24,11 +28,23 @@ record TokenCounts(
   static final String REASONING = "reasoningTokens";
   static final String SYSTEM = "systemTokens";
 
+  static final TokenCounts ZERO = reported(0, 0, 0, 0, 0);
+
+  /** Counts the provider reported (no system-token breakdown: no provider reports one). */
+  static TokenCounts reported(long input, long output, long cachedInput, long cacheWrite, long reasoning) {
+    return new TokenCounts(input, output, cachedInput, cacheWrite, reasoning, 0, TokenSource.REPORTED, null);
+  }
+
+  /** Counts of text by {@code tokenizer}. */
+  static TokenCounts estimated(long input, long output, String tokenizer) {
+    return new TokenCounts(input, output, 0, 0, 0, 0, TokenSource.ESTIMATED, tokenizer);
+  }
+
   /** Reads the normalized fields (each a whole number ≥ 0, default 0) and checks the subsets. */
   static TokenCounts fromFields(FieldReader fields) {
     TokenCounts counts = new TokenCounts(
         fields.count(INPUT), fields.count(OUTPUT), fields.count(CACHED_INPUT),
-        fields.count(CACHE_WRITE), fields.count(REASONING), fields.count(SYSTEM), TokenSource.REPORTED);
+        fields.count(CACHE_WRITE), fields.count(REASONING), fields.count(SYSTEM), TokenSource.REPORTED, null);
     counts.checkSubsets(fields);
     return counts;
   }

@@ -28,10 +28,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import dev.tokenledger.schemas.avro.TokenSource;
+import java.nio.file.attribute.FileTime;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,6 +63,20 @@ class IngestAppTest {
 
   private static RunningApp app;
   private static Topic<String, TokensConsumed> topic;
+  private static Path keysFile;
+
+  /** The tests use fixed event times in the past: a topic that keeps records forever accepts them. */
+  private static void keepForever(String topicName) throws Exception {
+    try (Admin admin = KAFKA.admin()) {
+      admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topicName),
+          List.of(new AlterConfigOp(new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, "-1"), AlterConfigOp.OpType.SET))))
+          .all().get(30, TimeUnit.SECONDS);
+      // The broker applies the change from the metadata log a moment later: wait until it answers with it.
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topicName);
+      await().atMost(Duration.ofSeconds(30)).until(() -> "-1".equals(admin.describeConfigs(List.of(resource)).all()
+          .get(10, TimeUnit.SECONDS).get(resource).get(TopicConfig.RETENTION_MS_CONFIG).value()));
+    }
+  }
 
   @BeforeAll
   static void startApp() throws Exception {
@@ -63,6 +88,8 @@ class IngestAppTest {
     overrides.put("tokenledger.auth.keys-file", keys.toString());
     Settings settings = Settings.of("/ingest-app.properties", overrides);
     topic = TopicCatalog.create(settings.asMap()).tokensConsumed();
+    keepForever(topic.name());
+    keysFile = keys;
     app = IngestApp.start(settings);
   }
 
@@ -210,7 +237,117 @@ class IngestAppTest {
     assertThat(metrics)
         .contains("tokenledger_ingest_events_accepted_total{app=\"ingest-app\"}")
         .contains("tokenledger_ingest_events_rejected_total{app=\"ingest-app\",field=\"inputTokens\"}")
-        .contains("tokenledger_ingest_batches_total{app=\"ingest-app\",outcome=\"partial\"}");
+        .contains("tokenledger_ingest_batches_total{app=\"ingest-app\",outcome=\"partial\"}")
+        .contains("tokenledger_ingest_produce_latency_seconds_count{app=\"ingest-app\",outcome=\"acked\"}");
+  }
+
+  static Stream<ProviderFixtures.Fixture> fixtures() {
+    return ProviderFixtures.ALL.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void shouldWriteWhatTheProviderBilledForEachFixture(ProviderFixtures.Fixture fixture) throws Exception {
+    String user = newUser();
+
+    HttpResponse<String> response = post(PUBLISH_KEY, fixture.event(user));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    TokensConsumed event = recordsFor(user, 1).get(0).value();
+    assertThat(event.getProvider()).isEqualTo(fixture.expectedProvider());
+    assertThat(event.getModel()).isEqualTo(fixture.expectedModel());
+    assertThat(List.of(event.getInputTokens(), event.getOutputTokens(), event.getCachedInputTokens(),
+        event.getCacheWriteTokens(), event.getReasoningTokens()))
+        .containsExactly(fixture.input(), fixture.output(), fixture.cachedInput(), fixture.cacheWrite(),
+            fixture.reasoning());
+    assertThat(event.getTokenSource()).isEqualTo(TokenSource.REPORTED);
+  }
+
+  @Test
+  void shouldCountPromptAndCompletionTextAndMarkItEstimated() throws Exception {
+    String user = newUser();
+
+    HttpResponse<String> response = post(PUBLISH_KEY, """
+        {"occurredAt":"2026-01-15T08:30:00Z","userId":"%s","provider":"anthropic","model":"claude-sonnet-4",
+         "prompt":"Hello, world!","completion":"Hi there."}""".formatted(user));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    TokensConsumed event = recordsFor(user, 1).get(0).value();
+    assertThat(event.getTokenSource()).isEqualTo(TokenSource.ESTIMATED);
+    assertThat(event.getTokenizer()).isEqualTo(TokenCounter.ESTIMATE);
+    assertThat(event.getInputTokens()).isEqualTo(4);
+    assertThat(event.getOutputTokens()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldTokenizeWithAReadKey() throws Exception {
+    HttpResponse<String> response = post(READ_KEY, "/v1/tokenize", "{\"model\":\"gpt-4o\",\"text\":\"Hello, world!\"}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(response.body())).isEqualTo(JSON.readTree("""
+        {"model":"gpt-4o","tokenizer":"o200k_base","tokens":4,"estimated":false,"contextWindow":128000,
+         "fitsContext":true}"""));
+  }
+
+  @Test
+  void shouldTokenizeAnUnknownModelAsAnEstimateWithoutAContextWindow() throws Exception {
+    HttpResponse<String> response = post(PUBLISH_KEY, "/v1/tokenize", "{\"model\":\"acme-1\",\"text\":\"Hello, world!\"}");
+
+    assertThat(JSON.readTree(response.body())).isEqualTo(JSON.readTree("""
+        {"model":"acme-1","tokenizer":"cl100k_base-estimate","tokens":4,"estimated":true}"""));
+  }
+
+  @Test
+  void shouldAnswer400NamingTheFieldForABadTokenizeRequest() throws Exception {
+    HttpResponse<String> response = post(READ_KEY, "/v1/tokenize", "{\"model\":\"gpt-4o\",\"text\":42}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(response.body()).get("errors")).isEqualTo(JSON.readTree(
+        "[{\"field\":\"text\",\"message\":\"must be a string (got 42)\"}]"));
+  }
+
+  @Test
+  void shouldAnswerEveryKindOfBadItemWithItsFieldAndReason() throws Exception {
+    String batch = "[" + String.join(",",
+        "{\"userId\":\"u\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"inputTokens\":\"12\"}",
+        "{\"userId\":\"u\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"outputTokens\":-3}",
+        "{\"userId\":\"u\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"inputTokens\":99999999999999999999}",
+        "{\"userId\":\"u\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"usage\":{\"tokens\":3}}",
+        "{\"userId\":\"u\",\"provider\":\"anthropic\",\"model\":\"claude\",\"usage\":{\"input_tokens\":9223372036854775807,"
+            + "\"output_tokens\":1,\"cache_read_input_tokens\":1}}",
+        "{\"userId\":\"u\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"inputTokens\":1,\"usage\":{\"prompt_tokens\":1}}",
+        "{\"userId\":\"u\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"prompt\":7}") + "]";
+
+    HttpResponse<String> response = post(PUBLISH_KEY, batch);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    JsonNode results = JSON.readTree(response.body()).get("results");
+    List<String> fields = new ArrayList<>();
+    results.forEach(r -> fields.add(r.at("/errors/0/field").asText() + ": " + r.at("/errors/0/message").asText()));
+    assertThat(fields).containsExactly(
+        "inputTokens: must be a whole number (got \"12\")",
+        "outputTokens: must be ≥ 0 (got -3)",
+        "inputTokens: must be at most 9223372036854775807 (got 99999999999999999999)",
+        "usage: " + results.at("/3/errors/0/message").asText(),
+        "usage.input_tokens: makes the token total exceed 9223372036854775807",
+        "usage: is ambiguous together with inputTokens: report the tokens one way only (the normalized counts, the"
+            + " provider's usage object, OpenTelemetry attributes, or prompt/completion text to be counted)",
+        "prompt: must be a string (got 7)");
+    assertThat(results.at("/3/errors/0/message").asText()).startsWith("is not a usage shape TokenLedger reads");
+  }
+
+  @Test
+  void shouldAcceptAKeyAddedToTheKeysFileWithoutARestart() throws Exception {
+    String newKey = "publish-" + UUID.randomUUID();
+    String before = Files.readString(keysFile);
+    assertThat(post(newKey, event(newUser(), 1)).statusCode()).isEqualTo(401);
+
+    Files.writeString(keysFile, before + ApiKeys.entry("batch-jobs", Role.PUBLISH, newKey) + "\n");
+    Files.setLastModifiedTime(keysFile, FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(post(newKey, event(newUser(), 1)).statusCode()).isEqualTo(202));
+    assertThat(post(PUBLISH_KEY, event(newUser(), 1)).statusCode()).isEqualTo(202);
   }
 
   private static String event(String user, long inputTokens) {
@@ -224,7 +361,11 @@ class IngestAppTest {
   }
 
   private static HttpResponse<String> post(String key, String body) throws Exception {
-    return HTTP.send(request()
+    return post(key, "/v1/events", body);
+  }
+
+  private static HttpResponse<String> post(String key, String path, String body) throws Exception {
+    return HTTP.send(request(path)
             .header("Authorization", "Bearer " + key)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(),

@@ -1,0 +1,124 @@
+package dev.tokenledger.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * OpenTelemetry GenAI span attributes ({@code "attributes":{"gen_ai.usage.input_tokens":…}}), as
+ * the semantic conventions define them: {@code gen_ai.usage.input_tokens} counts every input token
+ * and includes {@code gen_ai.usage.cache_read.input_tokens} and {@code
+ * gen_ai.usage.cache_creation.input_tokens}; {@code gen_ai.usage.output_tokens} every output token.
+ * The provider comes from {@code gen_ai.provider.name} (or the older {@code gen_ai.system}), the
+ * model from {@code gen_ai.response.model} or {@code gen_ai.request.model}, unless the event names
+ * them. Attributes outside {@code gen_ai.usage.*} and the names above are ignored; an unknown
+ * {@code gen_ai.usage.*} attribute is an error, so a count is never silently dropped.
+ */
+final class OtelAttributes {
+
+  static final String FIELD = "attributes";
+  static final int MAX_ATTRIBUTES = 128;
+
+  static final String INPUT = "gen_ai.usage.input_tokens";
+  static final String OUTPUT = "gen_ai.usage.output_tokens";
+  static final String CACHE_READ = "gen_ai.usage.cache_read.input_tokens";
+  static final String CACHE_CREATION = "gen_ai.usage.cache_creation.input_tokens";
+  // Deprecated names of input and output tokens in older semantic conventions.
+  static final String LEGACY_INPUT = "gen_ai.usage.prompt_tokens";
+  static final String LEGACY_OUTPUT = "gen_ai.usage.completion_tokens";
+  static final String PROVIDER = "gen_ai.provider.name";
+  static final String LEGACY_PROVIDER = "gen_ai.system";
+  static final String RESPONSE_MODEL = "gen_ai.response.model";
+  static final String REQUEST_MODEL = "gen_ai.request.model";
+  private static final Set<String> USAGE = Set.of(INPUT, OUTPUT, CACHE_READ, CACHE_CREATION, LEGACY_INPUT, LEGACY_OUTPUT);
+
+  /** The semantic conventions' provider names that differ from TokenLedger's. */
+  private static final Map<String, String> PROVIDERS = Map.of(
+      "gcp.gemini", "google",
+      "gcp.vertex_ai", "google",
+      "gcp.gen_ai", "google",
+      "x_ai", "xai",
+      "aws.bedrock", "bedrock",
+      "azure.ai.openai", "azure",
+      "azure.ai.inference", "azure",
+      "mistral_ai", "mistral",
+      "ibm.watsonx.ai", "watsonx");
+
+  /** What the attributes say: counts, and the provider and model when they name them. */
+  record Result(TokenCounts counts, Optional<String> provider, Optional<String> model) {}
+
+  private OtelAttributes() {}
+
+  static Optional<Result> read(JsonNode attributes, FieldReader fields) {
+    if (!attributes.isObject()) {
+      fields.reject(FIELD, "must be an object of OpenTelemetry attributes, like {\"" + INPUT + "\":12,\"" + OUTPUT
+          + "\":3} (got " + FieldReader.echo(attributes) + ")");
+      return Optional.empty();
+    }
+    if (attributes.size() > MAX_ATTRIBUTES) {
+      fields.reject(FIELD, "must have at most " + MAX_ATTRIBUTES + " entries (got " + attributes.size() + ")");
+      return Optional.empty();
+    }
+    int errorsBefore = fields.errors().size();
+    List<String> unknown = new ArrayList<>();
+    attributes.fieldNames().forEachRemaining(name -> {
+      if (name.startsWith("gen_ai.usage.") && !USAGE.contains(name)) {
+        unknown.add(name);
+      }
+    });
+    unknown.forEach(name -> fields.reject(FIELD + "." + FieldReader.shorten(name), "is not a usage attribute TokenLedger"
+        + " reads; send " + INPUT + ", " + OUTPUT + ", " + CACHE_READ + " or " + CACHE_CREATION));
+
+    Optional<String> provider = text(attributes, PROVIDER, fields).or(() -> text(attributes, LEGACY_PROVIDER, fields))
+        .map(p -> p.toLowerCase(Locale.ROOT))
+        .map(p -> PROVIDERS.getOrDefault(p, p));
+    Optional<String> model = text(attributes, RESPONSE_MODEL, fields).or(() -> text(attributes, REQUEST_MODEL, fields));
+
+    OptionalLong input = count(attributes, INPUT, LEGACY_INPUT, fields);
+    OptionalLong output = count(attributes, OUTPUT, LEGACY_OUTPUT, fields);
+    long read = fields.wholeNumber(attributes.get(CACHE_READ), FIELD + "." + CACHE_READ, 0).orElse(0);
+    long creation = fields.wholeNumber(attributes.get(CACHE_CREATION), FIELD + "." + CACHE_CREATION, 0).orElse(0);
+    if (input.isEmpty() && output.isEmpty() && fields.errors().size() == errorsBefore) {
+      fields.reject(FIELD, "must hold " + INPUT + " and/or " + OUTPUT + " (neither was sent)");
+    }
+    long in = input.orElse(0);
+    if (fields.errors().size() == errorsBefore && (read > in || creation > in - read)) {
+      fields.reject(FIELD + "." + CACHE_READ, CACHE_READ + " + " + CACHE_CREATION + " must be ≤ " + INPUT + " (got "
+          + read + " + " + creation + " > " + in + "): by the semantic conventions input tokens include cached ones");
+    }
+    // With errors the counts are not used (the item is rejected), but provider and model still are,
+    // so the client hears only about what is actually wrong.
+    TokenCounts counts = fields.errors().size() == errorsBefore
+        ? TokenCounts.reported(in, output.orElse(0), read, creation, 0) : TokenCounts.ZERO;
+    return Optional.of(new Result(counts, provider, model));
+  }
+
+  /** The current attribute, or its deprecated name; both present and different is an error. */
+  private static OptionalLong count(JsonNode attributes, String name, String legacy, FieldReader fields) {
+    OptionalLong current = fields.wholeNumber(attributes.get(name), FIELD + "." + name, 0);
+    OptionalLong old = fields.wholeNumber(attributes.get(legacy), FIELD + "." + legacy, 0);
+    if (current.isPresent() && old.isPresent() && current.getAsLong() != old.getAsLong()) {
+      fields.reject(FIELD + "." + legacy, "is the deprecated name of " + name + " and contradicts it (got "
+          + old.getAsLong() + " ≠ " + current.getAsLong() + "); send one of them");
+      return OptionalLong.empty();
+    }
+    return current.isPresent() ? current : old;
+  }
+
+  private static Optional<String> text(JsonNode attributes, String name, FieldReader fields) {
+    JsonNode value = attributes.get(name);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isTextual() || value.textValue().isBlank() || value.textValue().length() > 256) {
+      fields.reject(FIELD + "." + name, "must be a string of 1 to 256 characters (got " + FieldReader.echo(value) + ")");
+      return Optional.empty();
+    }
+    return Optional.of(value.textValue());
+  }
+}

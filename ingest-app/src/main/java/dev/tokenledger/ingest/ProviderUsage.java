@@ -1,0 +1,327 @@
+package dev.tokenledger.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A provider's own usage object, as the provider returned it ({@code "usage":{…}} in an event),
+ * normalized to TokenLedger's meanings. The shape is recognised by its fields; the provider only
+ * decides between the two shapes that share {@code input_tokens}/{@code output_tokens}. Fields a
+ * shape does not need (audio tokens, service tier, …) are ignored; a count that contradicts
+ * another is the item's error, naming the field.
+ *
+ * <pre>
+ * shape              input                                      cached         cache write     output                     reasoning
+ * OpenAI chat        prompt_tokens                              p_t_d.cached   0               completion_tokens (+ reasoning when total says it is separate, as xAI)  c_t_d.reasoning_tokens
+ * OpenAI Responses   input_tokens                               i_t_d.cached   0               output_tokens              o_t_d.reasoning_tokens
+ * Anthropic          input_tokens + cache_read + cache_creation cache_read     cache_creation  output_tokens              0
+ * Gemini             promptTokenCount + toolUsePromptTokenCount cachedContent  0               candidates + thoughts      thoughtsTokenCount
+ * Bedrock Converse   inputTokens + cacheRead + cacheWrite       cacheRead      cacheWrite      outputTokens               0
+ * </pre>
+ */
+final class ProviderUsage {
+
+  static final String FIELD = "usage";
+
+  /** The usage shapes TokenLedger reads. */
+  enum Shape {
+    OPENAI_CHAT("OpenAI Chat Completions (prompt_tokens, completion_tokens)",
+        Set.of("prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details")),
+    OPENAI_RESPONSES("OpenAI Responses (input_tokens, output_tokens, input_tokens_details)",
+        Set.of("input_tokens_details", "output_tokens_details")),
+    ANTHROPIC("Anthropic Messages (input_tokens, output_tokens, cache_read_input_tokens)",
+        Set.of("cache_read_input_tokens", "cache_creation_input_tokens", "cache_creation")),
+    GEMINI("Gemini usageMetadata (promptTokenCount, candidatesTokenCount)",
+        Set.of("promptTokenCount", "candidatesTokenCount", "totalTokenCount", "cachedContentTokenCount",
+            "thoughtsTokenCount", "toolUsePromptTokenCount")),
+    BEDROCK_CONVERSE("Bedrock Converse (inputTokens, outputTokens, cacheReadInputTokens)",
+        Set.of("inputTokens", "outputTokens", "totalTokens", "cacheReadInputTokens", "cacheWriteInputTokens"));
+
+    final String description;
+    final Set<String> markers;
+
+    Shape(String description, Set<String> markers) {
+      this.description = description;
+      this.markers = markers;
+    }
+  }
+
+  private static final String KNOWN = EnumSet.allOf(Shape.class).stream().map(s -> s.description)
+      .collect(Collectors.joining("; "));
+
+  private final FieldReader fields;
+  private final JsonNode usage;
+  private final String path;
+
+  private ProviderUsage(FieldReader fields, JsonNode usage, String path) {
+    this.fields = fields;
+    this.usage = usage;
+    this.path = path;
+  }
+
+  /**
+   * The counts of {@code usage}, or empty with the errors recorded in {@code fields}.
+   *
+   * @param provider the event's provider (lower-case), when known
+   */
+  static Optional<TokenCounts> normalize(JsonNode usage, Optional<String> provider, FieldReader fields) {
+    if (!usage.isObject()) {
+      fields.reject(FIELD, "must be the provider's usage object as returned, like {\"prompt_tokens\":12,"
+          + "\"completion_tokens\":3} (got " + FieldReader.echo(usage) + ")");
+      return Optional.empty();
+    }
+    String path = FIELD;
+    if (usage.has("usageMetadata")) {
+      if (usage.size() > 1 || !usage.get("usageMetadata").isObject()) {
+        fields.reject(FIELD + ".usageMetadata", "must be Gemini's usageMetadata object and the only field of usage"
+            + " (or send its content as usage)");
+        return Optional.empty();
+      }
+      usage = usage.get("usageMetadata");
+      path = FIELD + ".usageMetadata";
+    }
+    Optional<Shape> shape = detect(usage, provider, path, fields);
+    if (shape.isEmpty()) {
+      return Optional.empty();
+    }
+    ProviderUsage reader = new ProviderUsage(fields, usage, path);
+    int errorsBefore = fields.errors().size();
+    TokenCounts counts = switch (shape.get()) {
+      case OPENAI_CHAT -> reader.openAiChat(provider);
+      case OPENAI_RESPONSES -> reader.openAiResponses();
+      case ANTHROPIC -> reader.anthropic();
+      case GEMINI -> reader.gemini();
+      case BEDROCK_CONVERSE -> reader.bedrockConverse();
+    };
+    return fields.errors().size() == errorsBefore ? Optional.ofNullable(counts) : Optional.empty();
+  }
+
+  static Optional<Shape> detect(JsonNode usage, Optional<String> provider, String path, FieldReader fields) {
+    Set<Shape> shapes = EnumSet.noneOf(Shape.class);
+    for (Shape shape : Shape.values()) {
+      if (shape.markers.stream().anyMatch(usage::has)) {
+        shapes.add(shape);
+      }
+    }
+    boolean inputOutput = usage.has("input_tokens") || usage.has("output_tokens");
+    if (inputOutput && usage.has("total_tokens") && !shapes.contains(Shape.OPENAI_CHAT)) {
+      shapes.add(Shape.OPENAI_RESPONSES); // Responses always sends total_tokens; Anthropic never does
+    }
+    if (shapes.isEmpty() && inputOutput) {
+      String p = provider.orElse("");
+      if (p.equals("anthropic")) {
+        shapes.add(Shape.ANTHROPIC);
+      } else if (p.equals("openai") || p.equals("azure") || p.equals("xai")) {
+        shapes.add(Shape.OPENAI_RESPONSES);
+      } else {
+        fields.reject(path, "has input_tokens/output_tokens, which Anthropic (input excludes cache reads) and OpenAI"
+            + " Responses (input includes them) both use; set provider to anthropic or openai, or send the whole"
+            + " usage object as returned");
+        return Optional.empty();
+      }
+    }
+    if (shapes.size() > 1) {
+      fields.reject(path, "mixes the fields of " + shapes.stream().map(s -> s.description)
+          .collect(Collectors.joining(" and ")) + "; send one provider's usage object as it returned it");
+      return Optional.empty();
+    }
+    if (shapes.isEmpty()) {
+      List<String> names = new ArrayList<>();
+      usage.fieldNames().forEachRemaining(names::add);
+      fields.reject(path, "is not a usage shape TokenLedger reads (got fields " + FieldReader.shorten(names.toString())
+          + "); send one of: " + KNOWN + "; or the normalized inputTokens/outputTokens fields instead of usage");
+      return Optional.empty();
+    }
+    return Optional.of(shapes.iterator().next());
+  }
+
+  private TokenCounts openAiChat(Optional<String> provider) {
+    long prompt = required("prompt_tokens");
+    long completion = optional("completion_tokens");
+    long cached = optional("prompt_tokens_details", "cached_tokens");
+    long reasoning = optional("completion_tokens_details", "reasoning_tokens");
+    OptionalLong total = present("total_tokens");
+    if (!valid()) {
+      return null;
+    }
+    subset(cached, "prompt_tokens_details.cached_tokens", prompt, "prompt_tokens", "OpenAI's prompt_tokens include cached tokens");
+    // OpenAI counts reasoning inside completion_tokens; xAI (and some compatible providers) outside,
+    // adding it to total_tokens. total_tokens says which; without it, the provider does.
+    boolean reasoningSeparate;
+    if (total.isPresent()) {
+      long inclusive = sum("total_tokens", prompt, completion);
+      long separate = sum("total_tokens", prompt, completion, reasoning);
+      if (total.getAsLong() == inclusive) {
+        reasoningSeparate = false;
+      } else if (total.getAsLong() == separate) {
+        reasoningSeparate = true;
+      } else {
+        fields.reject(name("total_tokens"), "must be prompt_tokens + completion_tokens (" + inclusive
+            + "), or that + completion_tokens_details.reasoning_tokens (" + separate + ") for providers that count"
+            + " reasoning apart, as xAI (got " + total.getAsLong() + "); send the usage object unchanged");
+        return null;
+      }
+    } else {
+      reasoningSeparate = provider.filter("xai"::equals).isPresent();
+    }
+    long output = reasoningSeparate ? sum("completion_tokens_details.reasoning_tokens", completion, reasoning) : completion;
+    if (!reasoningSeparate) {
+      subset(reasoning, "completion_tokens_details.reasoning_tokens", completion, "completion_tokens",
+          "OpenAI's completion_tokens include reasoning tokens");
+    }
+    return TokenCounts.reported(prompt, output, cached, 0, reasoning);
+  }
+
+  private TokenCounts openAiResponses() {
+    long input = required("input_tokens");
+    long output = required("output_tokens");
+    long cached = optional("input_tokens_details", "cached_tokens");
+    long reasoning = optional("output_tokens_details", "reasoning_tokens");
+    OptionalLong total = present("total_tokens");
+    if (!valid()) {
+      return null;
+    }
+    subset(cached, "input_tokens_details.cached_tokens", input, "input_tokens", "Responses' input_tokens include cached tokens");
+    subset(reasoning, "output_tokens_details.reasoning_tokens", output, "output_tokens",
+        "Responses' output_tokens include reasoning tokens");
+    total(total, "input_tokens + output_tokens", sum("total_tokens", input, output));
+    return TokenCounts.reported(input, output, cached, 0, reasoning);
+  }
+
+  private TokenCounts anthropic() {
+    long uncached = required("input_tokens");
+    long output = required("output_tokens");
+    long read = optional("cache_read_input_tokens");
+    long write = optional("cache_creation_input_tokens");
+    JsonNode breakdown = usage.get("cache_creation");
+    long fiveMinutes = optional("cache_creation", "ephemeral_5m_input_tokens");
+    long oneHour = optional("cache_creation", "ephemeral_1h_input_tokens");
+    if (!valid()) {
+      return null;
+    }
+    if (breakdown != null && breakdown.isObject() && !usage.has("cache_creation_input_tokens")) {
+      write = sum("cache_creation", fiveMinutes, oneHour);
+    } else if (breakdown != null && breakdown.isObject()
+        && (breakdown.has("ephemeral_5m_input_tokens") || breakdown.has("ephemeral_1h_input_tokens"))
+        && sum("cache_creation", fiveMinutes, oneHour) != write) {
+      fields.reject(name("cache_creation"), "ephemeral_5m_input_tokens + ephemeral_1h_input_tokens must equal "
+          + "cache_creation_input_tokens (got " + fiveMinutes + " + " + oneHour + " ≠ " + write + ")");
+      return null;
+    }
+    // Anthropic's input_tokens exclude cache reads and writes: every prompt token is the sum.
+    long input = sum("input_tokens", uncached, read, write);
+    return TokenCounts.reported(input, output, read, write, 0);
+  }
+
+  private TokenCounts gemini() {
+    if (!usage.has("promptTokenCount") && !usage.has("totalTokenCount")) {
+      fields.reject(name("promptTokenCount"), "is required (Gemini's usageMetadata always has promptTokenCount)");
+      return null;
+    }
+    // Gemini leaves out counts that are 0.
+    long prompt = optional("promptTokenCount");
+    long toolUse = optional("toolUsePromptTokenCount");
+    long candidates = optional("candidatesTokenCount");
+    long thoughts = optional("thoughtsTokenCount");
+    long cached = optional("cachedContentTokenCount");
+    OptionalLong total = present("totalTokenCount");
+    if (!valid()) {
+      return null;
+    }
+    subset(cached, "cachedContentTokenCount", prompt, "promptTokenCount", "Gemini's promptTokenCount includes cached content");
+    long input = sum("toolUsePromptTokenCount", prompt, toolUse);
+    // Thoughts are billed as output but not counted in candidatesTokenCount.
+    long output = sum("thoughtsTokenCount", candidates, thoughts);
+    total(total, "promptTokenCount + toolUsePromptTokenCount + candidatesTokenCount + thoughtsTokenCount",
+        sum("totalTokenCount", input, output));
+    return TokenCounts.reported(input, output, cached, 0, thoughts);
+  }
+
+  private TokenCounts bedrockConverse() {
+    long uncached = required("inputTokens");
+    long output = required("outputTokens");
+    long read = optional("cacheReadInputTokens");
+    long write = optional("cacheWriteInputTokens");
+    OptionalLong total = present("totalTokens");
+    if (!valid()) {
+      return null;
+    }
+    // Converse's inputTokens exclude cache reads and writes (totalTokens = all four).
+    long input = sum("inputTokens", uncached, read, write);
+    total(total, "inputTokens + cacheReadInputTokens + cacheWriteInputTokens + outputTokens",
+        sum("totalTokens", input, output));
+    return TokenCounts.reported(input, output, read, write, 0);
+  }
+
+  private long required(String field) {
+    if (!usage.hasNonNull(field)) {
+      fields.reject(name(field), "is required in this usage shape; send the usage object as the provider returned it");
+      return 0;
+    }
+    return optional(field);
+  }
+
+  private long optional(String field) {
+    return fields.wholeNumber(usage.get(field), name(field), 0).orElse(0);
+  }
+
+  private long optional(String parent, String field) {
+    JsonNode details = usage.get(parent);
+    if (details == null || details.isNull()) {
+      return 0;
+    }
+    if (!details.isObject()) {
+      fields.reject(name(parent), "must be an object (got " + FieldReader.echo(details) + ")");
+      return 0;
+    }
+    return fields.wholeNumber(details.get(field), name(parent + "." + field), 0).orElse(0);
+  }
+
+  private OptionalLong present(String field) {
+    return fields.wholeNumber(usage.get(field), name(field), 0);
+  }
+
+  private boolean valid() {
+    return fields.errors().stream().noneMatch(e -> e.field().startsWith(path));
+  }
+
+  private void subset(long part, String partName, long whole, String wholeName, String why) {
+    if (part > whole) {
+      fields.reject(name(partName), "must be ≤ " + wholeName + " (got " + part + " > " + whole + "): " + why);
+    }
+  }
+
+  private void total(OptionalLong total, String formula, long expected) {
+    if (total.isPresent() && total.getAsLong() != expected && valid()) {
+      String field = usage.has("totalTokenCount") ? "totalTokenCount" : usage.has("totalTokens") ? "totalTokens" : "total_tokens";
+      fields.reject(name(field), "must equal " + formula + " (" + expected + ", got " + total.getAsLong()
+          + "); the counts contradict each other, send the usage object unchanged");
+    }
+  }
+
+  /** Adds exactly; an overflow is the named field's error (and the sum is 0). */
+  private long sum(String field, long... values) {
+    long total = 0;
+    try {
+      for (long value : values) {
+        total = Math.addExact(total, value);
+      }
+      return total;
+    } catch (ArithmeticException e) {
+      if (valid()) {
+        fields.reject(name(field), "makes the token total exceed " + Long.MAX_VALUE);
+      }
+      return 0;
+    }
+  }
+
+  private String name(String field) {
+    return path + "." + field;
+  }
+}

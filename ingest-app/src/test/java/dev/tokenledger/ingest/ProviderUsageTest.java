@@ -1,0 +1,249 @@
+package dev.tokenledger.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenledger.runtime.Json;
+import dev.tokenledger.runtime.Problem.FieldError;
+import dev.tokenledger.schemas.avro.TokenSource;
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Provider-native usage and OpenTelemetry attributes, normalized by the parser. */
+class ProviderUsageTest {
+
+  private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+  private static final ObjectMapper JSON = Json.newMapper();
+  private final EventParser parser = new EventParser(Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(5),
+      Optional.of(Duration.ofDays(30)), new TokenCounter());
+
+  static Stream<ProviderFixtures.Fixture> fixtures() {
+    return ProviderFixtures.ALL.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void shouldNormalizeEachProvidersDocumentedUsage(ProviderFixtures.Fixture fixture) {
+    TokensConsumed event = accepted(fixture.event("alice"));
+
+    assertThat(event.getProvider()).isEqualTo(fixture.expectedProvider());
+    assertThat(event.getModel()).isEqualTo(fixture.expectedModel());
+    assertThat(List.of(event.getInputTokens(), event.getOutputTokens(), event.getCachedInputTokens(),
+        event.getCacheWriteTokens(), event.getReasoningTokens()))
+        .containsExactly(fixture.input(), fixture.output(), fixture.cachedInput(), fixture.cacheWrite(),
+            fixture.reasoning());
+    assertThat(event.getTokenSource()).isEqualTo(TokenSource.REPORTED);
+    assertThat(event.getTokenizer()).isNull();
+  }
+
+  @Test
+  void shouldReadAnthropicInputTokensAsExcludingTheCache() {
+    TokensConsumed event = accepted(event("anthropic", """
+        {"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":100}"""));
+
+    assertThat(event.getInputTokens()).isEqualTo(110);
+    assertThat(event.getCachedInputTokens()).isEqualTo(100);
+  }
+
+  @Test
+  void shouldTellAnthropicFromResponsesByProviderWhenTheFieldsDoNot() {
+    assertThat(accepted(event("anthropic", "{\"input_tokens\":10,\"output_tokens\":5}")).getInputTokens()).isEqualTo(10);
+    assertThat(accepted(event("openai", "{\"input_tokens\":10,\"output_tokens\":5}")).getInputTokens()).isEqualTo(10);
+    assertThat(errors(event("mistral", "{\"input_tokens\":10,\"output_tokens\":5}")))
+        .singleElement().satisfies(e -> {
+          assertThat(e.field()).isEqualTo("usage");
+          assertThat(e.message()).startsWith("has input_tokens/output_tokens, which Anthropic");
+        });
+  }
+
+  @Test
+  void shouldCountXaiReasoningAsOutputWithoutATotal() {
+    TokensConsumed event = accepted(event("xai", """
+        {"prompt_tokens":10,"completion_tokens":2,"completion_tokens_details":{"reasoning_tokens":30}}"""));
+
+    assertThat(event.getOutputTokens()).isEqualTo(32);
+    assertThat(event.getReasoningTokens()).isEqualTo(30);
+  }
+
+  @Test
+  void shouldAcceptGeminiUsageMetadataWithoutTheWrapperAndWithZeroCountsLeftOut() {
+    TokensConsumed event = accepted(event("google", "{\"promptTokenCount\":7,\"totalTokenCount\":7}"));
+
+    assertThat(List.of(event.getInputTokens(), event.getOutputTokens())).containsExactly(7L, 0L);
+  }
+
+  @Test
+  void shouldRejectAnUnknownShapeNamingItsFields() {
+    assertThat(errors(event("openai", "{\"tokens_in\":10,\"tokens_out\":5}"))).singleElement().satisfies(e -> {
+      assertThat(e.field()).isEqualTo("usage");
+      assertThat(e.message()).startsWith("is not a usage shape TokenLedger reads (got fields [tokens_in, tokens_out]);");
+    });
+  }
+
+  @Test
+  void shouldRejectMixedShapes() {
+    assertThat(errors(event("openai", "{\"prompt_tokens\":10,\"completion_tokens\":5,\"cache_read_input_tokens\":3}")))
+        .singleElement().satisfies(e -> {
+          assertThat(e.field()).isEqualTo("usage");
+          assertThat(e.message()).startsWith("mixes the fields of OpenAI Chat Completions");
+        });
+  }
+
+  @Test
+  void shouldRejectContradictoryTotals() {
+    assertThat(errors(event("openai", "{\"prompt_tokens\":10,\"completion_tokens\":5,\"total_tokens\":99}")))
+        .singleElement().satisfies(e -> {
+          assertThat(e.field()).isEqualTo("usage.total_tokens");
+          assertThat(e.message()).startsWith("must be prompt_tokens + completion_tokens (15)");
+        });
+    assertThat(errors(event("google", "{\"usageMetadata\":{\"promptTokenCount\":10,\"candidatesTokenCount\":5,"
+        + "\"thoughtsTokenCount\":4,\"totalTokenCount\":15}}")))
+        .containsExactly(new FieldError("usage.usageMetadata.totalTokenCount", "must equal promptTokenCount + "
+            + "toolUsePromptTokenCount + candidatesTokenCount + thoughtsTokenCount (19, got 15); the counts"
+            + " contradict each other, send the usage object unchanged"));
+    assertThat(errors(event("bedrock", "{\"inputTokens\":10,\"outputTokens\":5,\"cacheReadInputTokens\":100,"
+        + "\"totalTokens\":15}")))
+        .extracting(FieldError::field).containsExactly("usage.totalTokens");
+  }
+
+  @Test
+  void shouldRejectACachedCountLargerThanThePrompt() {
+    assertThat(errors(event("openai", """
+        {"prompt_tokens":10,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":11}}""")))
+        .containsExactly(new FieldError("usage.prompt_tokens_details.cached_tokens",
+            "must be ≤ prompt_tokens (got 11 > 10): OpenAI's prompt_tokens include cached tokens"));
+  }
+
+  @Test
+  void shouldRejectNegativeWrongTypedAndOverflowingCounts() {
+    assertThat(errors(event("anthropic", "{\"input_tokens\":-1,\"output_tokens\":\"5\"}")))
+        .containsExactly(new FieldError("usage.input_tokens", "must be ≥ 0 (got -1)"),
+            new FieldError("usage.output_tokens", "must be a whole number (got \"5\")"));
+    assertThat(errors(event("anthropic", "{\"input_tokens\":9223372036854775807,\"output_tokens\":1,"
+        + "\"cache_read_input_tokens\":1}")))
+        .containsExactly(new FieldError("usage.input_tokens", "makes the token total exceed 9223372036854775807"));
+    assertThat(errors(event("openai", "{\"prompt_tokens\":1e30,\"completion_tokens\":1}")))
+        .extracting(FieldError::field).containsExactly("usage.prompt_tokens");
+  }
+
+  @Test
+  void shouldRejectAMissingRequiredCount() {
+    assertThat(errors(event("openai", "{\"completion_tokens\":5,\"total_tokens\":5}")))
+        .containsExactly(new FieldError("usage.prompt_tokens",
+            "is required in this usage shape; send the usage object as the provider returned it"));
+  }
+
+  @Test
+  void shouldRejectUsageThatIsNotAnObject() {
+    assertThat(errors(event("openai", "[1,2]"))).extracting(FieldError::field).containsExactly("usage");
+  }
+
+  @Test
+  void shouldRejectNormalizedCountsTogetherWithUsageAsAmbiguous() {
+    String item = """
+        {"userId":"alice","provider":"openai","model":"gpt-4o","inputTokens":10,
+         "usage":{"prompt_tokens":10,"completion_tokens":5}}""";
+
+    assertThat(errors(item)).singleElement().satisfies(e -> {
+      assertThat(e.field()).isEqualTo("usage");
+      assertThat(e.message()).startsWith("is ambiguous together with inputTokens: report the tokens one way only");
+    });
+  }
+
+  @Test
+  void shouldRejectUsageTogetherWithTextAsAmbiguous() {
+    assertThat(errors("""
+        {"userId":"alice","provider":"openai","model":"gpt-4o","prompt":"hi",
+         "usage":{"prompt_tokens":10,"completion_tokens":5}}""")).extracting(FieldError::field).containsExactly("prompt");
+  }
+
+  @Test
+  void shouldRejectAnUnknownUsageAttribute() {
+    String item = """
+        {"userId":"alice","attributes":{"gen_ai.provider.name":"openai","gen_ai.request.model":"gpt-4o",
+         "gen_ai.usage.input_tokens":10,"gen_ai.usage.output_tokenz":5}}""";
+
+    assertThat(errors(item)).extracting(FieldError::field).containsExactly("attributes.gen_ai.usage.output_tokenz");
+  }
+
+  @Test
+  void shouldRejectAttributesWhoseCacheExceedsTheInput() {
+    String item = """
+        {"userId":"alice","attributes":{"gen_ai.provider.name":"anthropic","gen_ai.request.model":"claude-sonnet-4",
+         "gen_ai.usage.input_tokens":50,"gen_ai.usage.output_tokens":5,"gen_ai.usage.cache_read.input_tokens":1800}}""";
+
+    assertThat(errors(item)).extracting(FieldError::field)
+        .containsExactly("attributes.gen_ai.usage.cache_read.input_tokens");
+  }
+
+  @Test
+  void shouldRejectAProviderThatContradictsTheAttributes() {
+    String item = """
+        {"userId":"alice","provider":"anthropic","attributes":{"gen_ai.provider.name":"openai",
+         "gen_ai.request.model":"gpt-4o","gen_ai.usage.input_tokens":10,"gen_ai.usage.output_tokens":5}}""";
+
+    assertThat(errors(item)).containsExactly(new FieldError("provider",
+        "must match attributes.gen_ai.provider.name (\"openai\") or be left out (got \"anthropic\")"));
+  }
+
+  @Test
+  void shouldMapSemanticConventionProviderNames() {
+    TokensConsumed event = accepted("""
+        {"userId":"alice","attributes":{"gen_ai.provider.name":"gcp.gemini","gen_ai.request.model":"gemini-2.5-pro",
+         "gen_ai.usage.input_tokens":10,"gen_ai.usage.output_tokens":5}}""");
+
+    assertThat(event.getProvider()).isEqualTo("google");
+  }
+
+  @Test
+  void shouldRequireProviderAndModelWhenTheAttributesDoNotNameThem() {
+    assertThat(errors("{\"userId\":\"alice\",\"attributes\":{\"gen_ai.usage.input_tokens\":10}}"))
+        .extracting(FieldError::field).containsExactly("provider", "model");
+  }
+
+  @Test
+  void shouldRejectAnEventOlderThanTheTopicsRetention() {
+    assertThat(errors("""
+        {"occurredAt":"2026-10-23T09:59:59Z","userId":"alice","provider":"openai","model":"gpt-4o"}"""))
+        .containsExactly(new FieldError("occurredAt", "must not be older than the events topic's retention of 30 days"
+            + " (now 2026-11-22T10:00:00Z, got \"2026-10-23T09:59:59Z\"): Kafka would delete the event before it is"
+            + " counted"));
+    assertThat(accepted("""
+        {"occurredAt":"2026-10-23T10:00:00Z","userId":"alice","provider":"openai","model":"gpt-4o"}""").getOccurredAt())
+        .isEqualTo(Instant.parse("2026-10-23T10:00:00Z"));
+  }
+
+  private static String event(String provider, String usage) {
+    return "{\"userId\":\"alice\",\"provider\":\"" + provider + "\",\"model\":\"m-1\",\"usage\":" + usage + "}";
+  }
+
+  private TokensConsumed accepted(String item) {
+    EventParser.Result result = parser.parse(read(item), Optional.empty());
+    assertThat(result.errors()).isEmpty();
+    return result.event().orElseThrow();
+  }
+
+  private List<FieldError> errors(String item) {
+    EventParser.Result result = parser.parse(read(item), Optional.empty());
+    assertThat(result.event()).isEmpty();
+    return result.errors();
+  }
+
+  private static JsonNode read(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+}
