@@ -29,6 +29,11 @@ public final class AggregatorApp {
 
   private static final Logger log = LoggerFactory.getLogger(AggregatorApp.class);
 
+  /** The dashboard at {@code /}, and Chart.js from its WebJar (no CDN: it works offline). */
+  private static final Map<String, String> DASHBOARD = Map.of(
+      "/", "/dashboard",
+      "/vendor", "/META-INF/resources/webjars/chart.js/4.5.1/dist");
+
   private AggregatorApp() {}
 
   public static void main(String[] args) {
@@ -57,7 +62,7 @@ public final class AggregatorApp {
       }
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
-          () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024), app -> {
+          () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024, DASHBOARD), app -> {
             InstanceRouter router = new InstanceRouter(streamsRef::get, self::get);
             UsageQueries queries = new UsageQueries(streamsRef::get);
             new AggregatorRoutes(router, queries, prices, config.zone(), Clock.systemUTC()).register(app);

@@ -14,6 +14,7 @@ import dev.tokenledger.schemas.avro.QuotaDefinition;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
@@ -53,7 +54,7 @@ public final class AlertingApp {
 
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
-          () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024), app ->
+          () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024, Map.of()), app ->
           new AlertingRoutes(quotas, actions, new AlertQueries(streamsRef::get), new QuotaStatus(config.zone()),
               new InstanceRouter(streamsRef::get, self::get), Clock.systemUTC()).register(app)));
       self.set(new HostInfo(context.advertisedHost(), server.port()));

@@ -10,6 +10,7 @@ import dev.tokenledger.runtime.Shutdown;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -63,7 +64,7 @@ public final class IngestApp {
           new EventParser(Clock.systemUTC(), maxFutureSkew, retention, counter), counter, publisher, metrics);
       HttpServer server = shutdown.add("http server", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
-          probe::notReadyReason, EventBatch.MAX_BODY_BYTES), routes::register));
+          probe::notReadyReason, EventBatch.MAX_BODY_BYTES, Map.of()), routes::register));
       log.info("{} serving on port {}, writing to {}", APP, server.port(), context.topics().tokensConsumed().name());
       return new RunningApp(APP, shutdown, server);
     } catch (RuntimeException e) {

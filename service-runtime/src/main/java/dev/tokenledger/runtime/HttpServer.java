@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.javalin.security.RouteRole;
 import io.micrometer.core.instrument.Timer;
@@ -35,6 +36,7 @@ public final class HttpServer implements AutoCloseable {
    *
    * @param keys the accepted API keys, or empty to run without authentication
    * @param notReadyReason empty when the app can serve, else why not (shown on {@code /ready})
+   * @param staticFiles classpath folders served without a key, by the path they are served at
    */
   public record Options(
       String host,
@@ -42,7 +44,8 @@ public final class HttpServer implements AutoCloseable {
       Optional<ApiKeys> keys,
       PrometheusMeterRegistry registry,
       Supplier<Optional<String>> notReadyReason,
-      long maxRequestBytes) {}
+      long maxRequestBytes,
+      Map<String, String> staticFiles) {}
 
   private final Javalin app;
 
@@ -59,6 +62,11 @@ public final class HttpServer implements AutoCloseable {
       config.jsonMapper(new JavalinJackson(mapper, false));
       config.http.maxRequestSize = options.maxRequestBytes();
       config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> rule.anyHost()));
+      options.staticFiles().forEach((hostedPath, classpathFolder) -> config.staticFiles.add(files -> {
+        files.hostedPath = hostedPath;
+        files.directory = classpathFolder;
+        files.location = Location.CLASSPATH;
+      }));
     });
 
     app.beforeMatched(ctx -> authorize(ctx, options.keys()));
