@@ -32,7 +32,8 @@ public final class AggregatorApp {
   /** The dashboard at {@code /}, and Chart.js from its WebJar (no CDN: it works offline). */
   private static final Map<String, String> DASHBOARD = Map.of(
       "/", "/dashboard",
-      "/vendor", "/META-INF/resources/webjars/chart.js/4.5.1/dist");
+      // The WebJar has no entry for dist/, so its version folder is served and the page loads dist/chart.umd.js.
+      "/vendor/chartjs", "/META-INF/resources/webjars/chart.js/4.5.1");
 
   private AggregatorApp() {}
 

@@ -83,7 +83,7 @@ class DashboardBrowserTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> status(aggregator, "/ready") == 200 && status(alerting, "/ready") == 200);
 
     send(alerting, "PUT", "/v1/quotas/alice-daily", ADMIN_KEY,
-        "{\"subject\":\"user:alice\",\"metric\":\"tokens\",\"period\":\"day\",\"limit\":5000,\"action\":\"block\"}");
+        "{\"subject\":\"user:alice\",\"metric\":\"tokens\",\"period\":\"day\",\"limit\":4000,\"action\":\"block\"}");
     Instant at = Instant.now().minus(1, ChronoUnit.MINUTES);
     List<Map<String, Object>> events = new ArrayList<>();
     String[][] calls = {{"alice", "openai", "gpt-4o", "2400", "300"}, {"alice", "anthropic", "claude-sonnet-4-5", "1800", "400"},
