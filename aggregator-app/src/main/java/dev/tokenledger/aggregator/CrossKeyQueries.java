@@ -32,9 +32,13 @@ import org.apache.kafka.streams.state.HostInfo;
  */
 final class CrossKeyQueries {
 
-  /** What to gather: per dimension, the top {@code limit} keys in {@code order} over {@code [from, to)}. */
+  /**
+   * What to gather: per dimension, the top {@code limit} keys in {@code order} over {@code [from,
+   * to)}, only keys starting with {@code keyPrefix} (empty: all), e.g. {@code alice/} for one
+   * user's models.
+   */
   record Request(List<Dimension> dimensions, Period period, Instant from, Instant to, int limit,
-      Comparator<KeyTotals> order) {}
+      Comparator<KeyTotals> order, String keyPrefix) {}
 
   /** One instance's answer to a forwarded request. */
   record Partial(Set<Integer> partitions, Map<Dimension, List<KeyTotals>> totals) {}
@@ -94,7 +98,8 @@ final class CrossKeyQueries {
       } else {
         partitions.retainAll(partial.partitions());
       }
-      totals.put(dimension, partial.totals().stream().sorted(request.order()).limit(request.limit()).toList());
+      totals.put(dimension, partial.totals().stream().filter(t -> t.key().startsWith(request.keyPrefix()))
+          .sorted(request.order()).limit(request.limit()).toList());
     }
     return new Partial(partitions == null ? Set.of() : partitions, totals);
   }

@@ -26,7 +26,8 @@ import java.util.Optional;
 /** {@code /v1/top}, {@code /v1/stats}, {@code /v1/efficiency} and {@code /v1/forecast}. */
 final class InsightRoutes {
 
-  private static final Dimension[] RANKABLE = {Dimension.USER, Dimension.MODEL, Dimension.PROVIDER, Dimension.FEATURE, Dimension.TENANT};
+  private static final Dimension[] RANKABLE = {Dimension.USER, Dimension.MODEL, Dimension.PROVIDER, Dimension.FEATURE,
+      Dimension.TENANT, Dimension.USER_MODEL};
   private static final Duration HOUR_HISTORY = Duration.ofDays(14);
 
   private final InstanceRouter router;
@@ -60,7 +61,9 @@ final class InsightRoutes {
     }
     int limit = QueryParams.intParam(ctx, "limit", 1, 1000, 10);
     Comparator<KeyTotals> order = by.equals("cost") ? KeyTotals.BY_COST : KeyTotals.BY_TOKENS;
-    crossKey.gather(ctx, new CrossKeyQueries.Request(List.of(dimension), period, window.start(), window.end(), limit, order))
+    String prefix = Optional.ofNullable(ctx.queryParam("prefix")).orElse("");
+    crossKey.gather(ctx, new CrossKeyQueries.Request(List.of(dimension), period, window.start(), window.end(), limit, order,
+            prefix))
         .ifPresent(result -> {
           Map<String, Object> json = new LinkedHashMap<>();
           json.put("dimension", lower(dimension));
@@ -68,6 +71,9 @@ final class InsightRoutes {
           json.put("start", window.start());
           json.put("end", window.end());
           json.put("by", by);
+          if (!prefix.isEmpty()) {
+            json.put("prefix", prefix);
+          }
           json.put("entries", result.get(dimension).stream().map(CrossKeyQueries::render).toList());
           ctx.json(json);
         });
@@ -89,7 +95,8 @@ final class InsightRoutes {
     };
     int limit = QueryParams.intParam(ctx, "limit", 1, 100, 10);
     List<Dimension> dimensions = List.of(Dimension.ALL, Dimension.MODEL, Dimension.FEATURE, Dimension.USER);
-    crossKey.gather(ctx, new CrossKeyQueries.Request(dimensions, last.period(), from, last.end(), limit, KeyTotals.BY_COST))
+    crossKey.gather(ctx, new CrossKeyQueries.Request(dimensions, last.period(), from, last.end(), limit, KeyTotals.BY_COST,
+            ""))
         .ifPresent(result -> {
           KeyTotals all = result.get(Dimension.ALL).stream().findFirst()
               .orElse(new KeyTotals(Subject.ALL_KEY, 0, 0, 0, 0, 0, 0, 0, 0));

@@ -97,7 +97,9 @@ public final class UsageTopology {
         KeyValue.pair(new Subject(Dimension.PROVIDER, event.getProvider()).toString(), event),
         KeyValue.pair(new Subject(Dimension.FEATURE, orUnassigned(event.getFeature())).toString(), event),
         KeyValue.pair(new Subject(Dimension.TENANT, orUnassigned(event.getTenantId())).toString(), event),
-        KeyValue.pair(new Subject(Dimension.ALL, Subject.ALL_KEY).toString(), event));
+        KeyValue.pair(new Subject(Dimension.ALL, Subject.ALL_KEY).toString(), event),
+        KeyValue.pair(new Subject(Dimension.USER_MODEL,
+            event.getUserId() + "/" + event.getProvider() + "/" + event.getModel()).toString(), event));
   }
 
   private static String orUnassigned(String value) {

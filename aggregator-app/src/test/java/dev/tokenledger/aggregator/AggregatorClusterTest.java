@@ -122,7 +122,8 @@ class AggregatorClusterTest {
       }
       Instant day = CalendarWindow.containing(Period.DAY, at, ZONE).start();
       for (String subject : List.of("user:" + user, "model:" + model[0] + "/" + model[1], "provider:" + model[0],
-          "feature:" + (i % 2 == 0 ? "chat" : "unassigned"), "tenant:acme", "all:_")) {
+          "feature:" + (i % 2 == 0 ? "chat" : "unassigned"), "tenant:acme", "all:_",
+          "user_model:" + user + "/" + model[0] + "/" + model[1])) {
         long[] totals = truth.computeIfAbsent(subject, s -> new TreeMap<>()).computeIfAbsent(day, d -> new long[3]);
         totals[0]++;
         totals[1] += input + output;
@@ -206,6 +207,8 @@ class AggregatorClusterTest {
       List<String> ranked = new ArrayList<>();
       top.get("entries").forEach(entry -> ranked.add(entry.get("key").asText()));
       assertThat(ranked).as("top users from instance on port " + app.httpPort()).containsExactlyElementsOf(expected);
+      JsonNode aliceModels = get(app, "/v1/top?dimension=user_model&period=day&at=" + today + "&by=tokens&prefix=alice/");
+      aliceModels.get("entries").forEach(entry -> assertThat(entry.get("key").asText()).startsWith("alice/"));
       JsonNode stats = get(app, "/v1/stats?range=7d");
       long expectedRequests = truth.get("all:_").values().stream().mapToLong(t -> t[0]).sum();
       assertThat(stats.at("/totals/requests").asLong()).isEqualTo(expectedRequests);

@@ -152,6 +152,7 @@ class UsageTopologyTest {
     assertThat(bucket(Dimension.FEATURE, "chat", Period.DAY, day).getRequests()).isEqualTo(1);
     assertThat(bucket(Dimension.FEATURE, "unassigned", Period.DAY, day).getRequests()).isEqualTo(1);
     assertThat(bucket(Dimension.TENANT, "acme", Period.DAY, day).getRequests()).isEqualTo(1);
+    assertThat(bucket(Dimension.USER_MODEL, "bob/anthropic/claude-sonnet-4-5", Period.DAY, day).getRequests()).isEqualTo(1);
     UsageAggregate all = bucket(Dimension.ALL, "_", Period.DAY, day);
     assertThat(all.getRequests()).isEqualTo(2);
     assertThat(all.getCostNanos()).isEqualTo(1_234_500L);
@@ -264,7 +265,7 @@ class UsageTopologyTest {
     assertThat(bucket(Dimension.USER, "alice", Period.MINUTE, "2026-11-30T21:00:00Z")).isNull();
     assertThat(bucket(Dimension.USER, "alice", Period.HOUR, "2026-11-30T21:00:00Z").getRequests()).isEqualTo(1);
     assertThat(registry.get("tokenledger.aggregator.expired.bucket.updates").tag("period", "minute").counter().count())
-        .isEqualTo(6); // one per dimension
+        .isEqualTo(7); // one per dimension
   }
 
   @Test
@@ -314,7 +315,7 @@ class UsageTopologyTest {
     send(event("e1", "2026-12-01T00:01:00Z").build());
 
     var published = aggregates.readKeyValuesToList();
-    assertThat(published).hasSize(6 * 4);
+    assertThat(published).hasSize(7 * 4);
     assertThat(published).filteredOn(kv -> kv.key.equals("user:alice")).extracting(kv -> kv.value.getPeriod())
         .containsExactlyInAnyOrder(Period.MINUTE, Period.HOUR, Period.DAY, Period.MONTH);
     assertThat(published).extracting(kv -> kv.key).contains("model:openai/gpt-4o", "all:_", "tenant:acme");

@@ -93,7 +93,8 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
   static List<String> subjects(TokensConsumed e) {
     return List.of("user:" + e.getUserId(), "model:" + e.getProvider() + "/" + e.getModel(), "provider:" + e.getProvider(),
         "feature:" + (e.getFeature() == null ? "unassigned" : e.getFeature()),
-        "tenant:" + (e.getTenantId() == null ? "unassigned" : e.getTenantId()), "all:_");
+        "tenant:" + (e.getTenantId() == null ? "unassigned" : e.getTenantId()), "all:_",
+        "user_model:" + e.getUserId() + "/" + e.getProvider() + "/" + e.getModel());
   }
 
   private Optional<Long> cost(TokensConsumed event) {
