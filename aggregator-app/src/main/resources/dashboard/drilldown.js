@@ -1,4 +1,4 @@
-// Drill-down for one user: the last 30 days, this month's efficiency and the user's quota standings.
+// Drill-down for one user: this month's models, the last 30 days, this month's efficiency and the user's quota standings.
 
 import { aggregator, alerting, messageFor, query } from './api.js';
 import { $, el, note } from './dom.js';
@@ -21,7 +21,7 @@ export function open(key) {
   panel.hidden = false;
   panel.dataset.user = key;
   $('drill-title').textContent = key;
-  for (const id of ['drill-days', 'drill-efficiency', 'drill-quotas']) $(id).replaceChildren(note('Loading…', 'loading'));
+  for (const id of ['drill-models', 'drill-days', 'drill-efficiency', 'drill-quotas']) $(id).replaceChildren(note('Loading…', 'loading'));
   panel.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
 }
 
@@ -31,6 +31,23 @@ export function close() {
   panel.hidden = true;
   delete panel.dataset.user;
   onClose();
+}
+
+/** The user's models this month, from the user_model dimension (keys user/provider/model). */
+function modelsTable(top, user) {
+  const entries = top.entries ?? [];
+  if (!entries.length) return note('No usage this month.');
+  const rows = entries.map((e) => {
+    const model = e.key.slice(user.length + 1);
+    return el('tr', { dataset: { key: model } },
+      el('td', {}, model),
+      el('td', { class: 'num', dataset: { cost: e.costUsd } }, formatUsd(e.costUsd)),
+      el('td', { class: 'num', dataset: { tokens: e.totalTokens } }, formatInt(e.totalTokens)),
+      el('td', { class: 'num' }, formatInt(e.requests)));
+  });
+  return el('table', { class: 'data' },
+    el('thead', {}, el('tr', {}, ['Model', 'Cost', 'Tokens', 'Requests'].map((h) => el('th', {}, h)))),
+    el('tbody', {}, rows));
 }
 
 function daysTable(usage, zone) {
@@ -82,7 +99,8 @@ export async function refreshDrilldown(zone) {
   const key = user;
   const from = minusDays(dateInZone(Date.now(), zone), 29);
   const subject = `user:${key}`;
-  const [days, efficiency, quotas] = await Promise.allSettled([
+  const [models, days, efficiency, quotas] = await Promise.allSettled([
+    aggregator(`/v1/top?${query({ dimension: 'user_model', period: 'month', by: 'cost', limit: 50, prefix: `${key}/` })}`),
     aggregator(`/v1/usage?${query({ dimension: 'user', key, period: 'day', from })}`),
     aggregator(`/v1/efficiency?${query({ dimension: 'user', key, period: 'month' })}`),
     alerting(`/v1/quotas/status?${query({ subject })}`),
@@ -90,8 +108,9 @@ export async function refreshDrilldown(zone) {
   if (user !== key) return []; // another user was picked meanwhile
   const show = (id, result, render) => $(id).replaceChildren(
     result.status === 'fulfilled' ? render(result.value) : note(messageFor(result.reason), 'error'));
+  show('drill-models', models, (v) => modelsTable(v, key));
   show('drill-days', days, (v) => daysTable(v, zone));
   show('drill-efficiency', efficiency, efficiencyList);
   show('drill-quotas', quotas, (v) => quotaList(v, subject));
-  return [days, efficiency, quotas].filter((r) => r.status === 'rejected').map((r) => r.reason);
+  return [models, days, efficiency, quotas].filter((r) => r.status === 'rejected').map((r) => r.reason);
 }

@@ -44,7 +44,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The dashboard in a real headless Chromium against the three running apps: the numbers it
- * shows are the API's, a quota bar fills, and an alert can be acknowledged. Keeps a screenshot
+ * shows are the API's, a user's models show on drill-down, a quota bar fills, and an alert can
+ * be acknowledged. Keeps a screenshot
  * in target/dashboard.png.
  */
 class DashboardBrowserTest {
@@ -133,6 +134,13 @@ class DashboardBrowserTest {
     List<WebElement> rows = browser.findElements(By.cssSelector("#top-users [data-key]"));
     assertThat(rows).extracting(row -> row.getDomAttribute("data-key"))
         .containsExactlyElementsOf(topUsers.findValuesAsText("key"));
+
+    // Drill-down: alice's models this month, from the user_model dimension.
+    browser.findElement(By.cssSelector("#top-users tr[data-key='alice']")).click();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(browser.findElements(By.cssSelector("#drill-models tr[data-key]")))
+            .extracting(row -> row.getDomAttribute("data-key"))
+            .containsExactlyInAnyOrder("openai/gpt-4o", "anthropic/claude-sonnet-4-5"));
 
     WebElement quota = browser.findElement(By.cssSelector("#quotas .quota[data-quota-id='alice-daily']"));
     assertThat(Double.parseDouble(quota.getDomAttribute("data-utilization"))).isGreaterThanOrEqualTo(1.0);
