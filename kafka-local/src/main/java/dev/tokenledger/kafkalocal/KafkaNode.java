@@ -109,7 +109,23 @@ record KafkaNode(int id, int port, int controllerPort, Path dir, Path logFile) {
     p.put("group.initial.rebalance.delay.ms", "0");
     // Topics come from the catalogue; a typo in a topic name must fail, not create a topic.
     p.put("auto.create.topics.enable", "false");
+    if (voters.size() > 1) {
+      // A killed node is fenced, and its partitions' leadership moves, within seconds (default 9 s).
+      p.put("broker.session.timeout.ms", "3000");
+      p.put("broker.heartbeat.interval.ms", "500");
+    }
     return p;
+  }
+
+  /** The cluster id this node was formatted with, if it was. */
+  java.util.Optional<String> formattedClusterId() {
+    Properties p = new Properties();
+    try (Reader reader = Files.newBufferedReader(dataDir().resolve("meta.properties"))) {
+      p.load(reader);
+    } catch (IOException e) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.ofNullable(p.getProperty("cluster.id"));
   }
 
   private static int listenerPort(String listeners, String name, int fallback) {

@@ -23,8 +23,9 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
  * A local Kafka cluster of combined broker-and-controller nodes, each its own JVM, managed
- * through files in its directory (config, data, pid file). It has one node; the layout (nodes,
- * voters, replication) is already per node so that more can be added.
+ * through files in its directory (config, data, pid file). One node lives in the directory itself;
+ * a multi-node cluster has a {@code node-N} directory per node, node N on the given ports plus
+ * {@code 2 * (N - 1)}, its output in {@code kafka-node-N.log}.
  */
 final class LocalCluster {
 
@@ -56,10 +57,66 @@ final class LocalCluster {
         classpath, out);
   }
 
-  /** The cluster whose files are in {@code dir}, as its last start configured it. */
+  /**
+   * {@code count} nodes: one as {@link #singleNode}, more in {@code dir/node-N}, node N listening
+   * on {@code port + 2(N-1)} and {@code controllerPort + 2(N-1)}.
+   */
+  static LocalCluster ofNodes(int count, Path dir, int port, int controllerPort, Path logsDir, String classpath,
+      PrintStream out) {
+    if (count == 1) {
+      return singleNode(dir, port, controllerPort, logsDir, classpath, out);
+    }
+    List<KafkaNode> nodes = new ArrayList<>();
+    for (int id = 1; id <= count; id++) {
+      int offset = 2 * (id - 1);
+      if (port + offset > 65535 || controllerPort + offset > 65535) {
+        throw new Failure("node " + id + " would need a port above 65535: choose lower ports");
+      }
+      nodes.add(new KafkaNode(id, port + offset, controllerPort + offset, nodeDir(dir, id), nodeLog(logsDir, id)));
+    }
+    List<Integer> ports = nodes.stream().flatMap(n -> java.util.stream.Stream.of(n.port(), n.controllerPort())).toList();
+    if (ports.stream().distinct().count() != ports.size()) {
+      throw new Failure("the nodes' ports overlap (" + ports + "): --port and --controller-port must not differ by "
+          + "an even number below " + 2 * count);
+    }
+    return new LocalCluster(nodes, classpath, out);
+  }
+
+  /**
+   * The cluster whose files are in {@code dir}, as its last start configured it: the layout
+   * (one node or {@code node-N} directories) whose {@code server.properties} was written last.
+   */
   static LocalCluster inDirectory(Path dir, Path logsDir, String classpath, PrintStream out) {
+    Path abs = dir.toAbsolutePath();
+    List<KafkaNode> multi = new ArrayList<>();
+    for (int id = 1; Files.isRegularFile(nodeDir(abs, id).resolve("server.properties")); id++) {
+      multi.add(KafkaNode.read(nodeDir(abs, id), nodeLog(logsDir, id)));
+    }
+    if (multi.size() > 1 && modified(nodeDir(abs, 1).resolve("server.properties")) >= modified(abs.resolve("server.properties"))) {
+      return new LocalCluster(multi, classpath, out);
+    }
     return new LocalCluster(
-        List.of(KafkaNode.read(dir.toAbsolutePath(), logsDir.toAbsolutePath().resolve("kafka.log"))), classpath, out);
+        List.of(KafkaNode.read(abs, logsDir.toAbsolutePath().resolve("kafka.log"))), classpath, out);
+  }
+
+  private static Path nodeDir(Path dir, int id) {
+    return dir.toAbsolutePath().resolve("node-" + id);
+  }
+
+  private static Path nodeLog(Path logsDir, int id) {
+    return logsDir.toAbsolutePath().resolve("kafka-node-" + id + ".log");
+  }
+
+  private static long modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toMillis();
+    } catch (IOException e) {
+      return Long.MIN_VALUE;
+    }
+  }
+
+  int size() {
+    return brokers.size();
   }
 
   String bootstrap() {
@@ -96,8 +153,11 @@ final class LocalCluster {
     List<BrokerProcess> unformatted = brokers.stream().filter(b -> !b.node().isFormatted()).toList();
     if (!unformatted.isEmpty()) {
       long formatStart = System.nanoTime();
-      String clusterId = unformatted.get(0).randomClusterId();
-      unformatted.forEach(b -> b.format(clusterId));
+      // A node whose storage was wiped joins the cluster the others were formatted for.
+      String clusterId = brokers.stream().map(b -> b.node().formattedClusterId()).flatMap(Optional::stream)
+          .findFirst().orElseGet(() -> unformatted.get(0).randomClusterId());
+      // One StorageTool JVM per node, side by side: a few seconds each.
+      unformatted.parallelStream().forEach(b -> b.format(clusterId));
       out.printf("Formatted the storage in %s (cluster id %s)%n", since(formatStart), clusterId);
     }
 
@@ -120,16 +180,25 @@ final class LocalCluster {
 
   /** Stops every running node; returns whether any was running. */
   boolean stop() {
+    List<Optional<ProcessHandle>> running = brokers.stream().map(BrokerProcess::running).toList();
+    if (brokers.size() > 1) {
+      // SIGTERM to every node at once: stopped one by one, the last ones would lose their quorum
+      // and wait for it in their controlled shutdown.
+      running.forEach(r -> r.ifPresent(ProcessHandle::destroy));
+    }
     boolean anyRunning = false;
-    for (BrokerProcess broker : brokers) {
-      Optional<ProcessHandle> running = broker.running();
-      if (running.isEmpty()) {
+    long stopStart = System.nanoTime();
+    for (int i = 0; i < brokers.size(); i++) {
+      BrokerProcess broker = brokers.get(i);
+      if (running.get(i).isEmpty()) {
         broker.removePidFile();
         continue;
       }
       anyRunning = true;
-      long stopStart = System.nanoTime();
-      BrokerProcess.StopResult result = broker.stop(running.get(), STOP_GRACE);
+      if (brokers.size() == 1) {
+        stopStart = System.nanoTime();
+      }
+      BrokerProcess.StopResult result = broker.stop(running.get(i).get(), STOP_GRACE);
       out.printf("Kafka stopped (pid %d) in %s%s%n", result.pid(), since(stopStart),
           result.forced() ? ", killed after " + STOP_GRACE.toSeconds() + " s without exiting" : "");
     }
@@ -137,6 +206,9 @@ final class LocalCluster {
   }
 
   State status() {
+    if (brokers.size() > 1) {
+      return multiNodeStatus();
+    }
     Optional<List<Long>> pids = runningPids();
     if (pids.isEmpty()) {
       out.printf("Kafka is not running (directory %s)%n", brokers.get(0).node().dir());
@@ -150,6 +222,47 @@ final class LocalCluster {
         pids.get().stream().map(String::valueOf).collect(Collectors.joining(",")), bootstrap(),
         answers ? "answering" : "NOT answering (see " + logFiles() + ")");
     return answers ? State.ANSWERING : State.NOT_ANSWERING;
+  }
+
+  /** Each node's state, then whether the cluster answers and with how many of its brokers. */
+  private State multiNodeStatus() {
+    int runningCount = 0;
+    for (BrokerProcess broker : brokers) {
+      Optional<ProcessHandle> running = broker.running();
+      KafkaNode node = broker.node();
+      if (running.isPresent()) {
+        runningCount++;
+        out.printf("  node %d: running, pid %d, %s (log %s)%n", node.id(), running.get().pid(), node.bootstrap(),
+            node.logFile());
+      } else {
+        out.printf("  node %d: NOT running (%s, log %s)%n", node.id(), node.bootstrap(), node.logFile());
+      }
+    }
+    if (runningCount == 0) {
+      out.printf("Kafka is not running (%d nodes, directory %s)%n", brokers.size(), brokers.get(0).node().dir().getParent());
+      return State.NOT_RUNNING;
+    }
+    int answering;
+    try (Admin admin = admin()) {
+      answering = brokersInMetadata(admin, Duration.ofSeconds(3));
+    }
+    boolean healthy = runningCount == brokers.size() && answering == brokers.size();
+    out.printf("Kafka is running: %d of %d nodes, bootstrap %s, %s%n", runningCount, brokers.size(), bootstrap(),
+        answering < 0 ? "NOT answering" : healthy ? "answering" : "answering with " + answering + " of "
+            + brokers.size() + " brokers");
+    return healthy ? State.ANSWERING : State.NOT_ANSWERING;
+  }
+
+  /** How many brokers the cluster's metadata holds, -1 if it does not answer. */
+  private int brokersInMetadata(Admin admin, Duration timeout) {
+    try {
+      return admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis())).nodes().get().size();
+    } catch (ExecutionException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure("interrupted while waiting for Kafka");
+    }
   }
 
   private void checkPortsFree() {

@@ -29,6 +29,10 @@ public final class LocalKafka {
         --logs-dir DIR          where kafka.log goes (default .tokenledger/logs)
         --port PORT             client port, for start (default 9092)
         --controller-port PORT  KRaft controller port, for start (default 9093)
+        --nodes 1|3             for start: one node (default), or three combined nodes in
+                                DIR/node-1..3 on PORT, PORT+2, PORT+4 (controllers likewise),
+                                replication factor 3 and min.insync.replicas 2 for every topic;
+                                stop and status handle whatever the last start began
 
       Topics follow the apps' settings from the environment: TOKENLEDGER_TOPICS_PARTITIONS
       (default 6), TOKENLEDGER_TOPIC_<NAME> for names.
@@ -77,14 +81,19 @@ public final class LocalKafka {
         }
         case START -> {
           Optional<List<Long>> pids = existing.runningPids();
+          if (pids.isPresent() && existing.size() != options.nodes()) {
+            err.printf("Kafka is already running with %d node(s) at %s: 'stop' it first to start %d%n",
+                existing.size(), existing.bootstrap(), options.nodes());
+            yield FAILED;
+          }
           if (pids.isPresent()) {
             out.printf("Kafka is already running at %s (pid %s)%n", existing.bootstrap(),
                 pids.get().stream().map(String::valueOf).collect(Collectors.joining(",")));
             yield OK;
           }
           Settings settings = Settings.load("/tokenledger-defaults.properties", new String[0], environment);
-          LocalCluster.singleNode(options.dir(), options.port(), options.controllerPort(), options.logsDir(), classpath, out)
-              .start(settings);
+          LocalCluster.ofNodes(options.nodes(), options.dir(), options.port(), options.controllerPort(), options.logsDir(),
+              classpath, out).start(settings);
           yield OK;
         }
         case STOP -> {
@@ -108,7 +117,7 @@ public final class LocalKafka {
   enum Command { START, STOP, STATUS, HELP }
 
   /** The parsed command line. */
-  record Options(Command command, Path dir, Path logsDir, int port, int controllerPort) {
+  record Options(Command command, Path dir, Path logsDir, int port, int controllerPort, int nodes) {
 
     static Options parse(String[] args) {
       if (args.length == 0) {
@@ -125,6 +134,7 @@ public final class LocalKafka {
       Path logsDir = Path.of(".tokenledger", "logs");
       int port = KafkaNode.DEFAULT_PORT;
       int controllerPort = KafkaNode.DEFAULT_CONTROLLER_PORT;
+      int nodes = 1;
       for (int i = 1; i < args.length; i += 2) {
         String option = args[i];
         if (i + 1 >= args.length) {
@@ -136,13 +146,25 @@ public final class LocalKafka {
           case "--logs-dir" -> logsDir = Path.of(value);
           case "--port" -> port = port(option, value, command);
           case "--controller-port" -> controllerPort = port(option, value, command);
+          case "--nodes" -> nodes = nodes(value, command);
           default -> throw new IllegalArgumentException("Unknown option " + option);
         }
       }
       if (port == controllerPort) {
         throw new IllegalArgumentException("--port and --controller-port must differ (both " + port + ")");
       }
-      return new Options(command, dir, logsDir, port, controllerPort);
+      return new Options(command, dir, logsDir, port, controllerPort, nodes);
+    }
+
+    private static int nodes(String value, Command command) {
+      if (command != Command.START) {
+        throw new IllegalArgumentException("--nodes is for start only: stop and status find the nodes in --dir");
+      }
+      return switch (value) {
+        case "1" -> 1;
+        case "3" -> 3;
+        default -> throw new IllegalArgumentException("--nodes must be 1 or 3 (got " + value + ")");
+      };
     }
 
     private static int port(String option, String value, Command command) {

@@ -1,0 +1,119 @@
+package dev.tokenledger.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenledger.kafkalocal.KafkaBrokerExtension;
+import dev.tokenledger.runtime.RunningApp;
+import dev.tokenledger.schemas.TopicCatalog;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every endpoint of the three apps without a key, with an unknown key and with a key of the wrong
+ * role: 401, 401 and 403 as problem+json, and nothing accepted, stored or shown.
+ */
+class EndpointSecurityTest {
+
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String EVENT = "{\"userId\":\"mallory\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"inputTokens\":5}";
+  private static final String QUOTA = "{\"subject\":\"user:mallory\",\"metric\":\"tokens\",\"period\":\"day\",\"limit\":1}";
+  private static final String PRICE = "{\"inputPerMillionUsd\":\"0\",\"outputPerMillionUsd\":\"0\"}";
+
+  @TempDir static Path dir;
+  private static AppStack stack;
+
+  /** An endpoint, the body it takes, and the keys whose role is not enough. */
+  record Endpoint(String app, String method, String path, String body, List<String> wrongRoleKeys) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = AppStack.start(KAFKA, dir, "security");
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  private static Stream<Endpoint> endpoints() {
+    List<String> publishOnly = List.of(AppStack.PUBLISH_KEY);
+    List<String> notAdmin = List.of(AppStack.PUBLISH_KEY, AppStack.READ_KEY);
+    List<String> notPublish = List.of(AppStack.READ_KEY, AppStack.ADMIN_KEY);
+    return Stream.of(
+        new Endpoint("ingest", "POST", "/v1/events", EVENT, notPublish),
+        new Endpoint("ingest", "POST", "/v1/tokenize", "{\"model\":\"gpt-4o\",\"text\":\"hi\"}", List.of()),
+        new Endpoint("aggregator", "GET", "/v1/usage?dimension=user&key=alice", null, publishOnly),
+        new Endpoint("aggregator", "GET", "/v1/top?dimension=user", null, publishOnly),
+        new Endpoint("aggregator", "GET", "/v1/stats?range=24h", null, publishOnly),
+        new Endpoint("aggregator", "GET", "/v1/efficiency?dimension=user&key=alice", null, publishOnly),
+        new Endpoint("aggregator", "GET", "/v1/forecast?dimension=user&key=alice", null, publishOnly),
+        new Endpoint("aggregator", "GET", "/v1/pricing", null, publishOnly),
+        new Endpoint("aggregator", "PUT", "/v1/pricing/openai/gpt-4o", PRICE, notAdmin),
+        new Endpoint("alerting", "GET", "/v1/quotas", null, publishOnly),
+        new Endpoint("alerting", "GET", "/v1/quotas/mallory", null, publishOnly),
+        new Endpoint("alerting", "GET", "/v1/quotas/status?subject=user:alice", null, publishOnly),
+        new Endpoint("alerting", "GET", "/v1/admission?subject=user:alice&tokens=1", null, publishOnly),
+        new Endpoint("alerting", "GET", "/v1/alerts", null, publishOnly),
+        new Endpoint("alerting", "PUT", "/v1/quotas/mallory", QUOTA, notAdmin),
+        new Endpoint("alerting", "DELETE", "/v1/quotas/mallory", null, notAdmin),
+        new Endpoint("alerting", "POST", "/v1/alerts/some-alert/ack", null, notAdmin),
+        new Endpoint("alerting", "POST", "/v1/alerts/some-alert/dismiss", null, notAdmin));
+  }
+
+  private static RunningApp app(String name) {
+    return switch (name) {
+      case "ingest" -> stack.ingest;
+      case "aggregator" -> stack.aggregator;
+      default -> stack.alerting;
+    };
+  }
+
+  @Test
+  void shouldRefuseEveryEndpointWithoutTheRightKey() throws Exception {
+    for (Endpoint endpoint : endpoints().toList()) {
+      String what = endpoint.method() + " " + endpoint.app() + endpoint.path();
+      HttpResponse<String> none = stack.send(app(endpoint.app()), endpoint.method(), endpoint.path(), null, endpoint.body());
+      assertThat(none.statusCode()).as(what + " without a key").isEqualTo(401);
+      assertThat(none.headers().firstValue("WWW-Authenticate")).as(what).isPresent();
+      assertThat(none.headers().firstValue("Content-Type")).as(what).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+      HttpResponse<String> unknown = stack.send(app(endpoint.app()), endpoint.method(), endpoint.path(), "guess-" + UUID.randomUUID(), endpoint.body());
+      assertThat(unknown.statusCode()).as(what + " with an unknown key").isEqualTo(401);
+      for (String key : endpoint.wrongRoleKeys()) {
+        HttpResponse<String> wrongRole = stack.send(app(endpoint.app()), endpoint.method(), endpoint.path(), key, endpoint.body());
+        assertThat(wrongRole.statusCode()).as(what + " with a key of the wrong role").isEqualTo(403);
+        assertThat(JSON.readTree(wrongRole.body()).get("detail").asText()).as(what).contains("needs a key with the role");
+      }
+    }
+
+    // Nothing got through: no event on the topic, no quota, no price change.
+    assertThat(stack.send(stack.alerting, "GET", "/v1/quotas", AppStack.READ_KEY, null).body()).isEqualTo("{\"quotas\":[]}");
+    JsonNode gpt4o = JSON.readTree(stack.send(stack.aggregator, "GET", "/v1/pricing?provider=openai&model=gpt-4o",
+        AppStack.READ_KEY, null).body());
+    assertThat(gpt4o.at("/prices/0/inputPerMillionUsd").asText()).isEqualTo("2.500000000");
+    TopicCatalog topics = TopicCatalog.create(stack.settings);
+    try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
+        ConsumerConfig.GROUP_ID_CONFIG, "security-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      var partitions = consumer.partitionsFor(topics.tokensConsumed().name()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      assertThat(consumer.endOffsets(partitions, Duration.ofSeconds(10)).values()).containsOnly(0L);
+    }
+  }
+}
