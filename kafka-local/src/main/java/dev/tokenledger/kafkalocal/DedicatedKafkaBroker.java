@@ -30,31 +30,41 @@ public final class DedicatedKafkaBroker implements AutoCloseable {
   /** Starts a one-node cluster and waits until its broker is ready. */
   public static DedicatedKafkaBroker start() {
     try {
-      Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-      TestKitNodes nodes = new TestKitNodes.Builder()
-          .setCombined(true)
-          .setNumBrokerNodes(1)
-          .setNumControllerNodes(1)
-          .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-          .build();
-      KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
-          .setConfigProp("offsets.topic.replication.factor", "1")
-          .setConfigProp("offsets.topic.num.partitions", "1")
-          .setConfigProp("transaction.state.log.replication.factor", "1")
-          .setConfigProp("transaction.state.log.min.isr", "1")
-          .setConfigProp("transaction.state.log.num.partitions", "1")
-          .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-          .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-          .setConfigProp("group.initial.rebalance.delay.ms", "0")
-          .setConfigProp("auto.create.topics.enable", "false")
-          .build();
-      cluster.format();
-      cluster.startup();
-      cluster.waitForReadyBrokers();
-      return new DedicatedKafkaBroker(cluster);
+      return new DedicatedKafkaBroker(startCluster(1));
     } catch (Exception e) {
       throw new IllegalStateException("cannot start a dedicated in-JVM Kafka broker: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A one-node KRaft cluster (combined broker and controller) in this JVM, ready for
+   * exactly-once clients: every internal topic at replication factor 1.
+   */
+  static KafkaClusterTestKit startCluster(int internalTopicPartitions) throws Exception {
+    Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+    TestKitNodes nodes = new TestKitNodes.Builder()
+        .setCombined(true)
+        .setNumBrokerNodes(1)
+        .setNumControllerNodes(1)
+        // Without it the kit boots an unreleased metadata version.
+        .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+        .build();
+    String partitions = Integer.toString(internalTopicPartitions);
+    KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+        .setConfigProp("offsets.topic.replication.factor", "1")
+        .setConfigProp("offsets.topic.num.partitions", partitions)
+        .setConfigProp("transaction.state.log.replication.factor", "1")
+        .setConfigProp("transaction.state.log.min.isr", "1")
+        .setConfigProp("transaction.state.log.num.partitions", partitions)
+        .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+        .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+        .setConfigProp("group.initial.rebalance.delay.ms", "0")
+        .setConfigProp("auto.create.topics.enable", "false")
+        .build();
+    cluster.format();
+    cluster.startup();
+    cluster.waitForReadyBrokers();
+    return cluster;
   }
 
   /** The broker's address; it can change when the broker is started again. */

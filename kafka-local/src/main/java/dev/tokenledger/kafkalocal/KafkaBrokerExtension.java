@@ -1,16 +1,12 @@
 package dev.tokenledger.kafkalocal;
 
 import dev.tokenledger.schemas.TopicCatalog;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -75,29 +71,7 @@ public final class KafkaBrokerExtension implements BeforeAllCallback {
 
     static RunningBroker start() {
       try {
-        Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-        TestKitNodes nodes = new TestKitNodes.Builder()
-            .setCombined(true)
-            .setNumBrokerNodes(1)
-            .setNumControllerNodes(1)
-            // Without it the kit boots an unreleased metadata version.
-            .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-            .build();
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("offsets.topic.num.partitions", "3")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("transaction.state.log.num.partitions", "3")
-            .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-            .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("auto.create.topics.enable", "false")
-            .build();
-        cluster.format();
-        cluster.startup();
-        cluster.waitForReadyBrokers();
-        return new RunningBroker(cluster);
+        return new RunningBroker(DedicatedKafkaBroker.startCluster(3));
       } catch (Exception e) {
         throw new IllegalStateException("cannot start the in-JVM Kafka broker: " + e.getMessage(), e);
       }

@@ -5,17 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tokenledger.aggregator.AggregatorApp;
-import dev.tokenledger.alerting.AlertingApp;
-import dev.tokenledger.ingest.IngestApp;
 import dev.tokenledger.kafkalocal.KafkaBrokerExtension;
-import dev.tokenledger.runtime.ApiKeys;
-import dev.tokenledger.runtime.Role;
 import dev.tokenledger.runtime.RunningApp;
-import dev.tokenledger.runtime.Settings;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,13 +43,9 @@ class DashboardBrowserTest {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final String PUBLISH_KEY = "pub-" + UUID.randomUUID();
-  private static final String READ_KEY = "read-" + UUID.randomUUID();
-  private static final String ADMIN_KEY = "admin-" + UUID.randomUUID();
 
   @TempDir static Path dir;
-  private static final List<RunningApp> apps = new ArrayList<>();
+  private static AppStack stack;
   private static RunningApp ingest;
   private static RunningApp aggregator;
   private static RunningApp alerting;
@@ -70,20 +55,12 @@ class DashboardBrowserTest {
   static void start() throws Exception {
     Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "needs Debian's chromium and chromium-driver (.ci/run installs them)");
-    Path keys = dir.resolve("keys.properties");
-    Files.write(keys, List.of(ApiKeys.entry("traffic", Role.PUBLISH, PUBLISH_KEY),
-        ApiKeys.entry("finance", Role.READ, READ_KEY), ApiKeys.entry("ops", Role.ADMIN, ADMIN_KEY)));
-    Map<String, String> settings = new HashMap<>(KAFKA.isolatedTopics("dashboard"));
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    settings.putAll(Map.of("kafka.bootstrap.servers", KAFKA.bootstrapServers(), "tokenledger.auth.keys-file", keys.toString(),
-        "tokenledger.http.port", "0", "tokenledger.aggregator.application-id", "dash-agg-" + run,
-        "tokenledger.alerting.application-id", "dash-alert-" + run));
-    aggregator = start(AggregatorApp::start, "/aggregator-app.properties", settings, "aggregator");
-    alerting = start(AlertingApp::start, "/alerting-app.properties", settings, "alerting");
-    ingest = start(IngestApp::start, "/ingest-app.properties", settings, "ingest");
-    await().atMost(Duration.ofSeconds(60)).until(() -> status(aggregator, "/ready") == 200 && status(alerting, "/ready") == 200);
+    stack = AppStack.start(KAFKA, dir, "dashboard");
+    ingest = stack.ingest;
+    aggregator = stack.aggregator;
+    alerting = stack.alerting;
 
-    send(alerting, "PUT", "/v1/quotas/alice-daily", ADMIN_KEY,
+    send(alerting, "PUT", "/v1/quotas/alice-daily", AppStack.ADMIN_KEY,
         "{\"subject\":\"user:alice\",\"metric\":\"tokens\",\"period\":\"day\",\"limit\":4000,\"action\":\"block\"}");
     Instant at = Instant.now().minus(1, ChronoUnit.MINUTES);
     List<Map<String, Object>> events = new ArrayList<>();
@@ -93,7 +70,7 @@ class DashboardBrowserTest {
       events.add(Map.of("userId", c[0], "provider", c[1], "model", c[2], "inputTokens", Long.parseLong(c[3]),
           "outputTokens", Long.parseLong(c[4]), "feature", "chat", "occurredAt", at.toString()));
     }
-    assertThat(send(ingest, "POST", "/v1/events", PUBLISH_KEY, JSON.writeValueAsString(events)).statusCode()).isEqualTo(202);
+    assertThat(send(ingest, "POST", "/v1/events", AppStack.PUBLISH_KEY, JSON.writeValueAsString(events)).statusCode()).isEqualTo(202);
     await().atMost(Duration.ofSeconds(60)).until(() ->
         read(alerting, "/v1/alerts?subject=user:alice").get("alerts").size() == 3);
 
@@ -109,14 +86,16 @@ class DashboardBrowserTest {
     if (browser != null) {
       browser.quit();
     }
-    apps.forEach(RunningApp::close);
+    if (stack != null) {
+      stack.close();
+    }
   }
 
   @Test
   void shouldShowTheApisNumbersFillAQuotaBarAndAcknowledgeAnAlert() throws Exception {
     browser.get("http://127.0.0.1:" + aggregator.httpPort() + "/");
-    browser.findElement(By.id("read-key")).sendKeys(READ_KEY);
-    browser.findElement(By.id("admin-key")).sendKeys(ADMIN_KEY);
+    browser.findElement(By.id("read-key")).sendKeys(AppStack.READ_KEY);
+    browser.findElement(By.id("admin-key")).sendKeys(AppStack.ADMIN_KEY);
     WebElement alertingUrl = browser.findElement(By.id("alerting-url"));
     alertingUrl.clear();
     alertingUrl.sendKeys("http://127.0.0.1:" + alerting.httpPort());
@@ -163,32 +142,14 @@ class DashboardBrowserTest {
     return browser.findElement(By.cssSelector(css)).getDomAttribute("data-value");
   }
 
-  private static RunningApp start(java.util.function.Function<Settings, RunningApp> starter, String defaults,
-      Map<String, String> settings, String name) {
-    Map<String, String> own = new HashMap<>(settings);
-    own.put("tokenledger.state.dir", dir.resolve(name).toString());
-    RunningApp app = starter.apply(Settings.of(defaults, own));
-    apps.add(app);
-    return app;
-  }
-
-  private static int status(RunningApp app, String path) throws Exception {
-    return send(app, "GET", path, null, null).statusCode();
-  }
-
   private static JsonNode read(RunningApp app, String path) throws Exception {
-    HttpResponse<String> response = send(app, "GET", path, READ_KEY, null);
+    HttpResponse<String> response = send(app, "GET", path, AppStack.READ_KEY, null);
     assertThat(response.statusCode()).as(path + " → " + response.body()).isEqualTo(200);
     return JSON.readTree(response.body());
   }
 
-  private static HttpResponse<String> send(RunningApp app, String method, String path, String key, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
-        .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (key != null) {
-      request.header("Authorization", "Bearer " + key);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> send(RunningApp app, String method, String path, String key, String body)
+      throws Exception {
+    return stack.send(app, method, path, key, body);
   }
 }
