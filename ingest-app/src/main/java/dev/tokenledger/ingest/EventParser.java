@@ -105,8 +105,10 @@ final class EventParser {
     Optional<OtelAttributes.Result> otel = source.filter(OtelAttributes.FIELD::equals)
         .flatMap(s -> OtelAttributes.read(fields.node(OtelAttributes.FIELD), fields));
     Optional<String> provider = provider(fields, otel);
-    Optional<String> model = fields.has("model") || otel.flatMap(OtelAttributes.Result::model).isEmpty()
-        ? fields.requiredText("model") : otel.flatMap(OtelAttributes.Result::model);
+    boolean modelFromAttributes = !fields.has("model")
+        && otel.filter(o -> o.model().isPresent() || o.badModel()).isPresent();
+    Optional<String> model = modelFromAttributes
+        ? otel.flatMap(OtelAttributes.Result::model) : fields.requiredText("model");
     TokenCounts tokens = tokens(fields, source, otel, provider, model);
     OptionalLong costNanos = fields.usdNanos("costUsd");
     OptionalLong latencyMs = fields.wholeNumber("latencyMs", 0);
@@ -172,7 +174,8 @@ final class EventParser {
 
   private static Optional<String> provider(FieldReader fields, Optional<OtelAttributes.Result> otel) {
     Optional<String> fromAttributes = otel.flatMap(OtelAttributes.Result::provider);
-    if (!fields.has("provider") && fromAttributes.isPresent()) {
+    if (!fields.has("provider")
+        && (fromAttributes.isPresent() || otel.filter(OtelAttributes.Result::badProvider).isPresent())) {
       return fromAttributes;
     }
     Optional<String> provider = fields.requiredText("provider").map(p -> p.toLowerCase(Locale.ROOT));

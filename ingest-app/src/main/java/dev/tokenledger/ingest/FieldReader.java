@@ -234,7 +234,9 @@ final class FieldReader {
 
   /** The value sent, as JSON, shortened so an error never repeats a huge input. */
   static String echo(JsonNode value) {
-    String json = value.isBigDecimal() ? value.decimalValue().toPlainString() : value.toString();
+    // Plain digits only for a modest exponent: 1e999999999 written out is a billion digits (out of memory).
+    String json = value.isBigDecimal() && Math.abs((long) value.decimalValue().scale()) <= MAX_ECHO_LENGTH
+        ? value.decimalValue().toPlainString() : value.toString();
     return shorten(json);
   }
 
@@ -271,6 +273,11 @@ final class FieldReader {
 
   /** The text, cut to a length an error message can repeat. */
   static String shorten(String text) {
-    return text.length() <= MAX_ECHO_LENGTH ? text : text.substring(0, MAX_ECHO_LENGTH - 1) + "…";
+    if (text.length() <= MAX_ECHO_LENGTH) {
+      return text;
+    }
+    // Never between the two chars of an emoji: half of one is not a character, and goes out as "?".
+    int end = Character.isHighSurrogate(text.charAt(MAX_ECHO_LENGTH - 2)) ? MAX_ECHO_LENGTH - 2 : MAX_ECHO_LENGTH - 1;
+    return text.substring(0, end) + "…";
   }
 }

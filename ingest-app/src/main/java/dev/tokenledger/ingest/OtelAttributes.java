@@ -49,8 +49,13 @@ final class OtelAttributes {
       "mistral_ai", "mistral",
       "ibm.watsonx.ai", "watsonx");
 
-  /** What the attributes say: counts, and the provider and model when they name them. */
-  record Result(TokenCounts counts, Optional<String> provider, Optional<String> model) {}
+  /**
+   * What the attributes say: counts, and the provider and model when they name them. {@code
+   * badProvider}/{@code badModel}: they name one wrongly, which is already their error, so the
+   * event's own field is not required on top of it.
+   */
+  record Result(TokenCounts counts, Optional<String> provider, Optional<String> model, boolean badProvider,
+      boolean badModel) {}
 
   private OtelAttributes() {}
 
@@ -74,10 +79,14 @@ final class OtelAttributes {
     unknown.forEach(name -> fields.reject(FIELD + "." + FieldReader.shorten(name), "is not a usage attribute TokenLedger"
         + " reads; send " + INPUT + ", " + OUTPUT + ", " + CACHE_READ + " or " + CACHE_CREATION));
 
+    int beforeProvider = fields.errors().size();
     Optional<String> provider = text(attributes, PROVIDER, fields).or(() -> text(attributes, LEGACY_PROVIDER, fields))
         .map(p -> p.toLowerCase(Locale.ROOT))
         .map(p -> PROVIDERS.getOrDefault(p, p));
+    boolean badProvider = fields.errors().size() > beforeProvider;
+    int beforeModel = fields.errors().size();
     Optional<String> model = text(attributes, RESPONSE_MODEL, fields).or(() -> text(attributes, REQUEST_MODEL, fields));
+    boolean badModel = fields.errors().size() > beforeModel;
 
     OptionalLong input = count(attributes, INPUT, LEGACY_INPUT, fields);
     OptionalLong output = count(attributes, OUTPUT, LEGACY_OUTPUT, fields);
@@ -88,14 +97,16 @@ final class OtelAttributes {
     }
     long in = input.orElse(0);
     if (fields.errors().size() == errorsBefore && (read > in || creation > in - read)) {
-      fields.reject(FIELD + "." + CACHE_READ, CACHE_READ + " + " + CACHE_CREATION + " must be ≤ " + INPUT + " (got "
-          + read + " + " + creation + " > " + in + "): by the semantic conventions input tokens include cached ones");
+      // Without cache reads the creations alone are too many: name them, not an attribute that was not sent.
+      fields.reject(FIELD + "." + (read == 0 ? CACHE_CREATION : CACHE_READ), CACHE_READ + " + " + CACHE_CREATION
+          + " must be ≤ " + INPUT + " (got " + read + " + " + creation + " > " + in
+          + "): by the semantic conventions input tokens include cached ones");
     }
     // With errors the counts are not used (the item is rejected), but provider and model still are,
     // so the client hears only about what is actually wrong.
     TokenCounts counts = fields.errors().size() == errorsBefore
         ? TokenCounts.reported(in, output.orElse(0), read, creation, 0) : TokenCounts.ZERO;
-    return Optional.of(new Result(counts, provider, model));
+    return Optional.of(new Result(counts, provider, model, badProvider, badModel));
   }
 
   /** The current attribute, or its deprecated name; both present and different is an error. */
@@ -115,8 +126,11 @@ final class OtelAttributes {
     if (value == null || value.isNull()) {
       return Optional.empty();
     }
-    if (!value.isTextual() || value.textValue().isBlank() || value.textValue().length() > 256) {
-      fields.reject(FIELD + "." + name, "must be a string of 1 to 256 characters (got " + FieldReader.echo(value) + ")");
+    // The same rule as the event's own provider and model fields.
+    if (!value.isTextual() || value.textValue().isBlank() || value.textValue().length() > 256
+        || value.textValue().chars().anyMatch(Character::isISOControl)) {
+      fields.reject(FIELD + "." + name, "must be a string of 1 to 256 characters without control characters (got "
+          + FieldReader.echo(value) + ")");
       return Optional.empty();
     }
     return Optional.of(value.textValue());

@@ -54,9 +54,10 @@ record TokenCounts(
     if (fields.isValid(INPUT) && fields.isValid(CACHED_INPUT) && fields.isValid(CACHE_WRITE)
         // Subtraction, not addition: two large counts must not overflow into a pass.
         && (cachedInput > input || cacheWrite > input - cachedInput)) {
-      fields.reject(CACHED_INPUT, "cachedInputTokens + cacheWriteTokens must be ≤ inputTokens (got "
-          + cachedInput + " + " + cacheWrite + " > " + input + "); inputTokens counts every prompt token, "
-          + "cache reads and writes included");
+      // Without cache reads the writes alone are too many: name them, not a field that was not sent.
+      fields.reject(cachedInput == 0 ? CACHE_WRITE : CACHED_INPUT,
+          "cachedInputTokens + cacheWriteTokens must be ≤ inputTokens (got " + cachedInput + " + " + cacheWrite
+              + " > " + input + "); inputTokens counts every prompt token, cache reads and writes included");
     }
     if (fields.isValid(OUTPUT) && fields.isValid(REASONING) && reasoning > output) {
       fields.reject(REASONING, "must be ≤ outputTokens (got " + reasoning + " > " + output
