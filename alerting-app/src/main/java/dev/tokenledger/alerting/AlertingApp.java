@@ -55,7 +55,9 @@ public final class AlertingApp {
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
           () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024, Map.of()), app ->
-          new AlertingRoutes(quotas, actions, new AlertQueries(streamsRef::get), new QuotaStatus(config.zone()),
+          new AlertingRoutes(quotas, actions, new AlertQueries(streamsRef::get,
+              context.partitionCount(context.topics().usageAggregates().name()),
+              context.partitionCount(context.topics().tokensConsumed().name())), new QuotaStatus(config.zone()),
               new InstanceRouter(streamsRef::get, self::get), Clock.systemUTC()).register(app)));
       self.set(new HostInfo(context.advertisedHost(), server.port()));
 

@@ -99,11 +99,11 @@ final class BrokerProcess {
     try {
       Files.deleteIfExists(file);
       runTool(List.of("random-uuid"), file);
-      String id = Files.readString(file).trim();
-      if (!id.matches("[A-Za-z0-9_-]{22}")) {
-        throw new LocalCluster.Failure("StorageTool random-uuid printed no cluster id (got \"" + id + "\")");
-      }
-      return id;
+      // The id is the last line: a logging backend on the classpath may print its own lines first.
+      String output = Files.readString(file);
+      return output.lines().map(String::trim).filter(line -> line.matches("[A-Za-z0-9_-]{22}"))
+          .reduce((first, second) -> second)
+          .orElseThrow(() -> new LocalCluster.Failure("StorageTool random-uuid printed no cluster id (got \"" + output.trim() + "\")"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -27,10 +27,10 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  * a multi-node cluster has a {@code node-N} directory per node, node N on the given ports plus
  * {@code 2 * (N - 1)}, its output in {@code kafka-node-N.log}.
  */
-final class LocalCluster {
+public final class LocalCluster {
 
   /** An expected failure, with a message for the user; LocalKafka prints it and exits 1. */
-  static final class Failure extends RuntimeException {
+  public static final class Failure extends RuntimeException {
     Failure(String message) {
       super(message);
     }
@@ -61,7 +61,7 @@ final class LocalCluster {
    * {@code count} nodes: one as {@link #singleNode}, more in {@code dir/node-N}, node N listening
    * on {@code port + 2(N-1)} and {@code controllerPort + 2(N-1)}.
    */
-  static LocalCluster ofNodes(int count, Path dir, int port, int controllerPort, Path logsDir, String classpath,
+  public static LocalCluster ofNodes(int count, Path dir, int port, int controllerPort, Path logsDir, String classpath,
       PrintStream out) {
     if (count == 1) {
       return singleNode(dir, port, controllerPort, logsDir, classpath, out);
@@ -119,7 +119,7 @@ final class LocalCluster {
     return brokers.size();
   }
 
-  String bootstrap() {
+  public String bootstrap() {
     return brokers.stream().map(b -> b.node().bootstrap()).collect(Collectors.joining(","));
   }
 
@@ -140,7 +140,7 @@ final class LocalCluster {
    * Formats the storage on first start, starts every node, waits until the cluster answers, then
    * creates the catalogue's missing topics.
    */
-  void start(Settings settings) {
+  public void start(Settings settings) {
     // Built first, so that a wrong topic setting fails before anything starts.
     TopicCatalog catalog = TopicCatalog.create(settings.with(Map.of(TopicCatalog.REPLICATION_FACTOR_KEY,
         Integer.toString(KafkaNode.replicationFactor(brokers.size())))).asMap());
@@ -179,7 +179,7 @@ final class LocalCluster {
   }
 
   /** Stops every running node; returns whether any was running. */
-  boolean stop() {
+  public boolean stop() {
     List<Optional<ProcessHandle>> running = brokers.stream().map(BrokerProcess::running).toList();
     if (brokers.size() > 1) {
       // SIGTERM to every node at once: stopped one by one, the last ones would lose their quorum
@@ -203,6 +203,32 @@ final class LocalCluster {
           result.forced() ? ", killed after " + STOP_GRACE.toSeconds() + " s without exiting" : "");
     }
     return anyRunning;
+  }
+
+  /**
+   * SIGKILL to node {@code id} (1-based), as a crash would: no controlled shutdown, nothing
+   * flushed beyond what the operating system already has. Returns once the process is gone.
+   */
+  public void kill(int id) {
+    BrokerProcess broker = brokers.get(id - 1);
+    ProcessHandle process = broker.running()
+        .orElseThrow(() -> new Failure("node " + id + " is not running"));
+    process.destroyForcibly();
+    process.onExit().join();
+    broker.removePidFile();
+  }
+
+  /** Starts node {@code id} again on its existing storage and waits until the cluster lists it. */
+  public void restart(int id) {
+    BrokerProcess broker = brokers.get(id - 1);
+    if (broker.running().isPresent()) {
+      throw new Failure("node " + id + " is already running");
+    }
+    broker.markStartInLog();
+    Process launched = broker.launch();
+    try (Admin admin = admin()) {
+      awaitReady(admin, List.of(launched));
+    }
   }
 
   State status() {

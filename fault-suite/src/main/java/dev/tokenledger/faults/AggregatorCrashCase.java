@@ -1,0 +1,79 @@
+package dev.tokenledger.faults;
+
+import dev.tokenledger.schemas.AvroSerdes;
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/** Two aggregator instances; one of them SIGKILLed and restarted, again and again, while events stream in. */
+final class AggregatorCrashCase implements FaultCase {
+
+  @Override
+  public String name() {
+    return "aggregator-crash";
+  }
+
+  @Override
+  public String description() {
+    return "kill -9 an aggregator instance repeatedly during a stream (10 % retried), restart it: every total exact";
+  }
+
+  @Override
+  public void run(SuiteEnvironment environment, Scale scale, CaseResult result) throws Exception {
+    var settings = environment.caseSettings(name());
+    String topic = environment.topics(settings).tokensConsumed().name();
+    List<AppProcess> aggregators = List.of(
+        environment.app(AppProcess.Kind.AGGREGATOR, name() + "-a", settings).start(),
+        environment.app(AppProcess.Kind.AGGREGATOR, name() + "-b", settings).start());
+
+    List<TokensConsumed> events = Workload.events(name(), scale.events(), scale.users(), 11);
+    Ledger ledger = new Ledger();
+    events.forEach(ledger::record);
+    List<TokensConsumed> sends = Workload.withRetries(events, 10, 12);
+    List<Future<RecordMetadata>> acks = new ArrayList<>();
+    double lastRestartSeconds;
+    long streamStart = System.nanoTime();
+    try (KafkaProducer<byte[], byte[]> producer = KafkaIo.producer(environment.bootstrap())) {
+      PacedStream<TokensConsumed> stream = PacedStream.start(sends, scale.eventsPerSecond(), e -> acks.add(producer.send(
+          KafkaIo.record(topic, e.getUserId().getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(e)))));
+      List<Double> restartSeconds = new ArrayList<>();
+      for (int kill = 1; kill <= scale.kills(); kill++) {
+        stream.awaitShare((double) kill / (scale.kills() + 1));
+        AppProcess victim = aggregators.get(kill % 2);
+        victim.kill();
+        long restart = System.nanoTime();
+        victim.start();
+        restartSeconds.add((System.nanoTime() - restart) / 1e9);
+      }
+      stream.awaitDone();
+      KafkaIo.awaitAcks(acks);
+      lastRestartSeconds = restartSeconds.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+    double streamSeconds = (System.nanoTime() - streamStart) / 1e9;
+    ServedTotals.Settled settled = ServedTotals.awaitExact(ledger, aggregators, environment.readKey, Duration.ofMinutes(3));
+
+    result.figure("events", events.size())
+        .figure("retried (same eventId)", sends.size() - events.size())
+        .figure("aggregator kills", scale.kills())
+        .figure("longest restart to ready (s)", round(lastRestartSeconds))
+        .figure("stream (s)", round(streamSeconds))
+        .figure("lost", settled.last().lost())
+        .figure("double counted", settled.last().doubleCounted())
+        .figure("keys differing", settled.last().keysDiffering())
+        .figure("exact after stream end (s)", round(settled.seconds()))
+        .check(settled.exact(), "totals not exact within 3 minutes after the stream: "
+            + settled.last().firstDifference().orElse(""));
+    for (AppProcess aggregator : aggregators) {
+      result.check(Metrics.droppedRecords(aggregator) == 0, aggregator.name() + " dropped records");
+    }
+  }
+
+  static double round(double seconds) {
+    return Math.round(seconds * 10) / 10.0;
+  }
+}

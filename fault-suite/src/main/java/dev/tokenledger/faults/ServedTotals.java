@@ -1,0 +1,110 @@
+package dev.tokenledger.faults;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenledger.schemas.Usd;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * What one aggregator instance serves, compared with the ledger: every key of every dimension on
+ * every day, through {@code GET /v1/top} (which gathers from all instances), so a key served
+ * wrong, missing or extra shows up whichever instance holds it.
+ */
+final class ServedTotals {
+
+  /**
+   * The outcome of one comparison. {@code lost} and {@code doubleCounted} are events, taken from
+   * the {@code all} total (expected minus served, and served minus expected); {@code firstDifference}
+   * names the first key that differs (or why nothing could be read), empty when exact.
+   */
+  record Comparison(long expectedEvents, long lost, long doubleCounted, int keysDiffering, Optional<String> firstDifference) {
+    boolean exact() {
+      return firstDifference.isEmpty();
+    }
+  }
+
+  private static final Ledger.Totals ZERO = new Ledger.Totals(0, 0, 0);
+
+  private ServedTotals() {}
+
+  /** Exact on every instance, and how long it took to get there. */
+  record Settled(Comparison last, boolean exact, double seconds) {}
+
+  /**
+   * Compares until every instance serves the ledger exactly or the timeout passes; the result
+   * holds the last comparison (of the first instance not yet exact, if any).
+   */
+  static Settled awaitExact(Ledger ledger, List<AppProcess> aggregators, String readKey, Duration timeout) {
+    long start = System.nanoTime();
+    AtomicReference<Comparison> last = new AtomicReference<>();
+    boolean exact;
+    try {
+      await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> {
+        for (AppProcess aggregator : aggregators) {
+          last.set(compare(ledger, aggregator, readKey));
+          if (!last.get().exact()) {
+            return false;
+          }
+        }
+        return true;
+      });
+      exact = true;
+    } catch (ConditionTimeoutException e) {
+      exact = false;
+    }
+    return new Settled(last.get(), exact, (System.nanoTime() - start) / 1e9);
+  }
+
+  static Comparison compare(Ledger ledger, AppProcess aggregator, String readKey) {
+    long expectedEvents = 0;
+    long servedEvents = 0;
+    int differing = 0;
+    String first = null;
+    for (Instant day : new TreeSet<>(ledger.days())) {
+      expectedEvents += ledger.everything(day).requests();
+      for (String dimension : Ledger.DIMENSIONS) {
+        Map<String, Ledger.Totals> expected = ledger.expected(dimension, day);
+        String date = LocalDate.ofInstant(day, ZoneOffset.UTC).toString();
+        // "all" has one key, not ranked by /v1/top: its window comes from /v1/usage.
+        Http.Answer answer = Http.get(aggregator.port(), dimension.equals("all")
+            ? "/v1/usage?dimension=all&key=_&period=day&from=" + date + "&to=" + date + "T12:00:00Z"
+            : "/v1/top?dimension=" + dimension + "&period=day&at=" + date + "&by=tokens&limit=1000", readKey);
+        if (answer.status() != 200) {
+          return new Comparison(expectedEvents, 0, 0, -1, Optional.of(aggregator.name() + " answered " + answer.status()
+              + " to /v1/top?dimension=" + dimension + ": " + answer.body()));
+        }
+        Map<String, Ledger.Totals> served = new HashMap<>();
+        for (JsonNode entry : answer.json().get(dimension.equals("all") ? "windows" : "entries")) {
+          served.put(dimension.equals("all") ? "_" : entry.get("key").asText(), new Ledger.Totals(entry.get("requests").asLong(),
+              entry.get("totalTokens").asLong(), Usd.parseNanos(entry.get("costUsd").asText())));
+        }
+        if (dimension.equals("all")) {
+          servedEvents += served.getOrDefault("_", new Ledger.Totals(0, 0, 0)).requests();
+        }
+        TreeSet<String> keys = new TreeSet<>(expected.keySet());
+        keys.addAll(served.keySet());
+        for (String key : keys) {
+          if (!expected.getOrDefault(key, ZERO).equals(served.getOrDefault(key, ZERO))) {
+            differing++;
+            if (first == null) {
+              first = dimension + ":" + key + " on " + day + ": expected " + expected.get(key) + ", served " + served.get(key);
+            }
+          }
+        }
+      }
+    }
+    return new Comparison(expectedEvents, Math.max(0, expectedEvents - servedEvents),
+        Math.max(0, servedEvents - expectedEvents), differing, Optional.ofNullable(first));
+  }
+}

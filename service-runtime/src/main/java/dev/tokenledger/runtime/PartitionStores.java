@@ -1,0 +1,41 @@
+package dev.tokenledger.runtime;
+
+import java.util.Optional;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * This instance's copy of one partition of a key-value store, for interactive queries.
+ *
+ * <p>Read through {@code KafkaStreams#store} (IQv1), not {@code KafkaStreams#query} (IQv2): in
+ * Kafka Streams 4.3 an IQv2 query on a RocksDB store takes the store's position lock and then
+ * the store, while the stream thread's {@code put} takes them the other way round. The fault
+ * suite caught the two deadlocked for good under load (KAFKA-19629, still in the 4.3.1 we use):
+ * processing stopped and every later query waited. IQv1 reads take only the store's lock.
+ */
+public final class PartitionStores {
+
+  private PartitionStores() {}
+
+  /**
+   * The store of {@code partition} if this instance holds it: as the active copy, or with {@code
+   * activeOnly} false also as a standby (which may lag by the commit interval).
+   */
+  public static <K, V> Optional<ReadOnlyKeyValueStore<K, V>> of(KafkaStreams streams, String store, int partition,
+      boolean activeOnly) {
+    if (streams == null) {
+      return Optional.empty();
+    }
+    StoreQueryParameters<ReadOnlyKeyValueStore<K, V>> parameters = StoreQueryParameters
+        .fromNameAndType(store, QueryableStoreTypes.<K, V>keyValueStore()).withPartition(partition);
+    try {
+      return Optional.of(streams.store(activeOnly ? parameters : parameters.enableStaleStores()));
+    } catch (InvalidStateStoreException e) {
+      // Not here, moving, or the instance is not running: the same to a caller.
+      return Optional.empty();
+    }
+  }
+}
