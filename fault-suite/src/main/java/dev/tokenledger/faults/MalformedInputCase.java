@@ -101,7 +101,7 @@ final class MalformedInputCase implements FaultCase {
         "application/json").status();
     result.figure("requests", requests)
         .figure("field errors naming the field", fieldNamed)
-        .figure("5xx or no answer, or wrong", problems.size())
+        .figure("5xx, no answer or a wrong error", problems.size())
         .figure("valid event accepted afterwards", afterwards == 202)
         .check(problems.isEmpty(), String.join("\n     ", problems))
         .check(healthy, "ingest is not healthy afterwards")

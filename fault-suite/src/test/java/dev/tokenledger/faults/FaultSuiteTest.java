@@ -3,28 +3,38 @@ package dev.tokenledger.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every fault case of {@code bin/tokenledger verify}, at the short scale, as part of the build:
  * the same code on the same three-node cluster of broker JVMs and app JVMs.
- * {@code mvn -pl fault-suite verify -Dtokenledger.verify.long=true} runs the long scale.
+ * {@code -Dtokenledger.verify.long=true} runs the long scale, {@code -Dtokenledger.verify.cases=a,b}
+ * only the named cases.
  */
 class FaultSuiteTest {
 
-  @TempDir static Path dir;
+  /** Kept after the run (not a temp dir): the apps' logs and thread dumps are what explains a failure. */
+  private static final Path dir = Path.of("target", "fault-suite").toAbsolutePath();
   private static SuiteEnvironment environment;
   private static final Scale SCALE = Boolean.getBoolean("tokenledger.verify.long") ? Scale.LONG : Scale.SHORT;
 
   @BeforeAll
-  static void startCluster() {
+  static void startCluster() throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> old = Files.walk(dir)) {
+        old.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
+    }
     environment = SuiteEnvironment.start(dir, System.out);
   }
 
@@ -36,7 +46,9 @@ class FaultSuiteTest {
   }
 
   static Stream<String> cases() {
-    return FaultSuite.CASES.stream().map(FaultCase::name);
+    String only = System.getProperty("tokenledger.verify.cases", "");
+    return FaultSuite.CASES.stream().map(FaultCase::name)
+        .filter(name -> only.isBlank() || Arrays.asList(only.split(",")).contains(name));
   }
 
   @ParameterizedTest(name = "{0}")
