@@ -1,8 +1,6 @@
 package dev.tokenledger.faults;
 
-import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.avro.TokensConsumed;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,8 +37,7 @@ final class AggregatorCrashCase implements FaultCase {
     double lastRestartSeconds;
     long streamStart = System.nanoTime();
     try (KafkaProducer<byte[], byte[]> producer = KafkaIo.producer(environment.bootstrap())) {
-      PacedStream<TokensConsumed> stream = PacedStream.start(sends, scale.eventsPerSecond(), e -> acks.add(producer.send(
-          KafkaIo.record(topic, e.getUserId().getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(e)))));
+      PacedStream<TokensConsumed> stream = PacedStream.start(sends, scale.eventsPerSecond(), e -> acks.add(producer.send(KafkaIo.event(topic, e))));
       List<Double> restartSeconds = new ArrayList<>();
       for (int kill = 1; kill <= scale.kills(); kill++) {
         stream.awaitShare((double) kill / (scale.kills() + 1));

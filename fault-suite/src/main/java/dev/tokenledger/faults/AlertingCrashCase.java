@@ -7,7 +7,6 @@ import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.QuotaExceeded;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import dev.tokenledger.schemas.avro.UsageAlert;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -65,8 +64,7 @@ final class AlertingCrashCase implements FaultCase {
     List<Future<RecordMetadata>> acks = new ArrayList<>();
     String topic = topics.tokensConsumed().name();
     try (KafkaProducer<byte[], byte[]> producer = KafkaIo.producer(environment.bootstrap())) {
-      PacedStream<TokensConsumed> stream = PacedStream.start(sends, scale.eventsPerSecond(), e -> acks.add(producer.send(
-          KafkaIo.record(topic, e.getUserId().getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(e)))));
+      PacedStream<TokensConsumed> stream = PacedStream.start(sends, scale.eventsPerSecond(), e -> acks.add(producer.send(KafkaIo.event(topic, e))));
       for (int kill = 1; kill <= scale.kills(); kill++) {
         stream.awaitShare((double) kill / (scale.kills() + 1));
         alerting.kill();

@@ -52,23 +52,23 @@ final class HostileRecordsCase implements FaultCase {
     events.forEach(ledger::record);
     List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     for (TokensConsumed event : Workload.withRetries(events, 10, 63)) {
-      records.add(KafkaIo.record(topic, key(event), AvroSerdes.tokensConsumed().encode(event)));
+      records.add(KafkaIo.event(topic, event));
     }
     Map<String, Integer> sentBad = new TreeMap<>();
     for (int i = 0; i < EACH_KIND; i++) {
       TokensConsumed model = events.get(random.nextInt(events.size()));
       TokensConsumed late = TokensConsumed.newBuilder(model).setEventId("late-" + i)
           .setOccurredAt(Instant.parse("2019-03-01T00:00:00Z").plusSeconds(random.nextInt(86_400))).build();
-      records.add(KafkaIo.record(topic, key(late), AvroSerdes.tokensConsumed().encode(late)));
+      records.add(KafkaIo.event(topic, late));
       TokensConsumed future = TokensConsumed.newBuilder(model).setEventId("future-" + i)
           .setOccurredAt(Instant.now().plus(Duration.ofDays(1 + random.nextInt(30)))).build();
-      records.add(KafkaIo.record(topic, key(future), AvroSerdes.tokensConsumed().encode(future)));
+      records.add(KafkaIo.event(topic, future));
       byte[] garbage = new byte[1 + random.nextInt(200)];
       random.nextBytes(garbage);
       records.add(KafkaIo.record(topic, key(model), garbage));
       TokensConsumed invalid = TokensConsumed.newBuilder(model).setEventId("invalid-" + i)
           .setReasoningTokens(model.getOutputTokens() + 1).build();
-      records.add(KafkaIo.record(topic, key(invalid), AvroSerdes.tokensConsumed().encode(invalid)));
+      records.add(KafkaIo.event(topic, invalid));
       records.add(KafkaIo.record(topic, key(model), null));
     }
     sentBad.put("late", EACH_KIND);

@@ -1,5 +1,8 @@
 package dev.tokenledger.faults;
 
+import dev.tokenledger.schemas.AvroSerdes;
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +52,11 @@ final class KafkaIo {
 
   static ProducerRecord<byte[], byte[]> record(String topic, byte[] key, byte[] value) {
     return new ProducerRecord<>(topic, key, value);
+  }
+
+  /** An event as a service sends it: Avro single-object encoded, keyed by its user. */
+  static ProducerRecord<byte[], byte[]> event(String topic, TokensConsumed event) {
+    return record(topic, event.getUserId().getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(event));
   }
 
   /**

@@ -1,8 +1,6 @@
 package dev.tokenledger.faults;
 
-import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.avro.TokensConsumed;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,8 +63,7 @@ final class RebalanceCase implements FaultCase {
     List<Future<RecordMetadata>> acks = new ArrayList<>();
     List<AppProcess> added = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = KafkaIo.producer(environment.bootstrap())) {
-      PacedStream<TokensConsumed> stream = PacedStream.start(sends, scale.eventsPerSecond(), e -> acks.add(producer.send(
-          KafkaIo.record(topic, e.getUserId().getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(e)))));
+      PacedStream<TokensConsumed> stream = PacedStream.start(sends, scale.eventsPerSecond(), e -> acks.add(producer.send(KafkaIo.event(topic, e))));
       for (int move = 1; move <= scale.kills(); move++) {
         stream.awaitShare((double) move / (scale.kills() + 1));
         AppProcess joining = environment.app(AppProcess.Kind.AGGREGATOR, name() + "-" + (char) ('a' + move), settings).start();

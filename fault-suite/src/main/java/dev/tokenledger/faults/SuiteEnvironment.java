@@ -1,5 +1,6 @@
 package dev.tokenledger.faults;
 
+import dev.tokenledger.kafkalocal.FreePorts;
 import dev.tokenledger.kafkalocal.LocalCluster;
 import dev.tokenledger.runtime.ApiKeys;
 import dev.tokenledger.runtime.Role;
@@ -8,8 +9,6 @@ import dev.tokenledger.schemas.TopicCatalog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +51,7 @@ final class SuiteEnvironment implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       String classpath = System.getProperty("java.class.path");
-      int base = freePortRun(2 * NODES);
+      int base = FreePorts.run(2 * NODES);
       LocalCluster cluster = LocalCluster.ofNodes(NODES, dir.resolve("kafka"), base, base + 1, dir.resolve("logs"),
           classpath, out);
       cluster.start(Settings.of("/tokenledger-defaults.properties", Map.of()));
@@ -108,7 +107,7 @@ final class SuiteEnvironment implements AutoCloseable {
   /** A new app process (not started) with the case's settings, on a free port, state under the suite's directory. */
   AppProcess app(AppProcess.Kind kind, String name, Map<String, String> caseSettings) {
     try {
-      int port = freePortRun(1);
+      int port = FreePorts.run(1);
       Map<String, String> own = new LinkedHashMap<>(caseSettings);
       // Each app rejects another app's settings in its file.
       own.keySet().removeIf(key -> key.startsWith("tokenledger.aggregator.") && kind != AppProcess.Kind.AGGREGATOR
@@ -144,30 +143,5 @@ final class SuiteEnvironment implements AutoCloseable {
   public void close() {
     stopApps();
     cluster.stop();
-  }
-
-  /** The first of {@code count} consecutive ports that are free now. */
-  private static int freePortRun(int count) throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base;
-      try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-        base = probe.getLocalPort();
-      }
-      if (base + count > 65535) {
-        continue;
-      }
-      boolean free = true;
-      for (int port = base + 1; port < base + count && free; port++) {
-        try (ServerSocket socket = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
-          free = true;
-        } catch (IOException e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IOException("no run of " + count + " free ports found");
   }
 }

@@ -6,10 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tokenledger.schemas.Topic;
 import dev.tokenledger.schemas.TopicCatalog;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +61,7 @@ class LocalKafkaClusterTest {
 
   @Test
   void shouldRunThreeNodesAndLoseNoAcknowledgedRecordWhenTheLeaderIsKilled() throws Exception {
-    int base = freePortRun(6);
+    int base = FreePorts.run(6);
     String bootstrap = IntStream.range(0, 3).mapToObj(i -> "127.0.0.1:" + (base + 2 * i))
         .reduce((a, b) -> a + "," + b).orElseThrow();
 
@@ -176,30 +173,5 @@ class LocalKafkaClusterTest {
 
   private String output() {
     return out.toString(StandardCharsets.UTF_8);
-  }
-
-  /** The first of {@code count} consecutive ports that are free now. */
-  private static int freePortRun(int count) throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base;
-      try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-        base = probe.getLocalPort();
-      }
-      if (base + count > 65535) {
-        continue;
-      }
-      boolean free = true;
-      for (int port = base; port < base + count && free; port++) {
-        try (ServerSocket socket = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
-          // free
-        } catch (IOException e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IOException("no run of " + count + " free ports found");
   }
 }
