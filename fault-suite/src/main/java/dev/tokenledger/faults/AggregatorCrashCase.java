@@ -34,7 +34,7 @@ final class AggregatorCrashCase implements FaultCase {
     events.forEach(ledger::record);
     List<TokensConsumed> sends = Workload.withRetries(events, 10, 12);
     List<Future<RecordMetadata>> acks = new ArrayList<>();
-    double lastRestartSeconds;
+    double longestRestartSeconds;
     long streamStart = System.nanoTime();
     try (KafkaProducer<byte[], byte[]> producer = KafkaIo.producer(environment.bootstrap())) {
       PacedStream<TokensConsumed> stream = PacedStream.start(sends, scale.eventsPerSecond(), e -> acks.add(producer.send(KafkaIo.event(topic, e))));
@@ -49,7 +49,7 @@ final class AggregatorCrashCase implements FaultCase {
       }
       stream.awaitDone();
       KafkaIo.awaitAcks(acks);
-      lastRestartSeconds = restartSeconds.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+      longestRestartSeconds = restartSeconds.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     }
     double streamSeconds = (System.nanoTime() - streamStart) / 1e9;
     ServedTotals.Settled settled = ServedTotals.awaitExact(ledger, aggregators, environment.readKey, Duration.ofMinutes(3));
@@ -57,20 +57,16 @@ final class AggregatorCrashCase implements FaultCase {
     result.figure("events", events.size())
         .figure("retried (same eventId)", sends.size() - events.size())
         .figure("aggregator kills", scale.kills())
-        .figure("longest restart to ready (s)", round(lastRestartSeconds))
-        .figure("stream (s)", round(streamSeconds))
+        .figure("longest restart to ready (s)", CaseResult.seconds(longestRestartSeconds))
+        .figure("stream (s)", CaseResult.seconds(streamSeconds))
         .figure("lost", settled.last().lost())
         .figure("double counted", settled.last().doubleCounted())
         .figure("keys differing", settled.last().keysDiffering())
-        .figure("exact after stream end (s)", round(settled.seconds()))
+        .figure("exact after stream end (s)", CaseResult.seconds(settled.seconds()))
         .check(settled.exact(), "totals not exact within 3 minutes after the stream: "
             + settled.last().firstDifference().orElse(""));
     for (AppProcess aggregator : aggregators) {
       result.check(Metrics.droppedRecords(aggregator) == 0, aggregator.name() + " dropped records");
     }
-  }
-
-  static double round(double seconds) {
-    return Math.round(seconds * 10) / 10.0;
   }
 }

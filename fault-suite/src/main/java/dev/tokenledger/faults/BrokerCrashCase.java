@@ -91,8 +91,8 @@ final class BrokerCrashCase implements FaultCase {
         .figure("lost", lost)
         .figure("batches retried after 503", retriedBatches.get())
         .figure("records on topic (retries incl.)", records)
-        .figure("longest stall (s)", AggregatorCrashCase.round(longestStall))
-        .figure("restarted broker in sync after (s)", AggregatorCrashCase.round(longestBackInSync))
+        .figure("longest stall (s)", CaseResult.seconds(longestStall))
+        .figure("restarted broker in sync after (s)", CaseResult.seconds(longestBackInSync))
         .check(acknowledged.size() == events.size(), "not every event was acknowledged")
         .check(lost == 0, lost + " acknowledged events are not on " + topic)
         .check(longestStall < 30, "ingestion stalled " + longestStall + " s");

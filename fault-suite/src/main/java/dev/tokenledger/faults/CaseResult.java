@@ -30,6 +30,11 @@ final class CaseResult {
     return this;
   }
 
+  /** Seconds as a figure: to a tenth, what a stall or a recovery is worth knowing at. */
+  static double seconds(double seconds) {
+    return Math.round(seconds * 10) / 10.0;
+  }
+
   void tookSeconds(double seconds) {
     this.seconds = seconds;
   }

@@ -55,7 +55,7 @@ final class DuplicatesCase implements FaultCase {
         .figure("batches retried after a crash", retriedBatches[0])
         .figure("lost", settled.last().lost())
         .figure("double counted", settled.last().doubleCounted())
-        .figure("exact after stream end (s)", AggregatorCrashCase.round(settled.seconds()))
+        .figure("exact after stream end (s)", CaseResult.seconds(settled.seconds()))
         .check(settled.exact(), "totals not exact: " + settled.last().firstDifference().orElse(""));
   }
 }

@@ -89,10 +89,10 @@ final class RebalanceCase implements FaultCase {
         .figure("answered 200", queries.ok.get())
         .figure("answered 503 + Retry-After", queries.unavailable.get())
         .figure("other answers", queries.other.get())
-        .figure("longest without a 200 (s)", AggregatorCrashCase.round(queries.longestGapNanos.get() / 1e9))
+        .figure("longest without a 200 (s)", CaseResult.seconds(queries.longestGapNanos.get() / 1e9))
         .figure("lost", settled.last().lost())
         .figure("double counted", settled.last().doubleCounted())
-        .figure("exact after stream end (s)", AggregatorCrashCase.round(settled.seconds()))
+        .figure("exact after stream end (s)", CaseResult.seconds(settled.seconds()))
         .check(queries.other.get() == 0, "answers other than 200 or 503 + Retry-After, first: " + queries.firstOther)
         .check(settled.exact(), "totals not exact: " + settled.last().firstDifference().orElse(""));
   }
