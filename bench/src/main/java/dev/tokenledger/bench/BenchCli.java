@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The bench command line: {@code java -jar bench-all.jar SUBCOMMAND [options]}. Exit codes:
+ * The bench command line: {@code java -cp bench.jar:lib/* dev.tokenledger.bench.BenchCli SUBCOMMAND [options]}. Exit codes:
  * 0 done, 2 usage error (unknown subcommand or option), 1 failure.
  */
 public final class BenchCli {
@@ -19,7 +19,7 @@ public final class BenchCli {
   }
 
   static BenchCli standard() {
-    return new BenchCli(List.of(new DemoTrafficCommand(System.getenv())));
+    return new BenchCli(List.of(new DemoTrafficCommand(System.getenv()), new AggregatorThroughputCommand()));
   }
 
   public static void main(String[] args) throws InterruptedException {

@@ -11,9 +11,6 @@ import java.util.regex.Pattern;
  */
 final class PerfToolOutput {
 
-  /** What a tool measured: records, their rate over the whole run, and its duration in seconds. */
-  record Rate(long records, double recordsPerSecond, double seconds) {}
-
   // The final line, e.g. "2000000 records sent, 512345.678901 records/sec (97.72 MB/sec), 12.34 ms avg
   // latency, 456.00 ms max latency, 5 ms 50th, 20 ms 95th, 30 ms 99th, 40 ms 99.9th." The progress
   // lines every 5 s look alike but end at "max latency.", so the percentiles mark the summary.
@@ -29,7 +26,7 @@ final class PerfToolOutput {
     }
     long records = Long.parseLong(m.group(1));
     double rate = Double.parseDouble(m.group(2));
-    return new Rate(records, rate, records / rate);
+    return new Rate(records, records / rate, rate);
   }
 
   /**
@@ -49,7 +46,7 @@ final class PerfToolOutput {
         }
         long records = Long.parseLong(values[header.indexOf("data.consumed.in.nMsg")]);
         double rate = Double.parseDouble(values[header.indexOf("nMsg.sec")]);
-        return new Rate(records, rate, rate > 0 ? records / rate : 0);
+        return new Rate(records, rate > 0 ? records / rate : 0, rate);
       }
     }
     throw new IllegalStateException("no summary line in ConsumerPerformance's output:\n" + output);

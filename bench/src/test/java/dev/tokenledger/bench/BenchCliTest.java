@@ -33,7 +33,13 @@ class BenchCliTest {
   void shouldPrintUsageAndExit2ForAnUnknownSubcommand() throws InterruptedException {
     assertThat(run(BenchCli.standard(), "frobnicate")).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("unknown subcommand 'frobnicate'", "demo-traffic --ingest URL");
+        .contains("unknown subcommand 'frobnicate'", "demo-traffic --ingest URL", "aggregator-throughput [--events N");
+  }
+
+  @Test
+  void shouldExit2ForTooFewBenchmarkEventsBeforeStartingAnything() throws InterruptedException {
+    assertThat(run(BenchCli.standard(), "aggregator-throughput", "--events", "5")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--events must be a whole number ≥ 1000");
   }
 
   @Test

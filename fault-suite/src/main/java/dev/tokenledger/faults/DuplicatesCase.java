@@ -1,7 +1,6 @@
 package dev.tokenledger.faults;
 
 import dev.tokenledger.schemas.avro.TokensConsumed;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,7 +46,7 @@ final class DuplicatesCase implements FaultCase {
       ingest.start();
     }
     stream.awaitDone();
-    ServedTotals.Settled settled = ServedTotals.awaitExact(ledger, List.of(aggregator), environment.readKey, Duration.ofMinutes(3));
+    ServedTotals.Settled settled = ServedTotals.awaitExact(ledger, List.of(aggregator), environment.readKey);
 
     result.figure("events", events.size())
         .figure("posted again (same eventId)", sends.size() - events.size())

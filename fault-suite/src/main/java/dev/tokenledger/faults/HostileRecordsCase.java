@@ -87,7 +87,7 @@ final class HostileRecordsCase implements FaultCase {
       stream.awaitDone();
       KafkaIo.awaitAcks(acks);
     }
-    ServedTotals.Settled settled = ServedTotals.awaitExact(ledger, List.of(aggregator), environment.readKey, Duration.ofMinutes(3));
+    ServedTotals.Settled settled = ServedTotals.awaitExact(ledger, List.of(aggregator), environment.readKey);
 
     // Once the totals are exact every record before them is processed, and its output committed.
     Map<String, Integer> routed = new TreeMap<>();

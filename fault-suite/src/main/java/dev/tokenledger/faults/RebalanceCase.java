@@ -78,8 +78,7 @@ final class RebalanceCase implements FaultCase {
       stream.awaitDone();
       KafkaIo.awaitAcks(acks);
     }
-    ServedTotals.Settled settled = ServedTotals.awaitExact(ledger, List.copyOf(serving), environment.readKey,
-        Duration.ofMinutes(3));
+    ServedTotals.Settled settled = ServedTotals.awaitExact(ledger, List.copyOf(serving), environment.readKey);
     querying.set(false);
     client.join();
 

@@ -12,7 +12,7 @@ package dev.tokenledger.faults;
 record Scale(String name, int events, int users, int eventsPerSecond, int kills) {
 
   static final Scale SHORT = new Scale("short", 3_000, 40, 150, 2);
-  static final Scale LONG = new Scale("long", 40_000, 400, 400, 5);
+  static final Scale LONG = new Scale("long", 20_000, 400, 300, 4);
 
   /** Seconds the stream lasts. */
   double streamSeconds() {

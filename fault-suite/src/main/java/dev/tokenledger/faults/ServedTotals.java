@@ -10,8 +10,10 @@ import java.time.ZoneOffset;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -41,26 +43,46 @@ final class ServedTotals {
   /** Exact on every instance, and how long it took to get there. */
   record Settled(Comparison last, boolean exact, double seconds) {}
 
+  /** Catching up after crashes may take minutes; what fails is a total that stops moving short of the truth. */
+  private static final Duration NO_PROGRESS_LIMIT = Duration.ofSeconds(90);
+  private static final Duration OVERALL_LIMIT = Duration.ofMinutes(30);
+
   /**
-   * Compares until every instance serves the ledger exactly or the timeout passes; the result
-   * holds the last comparison (of the first instance not yet exact, if any).
+   * Compares until every instance serves the ledger exactly, or the served totals have not moved
+   * for {@link #NO_PROGRESS_LIMIT}; the result holds the last comparison (of the first instance
+   * not yet exact, if any).
    */
-  static Settled awaitExact(Ledger ledger, List<AppProcess> aggregators, String readKey, Duration timeout) {
+  static Settled awaitExact(Ledger ledger, List<AppProcess> aggregators, String readKey) {
     long start = System.nanoTime();
     AtomicReference<Comparison> last = new AtomicReference<>();
+    AtomicReference<String> lastState = new AtomicReference<>("");
+    AtomicLong lastProgress = new AtomicLong(start);
     boolean exact;
     try {
-      await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> {
-        for (AppProcess aggregator : aggregators) {
-          last.set(compare(ledger, aggregator, readKey));
-          if (!last.get().exact()) {
-            return false;
-          }
-        }
-        return true;
-      });
+      await().atMost(OVERALL_LIMIT).pollInterval(Duration.ofMillis(500))
+          .failFast("no progress for " + NO_PROGRESS_LIMIT.toSeconds() + " s",
+              () -> System.nanoTime() - lastProgress.get() > NO_PROGRESS_LIMIT.toNanos())
+          .until(() -> {
+            StringBuilder state = new StringBuilder();
+            boolean all = true;
+            for (AppProcess aggregator : aggregators) {
+              Comparison comparison = compare(ledger, aggregator, readKey);
+              state.append(comparison.lost()).append('/').append(comparison.doubleCounted()).append('/')
+                  .append(comparison.keysDiffering()).append(' ');
+              if (all && !comparison.exact()) {
+                last.set(comparison);
+                all = false;
+              } else if (all) {
+                last.set(comparison);
+              }
+            }
+            if (!state.toString().equals(lastState.getAndSet(state.toString()))) {
+              lastProgress.set(System.nanoTime());
+            }
+            return all;
+          });
       exact = true;
-    } catch (ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException | TerminalFailureException e) {
       exact = false;
     }
     return new Settled(last.get(), exact, (System.nanoTime() - start) / 1e9);

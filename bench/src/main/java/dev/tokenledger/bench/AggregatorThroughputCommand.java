@@ -1,0 +1,316 @@
+package dev.tokenledger.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenledger.kafkalocal.FreePorts;
+import dev.tokenledger.kafkalocal.LocalCluster;
+import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.schemas.AvroSerdes;
+import dev.tokenledger.schemas.TopicCatalog;
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code aggregator-throughput}: on one broker of its own, preloads {@code tokens.consumed} with
+ * realistic events, then measures one after the other, each as its own JVM: Kafka's
+ * ProducerPerformance and ConsumerPerformance (what the broker allows on this machine), a plain
+ * Kafka Streams app ({@link PlainStreamsBaseline}) and the aggregator, both from start to caught
+ * up on the preloaded events. Prints one table and writes it as JSON.
+ */
+final class AggregatorThroughputCommand implements Subcommand {
+
+  private static final String PERF_TOPIC = "bench.producer-perf";
+  private static final String STREAMS_HEAP = "2g";
+  private static final String TOOL_HEAP = "1g";
+  private static final Pattern DROPPED_LINE = Pattern.compile("^dropped-records-total=(\\d+)$", Pattern.MULTILINE);
+
+  @Override
+  public String name() {
+    return "aggregator-throughput";
+  }
+
+  @Override
+  public String usage() {
+    return "aggregator-throughput [--events N (3000000)] [--report FILE (.tokenledger/bench/aggregator-throughput.json)]\n"
+        + "             [--dir DIR (.tokenledger/bench)] [--threads STREAM_THREADS (1)] [--seed N (42)]\n"
+        + "  A broker of its own; Kafka's producer/consumer perf tools, a plain Kafka Streams app and the\n"
+        + "  aggregator on the same preloaded events, each timed to caught up. Logs in DIR/aggregator-throughput/logs.";
+  }
+
+  @Override
+  public int run(List<String> args, PrintStream out) throws InterruptedException {
+    CliArgs options = new CliArgs(args, Set.of("events", "report", "dir", "threads", "seed"));
+    long events = options.longValue("events", 3_000_000, 1_000);
+    Path dir = Path.of(options.string("dir", ".tokenledger/bench"));
+    Path report = Path.of(options.string("report", dir.resolve("aggregator-throughput.json").toString()));
+    int threads = (int) options.longValue("threads", 1, 1);
+    long seed = options.longValue("seed", 42, Long.MIN_VALUE);
+
+    Run run;
+    try {
+      run = new Run(dir.resolve("aggregator-throughput"), out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // Ctrl-C must not leave a broker (started in a session of its own) or an app behind.
+    Thread hook = new Thread(run::close, "aggregator-throughput-cleanup");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      ThroughputReport result = run.measure(events, threads, seed);
+      run.close(); // before the table, so that the broker's stop message comes first
+      out.println();
+      out.print(result.table());
+      Files.createDirectories(report.toAbsolutePath().getParent());
+      Files.writeString(report, result.json(new ObjectMapper()));
+      out.println("report: " + report);
+      return 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a Kafka request failed: " + e.getCause().getMessage(), e.getCause());
+    } finally {
+      run.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // Already shutting down (Ctrl-C): the hook has run or is running.
+      }
+    }
+  }
+
+  /** One run: its broker, its child JVMs and its files, all removed at the end but the logs. */
+  private static final class Run implements AutoCloseable {
+    private final Path work;
+    private final Path logs;
+    private final PrintStream out;
+    private final List<ChildJvm> running = new ArrayList<>();
+    private LocalCluster cluster;
+
+    Run(Path work, PrintStream out) throws IOException {
+      this.work = work.toAbsolutePath();
+      this.logs = this.work.resolve("logs");
+      this.out = out;
+      // What a previous run left (killed before its cleanup) would make this one measure more.
+      deleteData();
+      Files.createDirectories(logs);
+    }
+
+    ThroughputReport measure(long events, int threads, long seed)
+        throws InterruptedException, ExecutionException, IOException {
+      int port = FreePorts.run(2);
+      synchronized (this) {
+        cluster = LocalCluster.ofNodes(1, work.resolve("kafka"), port, port + 1, logs,
+            System.getProperty("java.class.path"), out);
+      }
+      cluster.start(Settings.of("/tokenledger-defaults.properties", Map.of()));
+      String bootstrap = cluster.bootstrap();
+      String topic = TopicCatalog.create(Map.of()).tokensConsumed().name();
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+          CatchUp catchUp = new CatchUp(admin, bootstrap)) {
+        int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+
+        out.printf("Preloading %s with %,d events...%n", topic, events);
+        long[] bytes = new long[1];
+        Rate preload = preload(bootstrap, topic, events, seed, bytes);
+        double averageBytes = (double) bytes[0] / events;
+        out.printf("  %,.0f events/s, %.0f B a record (key + value)%n", preload.recordsPerSecond(), averageBytes);
+
+        admin.createTopics(List.of(new NewTopic(PERF_TOPIC, partitions, (short) 1))).all().get();
+        out.println("Kafka ProducerPerformance...");
+        Rate producerPerf = PerfToolOutput.producer(ChildJvm.run("producer-perf", TOOL_HEAP,
+            "org.apache.kafka.tools.ProducerPerformance", List.of("--bootstrap-server", bootstrap,
+                "--topic", PERF_TOPIC, "--num-records", Long.toString(events),
+                "--record-size", Long.toString(Math.round(averageBytes)), "--throughput", "-1",
+                // The preload producer's settings: idempotent acks=all is the client's default.
+                "--command-property", "acks=all", "linger.ms=5", "batch.size=65536"),
+            logs.resolve("producer-perf.log")));
+        out.printf("  %,.0f records/s%n", producerPerf.recordsPerSecond());
+
+        out.println("Kafka ConsumerPerformance on " + topic + "...");
+        Rate consumerPerf = PerfToolOutput.consumer(ChildJvm.run("consumer-perf", TOOL_HEAP,
+            "org.apache.kafka.tools.ConsumerPerformance", List.of("--bootstrap-server", bootstrap,
+                "--topic", topic, "--num-records", Long.toString(events), "--group", "bench-consumer-perf",
+                "--timeout", "60000"),
+            logs.resolve("consumer-perf.log")));
+        out.printf("  %,.0f records/s%n", consumerPerf.recordsPerSecond());
+
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String plainId = "bench-plain-streams-" + suffix;
+        out.println("Plain Kafka Streams app " + plainId + "...");
+        ChildJvm plain = start("plain-streams", PlainStreamsBaseline.class.getName(), List.of(bootstrap, topic,
+            plainId, work.resolve("state").resolve("plain-streams").toString(), Integer.toString(threads)));
+        Rate plainRate = awaitCaughtUp(plain, catchUp, plainId, topic,
+            PlainStreamsBaseline.GROUPINGS.stream().map(g -> plainId + "-" + g + "-repartition").toList(), events);
+        Matcher dropped = DROPPED_LINE.matcher(stop(plain));
+        long plainDropped = dropped.find() ? Long.parseLong(dropped.group(1)) : -1;
+        out.printf("  %,.0f events/s, dropped %d%n", plainRate.recordsPerSecond(), plainDropped);
+
+        String aggregatorId = "bench-aggregator-" + suffix;
+        int httpPort = FreePorts.run(1);
+        Path config = work.resolve("aggregator.properties");
+        Files.writeString(config, String.join("\n", "kafka.bootstrap.servers=" + bootstrap,
+            "tokenledger.auth.enabled=false", "tokenledger.http.port=" + httpPort,
+            "tokenledger.state.dir=" + work.resolve("state").resolve("aggregator"),
+            "tokenledger.aggregator.application-id=" + aggregatorId,
+            "tokenledger.aggregator.stream-threads=" + threads, ""));
+        out.println("TokenLedger aggregator " + aggregatorId + "...");
+        ChildJvm aggregator = start("aggregator", "dev.tokenledger.aggregator.AggregatorApp",
+            List.of("--config", config.toString()));
+        Rate aggregatorRate = awaitCaughtUp(aggregator, catchUp, aggregatorId, topic,
+            List.of(aggregatorId + "-usage-by-subject-repartition"), events);
+        String metrics = metrics(httpPort);
+        long aggregatorDropped = (long) PrometheusText.sum(metrics, "tokenledger_streams_dropped_records", "");
+        long counted = (long) PrometheusText.sum(metrics, "tokenledger_aggregator_events_total", "outcome=\"counted\"");
+        stop(aggregator);
+        out.printf("  %,.0f events/s, dropped %d, counted %,d%n", aggregatorRate.recordsPerSecond(),
+            aggregatorDropped, counted);
+
+        return new ThroughputReport(Instant.now(), events, averageBytes, partitions, threads, producerPerf,
+            consumerPerf, preload, plainRate, aggregatorRate, plainDropped, aggregatorDropped, counted);
+      }
+    }
+
+    /** Our own producer as a service would configure it, with ProducerPerformance's batching; keyed by user like ingest. */
+    private static Rate preload(String bootstrap, String topic, long events, long seed, long[] bytes) {
+      UsageEventGenerator generator = new UsageEventGenerator(seed, events, Instant.now());
+      AtomicReference<Exception> failure = new AtomicReference<>();
+      long start = System.nanoTime();
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
+          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5,
+          ProducerConfig.BATCH_SIZE_CONFIG, 65_536), new ByteArraySerializer(), new ByteArraySerializer())) {
+        for (long i = 0; i < events && failure.get() == null; i++) {
+          TokensConsumed event = generator.next();
+          byte[] key = event.getUserId().getBytes(StandardCharsets.UTF_8);
+          byte[] value = AvroSerdes.tokensConsumed().encode(event);
+          bytes[0] += key.length + value.length;
+          // The event's time as the record's: what a windowed Streams app aggregates by.
+          producer.send(new ProducerRecord<>(topic, null, event.getOccurredAt().toEpochMilli(), key, value),
+              (metadata, e) -> {
+                if (e != null) {
+                  failure.compareAndSet(null, e);
+                }
+              });
+        }
+        producer.flush();
+      }
+      if (failure.get() != null) {
+        throw new IllegalStateException("the preload failed: " + failure.get().getMessage(), failure.get());
+      }
+      return Rate.of(events, (System.nanoTime() - start) / 1e9);
+    }
+
+    private synchronized ChildJvm start(String name, String mainClass, List<String> args) {
+      ChildJvm jvm = ChildJvm.start(name, STREAMS_HEAP, mainClass, args, logs.resolve(name + ".log"));
+      running.add(jvm);
+      return jvm;
+    }
+
+    private String stop(ChildJvm jvm) throws InterruptedException {
+      synchronized (this) {
+        running.remove(jvm);
+      }
+      return jvm.stop();
+    }
+
+    /** From the JVM's start to the first poll that finds the input and the repartition topics consumed. */
+    private Rate awaitCaughtUp(ChildJvm jvm, CatchUp catchUp, String appId, String input, List<String> repartitions,
+        long events) throws InterruptedException, ExecutionException {
+      long start = System.nanoTime();
+      long deadline = start + Duration.ofSeconds(300 + events / 1_000).toNanos();
+      long nextProgress = start + Duration.ofSeconds(30).toNanos();
+      while (true) {
+        jvm.checkAlive();
+        Set<String> found = catchUp.repartitionTopics(appId);
+        if (found.containsAll(repartitions)) {
+          Set<String> topics = new HashSet<>(found);
+          topics.add(input);
+          if (catchUp.caughtUp(appId, topics)) {
+            return Rate.of(events, (System.nanoTime() - start) / 1e9);
+          }
+        }
+        long now = System.nanoTime();
+        if (now > deadline) {
+          throw new IllegalStateException(appId + " did not catch up in time; topics " + found);
+        }
+        if (now > nextProgress) {
+          out.printf("  %d s...%n", Duration.ofNanos(now - start).toSeconds());
+          nextProgress += Duration.ofSeconds(30).toNanos();
+        }
+        Thread.sleep(250);
+      }
+    }
+
+    private static String metrics(int port) throws InterruptedException, IOException {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(30))
+              .build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("GET /metrics answered " + response.statusCode());
+      }
+      return response.body();
+    }
+
+    /** Stops what still runs and removes the broker's data and the state (gigabytes at 3 M events). */
+    @Override
+    public synchronized void close() {
+      try {
+        for (ChildJvm jvm : running) {
+          jvm.stop();
+        }
+        running.clear();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (cluster != null) {
+        cluster.stop();
+        cluster = null;
+      }
+      deleteData();
+    }
+
+    private void deleteData() {
+      for (Path data : List.of(work.resolve("kafka"), work.resolve("state"))) {
+        if (!Files.exists(data)) {
+          continue;
+        }
+        try (Stream<Path> files = Files.walk(data)) {
+          for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(file);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot delete " + data, e);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.tokenledger.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** The figures of one {@code aggregator-throughput} run: one table for people, the same as JSON. */
+record ThroughputReport(
+    Instant measuredAt,
+    long events,
+    double averageRecordBytes,
+    int partitions,
+    int streamThreads,
+    Rate producerPerformance,
+    Rate consumerPerformance,
+    Rate preload,
+    Rate plainStreams,
+    Rate aggregator,
+    long plainStreamsDropped,
+    long aggregatorDropped,
+    long aggregatorCounted) {
+
+  /** Ratio name → value, in the order the table prints them. */
+  Map<String, Double> ratios() {
+    Map<String, Double> ratios = new LinkedHashMap<>();
+    ratios.put("aggregator/producer", aggregator.recordsPerSecond() / producerPerformance.recordsPerSecond());
+    ratios.put("aggregator/plain-streams", aggregator.recordsPerSecond() / plainStreams.recordsPerSecond());
+    ratios.put("plain-streams/producer", plainStreams.recordsPerSecond() / producerPerformance.recordsPerSecond());
+    return ratios;
+  }
+
+  String table() {
+    StringBuilder t = new StringBuilder();
+    t.append(String.format(Locale.ROOT, "aggregator-throughput: %,d events (%.0f B a record), %d partitions,"
+        + " %d stream thread(s), one broker, measured %s\n", events, averageRecordBytes, partitions, streamThreads,
+        measuredAt));
+    t.append(String.format(Locale.ROOT, "%-46s %12s %10s\n", "", "records/s", "seconds"));
+    row(t, "Kafka ProducerPerformance (acks=all)", producerPerformance, "");
+    row(t, "Kafka ConsumerPerformance", consumerPerformance, "");
+    row(t, "TokenLedger preload producer (Avro, acks=all)", preload, "");
+    row(t, "plain Kafka Streams (EOS, 3 groupBy x 3 windows)", plainStreams,
+        "dropped " + plainStreamsDropped);
+    row(t, "TokenLedger aggregator (EOS)", aggregator,
+        String.format(Locale.ROOT, "dropped %d, counted %,d", aggregatorDropped, aggregatorCounted));
+    ratios().forEach((name, value) -> t.append(String.format(Locale.ROOT, "%-46s %12.3f\n", name, value)));
+    return t.toString();
+  }
+
+  private static void row(StringBuilder t, String name, Rate rate, String note) {
+    t.append(String.format(Locale.ROOT, "%-46s %,12.0f %10.1f  %s", name, rate.recordsPerSecond(), rate.seconds(),
+        note).stripTrailing()).append('\n');
+  }
+
+  String json(ObjectMapper mapper) {
+    ObjectNode root = mapper.createObjectNode()
+        .put("scenario", "aggregator-throughput")
+        .put("measuredAt", measuredAt.toString())
+        .put("events", events)
+        .put("averageRecordBytes", averageRecordBytes)
+        .put("partitions", partitions)
+        .put("streamThreads", streamThreads);
+    ObjectNode rates = root.putObject("recordsPerSecond");
+    ObjectNode seconds = root.putObject("seconds");
+    Map<String, Rate> all = new LinkedHashMap<>();
+    all.put("producerPerformance", producerPerformance);
+    all.put("consumerPerformance", consumerPerformance);
+    all.put("preloadProducer", preload);
+    all.put("plainStreams", plainStreams);
+    all.put("aggregator", aggregator);
+    all.forEach((name, rate) -> {
+      rates.put(name, rate.recordsPerSecond());
+      seconds.put(name, rate.seconds());
+    });
+    ObjectNode ratios = root.putObject("ratios");
+    ratios().forEach(ratios::put);
+    root.putObject("droppedRecords").put("plainStreams", plainStreamsDropped).put("aggregator", aggregatorDropped);
+    root.put("aggregatorCounted", aggregatorCounted);
+    try {
+      return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
