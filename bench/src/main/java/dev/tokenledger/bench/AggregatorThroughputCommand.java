@@ -139,9 +139,9 @@ final class AggregatorThroughputCommand implements Subcommand {
         int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
 
         out.printf("Preloading %s with %,d events...%n", topic, events);
-        long[] bytes = new long[1];
-        Rate preload = preload(bootstrap, topic, events, seed, bytes);
-        double averageBytes = (double) bytes[0] / events;
+        Preload preloaded = preload(bootstrap, topic, events, seed);
+        Rate preload = preloaded.rate();
+        double averageBytes = (double) preloaded.bytes() / events;
         out.printf("  %,.0f events/s, %.0f B a record (key + value)%n", preload.recordsPerSecond(), averageBytes);
 
         admin.createTopics(List.of(new NewTopic(PERF_TOPIC, partitions, (short) 1))).all().get();
@@ -199,10 +199,14 @@ final class AggregatorThroughputCommand implements Subcommand {
       }
     }
 
+    /** What the preload sent: its rate, and the bytes of its keys and values. */
+    private record Preload(Rate rate, long bytes) {}
+
     /** Our own producer as a service would configure it, with ProducerPerformance's batching; keyed by user like ingest. */
-    private static Rate preload(String bootstrap, String topic, long events, long seed, long[] bytes) {
+    private static Preload preload(String bootstrap, String topic, long events, long seed) {
       UsageEventGenerator generator = new UsageEventGenerator(seed, events, Instant.now());
       AtomicReference<Exception> failure = new AtomicReference<>();
+      long bytes = 0;
       long start = System.nanoTime();
       try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
           ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
@@ -212,7 +216,7 @@ final class AggregatorThroughputCommand implements Subcommand {
           TokensConsumed event = generator.next();
           byte[] key = event.getUserId().getBytes(StandardCharsets.UTF_8);
           byte[] value = AvroSerdes.tokensConsumed().encode(event);
-          bytes[0] += key.length + value.length;
+          bytes += key.length + value.length;
           // The event's time as the record's: what a windowed Streams app aggregates by.
           producer.send(new ProducerRecord<>(topic, null, event.getOccurredAt().toEpochMilli(), key, value),
               (metadata, e) -> {
@@ -226,7 +230,7 @@ final class AggregatorThroughputCommand implements Subcommand {
       if (failure.get() != null) {
         throw new IllegalStateException("the preload failed: " + failure.get().getMessage(), failure.get());
       }
-      return Rate.of(events, (System.nanoTime() - start) / 1e9);
+      return new Preload(Rate.of(events, (System.nanoTime() - start) / 1e9), bytes);
     }
 
     private synchronized ChildJvm start(String name, String mainClass, List<String> args) {
