@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.runtime.ConfigException;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.avro.Period;
 import java.time.Duration;
@@ -14,6 +15,7 @@ public record AggregatorConfig(
     ZoneId zone,
     Duration dedupeRetention,
     Duration maxFutureSkew,
+    Duration combineInterval,
     Map<Period, Duration> retention,
     int standbyReplicas,
     int streamThreads) {
@@ -31,9 +33,19 @@ public record AggregatorConfig(
         settings.zone("tokenledger.zone"),
         settings.duration("tokenledger.aggregator.dedupe-retention"),
         settings.duration("tokenledger.aggregator.max-future-skew"),
+        combineInterval(settings),
         Map.copyOf(retention),
         settings.intValue("tokenledger.aggregator.standby-replicas", 0, 5),
         settings.intValue("tokenledger.aggregator.stream-threads", 1, 64));
+  }
+
+  private static Duration combineInterval(Settings settings) {
+    String key = "tokenledger.aggregator.combine-interval";
+    Duration interval = settings.duration(key);
+    if (interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new ConfigException(key, "must be from 1ms to 1m (got " + interval + ")");
+    }
+    return interval;
   }
 
   /** The longest retention: an event older than this has no bucket left to go to. */

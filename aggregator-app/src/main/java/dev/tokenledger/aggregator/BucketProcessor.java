@@ -1,17 +1,13 @@
 package dev.tokenledger.aggregator;
 
-import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.CalendarWindow;
-import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.Period;
-import dev.tokenledger.schemas.avro.TokensConsumed;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -21,12 +17,12 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Adds each event of one subject to its MINUTE, HOUR, DAY and MONTH buckets and publishes every
- * updated bucket. The bucket start is part of the store key, so there is no grace period and no
+ * Adds each minute's totals of one subject (from {@link DeltaProcessor}) to its MINUTE, HOUR, DAY
+ * and MONTH buckets and publishes every updated bucket. The bucket start is part of the store key, so there is no grace period and no
  * stream time that could run ahead and close a window: an event lands in its bucket whatever the
  * order it arrives in, as long as the bucket is within its period's retention.
  */
-final class BucketProcessor implements Processor<String, TokensConsumed, String, UsageAggregate> {
+final class BucketProcessor implements Processor<String, UsageAggregate, String, UsageAggregate> {
 
   static final String BUCKET_STORE = "usage-buckets";
   /** The same buckets keyed by time first, for queries across keys (top-N, stats). */
@@ -38,7 +34,6 @@ final class BucketProcessor implements Processor<String, TokensConsumed, String,
   private ProcessorContext<String, UsageAggregate> context;
   private KeyValueStore<BucketKey, UsageAggregate> buckets;
   private KeyValueStore<WindowKey, UsageAggregate> windows;
-  private KeyValueStore<String, ModelPrice> prices;
 
   BucketProcessor(AggregatorConfig config, MeterRegistry registry) {
     this.config = config;
@@ -50,48 +45,31 @@ final class BucketProcessor implements Processor<String, TokensConsumed, String,
     this.context = context;
     this.buckets = context.getStateStore(BUCKET_STORE);
     this.windows = context.getStateStore(WINDOW_STORE);
-    this.prices = context.getStateStore(UsageTopology.PRICE_STORE);
     context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredBuckets);
   }
 
   @Override
-  public void process(Record<String, TokensConsumed> record) {
+  public void process(Record<String, UsageAggregate> record) {
     Subject subject = Subject.parse(record.key());
-    TokensConsumed event = record.value();
+    UsageAggregate minuteDelta = record.value();
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-    ModelPrice price = prices.get(Pricing.key(event.getProvider(), event.getModel()));
-    Optional<Pricing.Cost> cost = cost(event, price);
-    if (cost.isEmpty()) {
-      registry.counter("tokenledger.aggregator.unpriced.updates").increment();
-    }
-    Long contextWindow = event.getContextWindow() != null ? event.getContextWindow()
-        : price == null ? null : price.getContextWindow();
     for (Period period : AggregatorConfig.PERIODS) {
-      CalendarWindow window = CalendarWindow.containing(period, event.getOccurredAt(), config.zone());
+      CalendarWindow window = CalendarWindow.containing(period, minuteDelta.getWindowStart(), config.zone());
       if (window.end().isBefore(now.minus(config.retention().get(period)))) {
-        // Already purged: the longer periods still count the event (an event past every
+        // Already purged: the longer periods still count the events (an event past every
         // period's retention never gets here, it went to tokens.late).
-        registry.counter("tokenledger.aggregator.expired.bucket.updates", "period", period.name().toLowerCase()).increment();
+        registry.counter("tokenledger.aggregator.expired.bucket.updates", "period", period.name().toLowerCase())
+            .increment(minuteDelta.getRequests());
         continue;
       }
       BucketKey key = BucketKey.of(subject, period, window.start());
       UsageAggregate current = buckets.get(key);
-      UsageAggregate updated = UsageTotals.add(
-          current == null ? UsageTotals.empty(subject, window, config.zone()) : current, event, cost, contextWindow);
+      UsageAggregate updated = UsageTotals.plus(
+          current == null ? UsageTotals.empty(subject, window, config.zone()) : current, minuteDelta);
       buckets.put(key, updated);
       windows.put(WindowKey.of(key), updated);
       context.forward(record.withValue(updated));
     }
-  }
-
-  /** A caller-supplied cost wins; else the catalogue's price in force at the event; else unpriced, never a guess. */
-  private static Optional<Pricing.Cost> cost(TokensConsumed event, ModelPrice price) {
-    if (event.getCostNanos() != null) {
-      return Optional.of(Pricing.Cost.ofNanos(event.getCostNanos()));
-    }
-    return Optional.ofNullable(price)
-        .flatMap(p -> Pricing.inForceAt(p, event.getOccurredAt()))
-        .map(version -> Pricing.cost(event, version));
   }
 
   private void purgeExpiredBuckets(long wallClockMs) {

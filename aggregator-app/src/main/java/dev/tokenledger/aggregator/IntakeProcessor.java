@@ -98,7 +98,7 @@ final class IntakeProcessor implements Processor<byte[], byte[], String, Intake>
       return;
     }
     counted.increment();
-    context.forward(new Record<>(event.getUserId(), new Intake.Accepted(event), record.timestamp(), record.headers()));
+    context.forward(new Record<>(event.getUserId(), new Intake.Accepted(event, record.value()), record.timestamp(), record.headers()));
   }
 
   private void reject(Record<byte[], byte[]> record, String category, String reason) {

@@ -3,10 +3,8 @@ package dev.tokenledger.aggregator;
 import dev.tokenledger.runtime.GlobalStoreWriter;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
-import dev.tokenledger.schemas.avro.Dimension;
-import dev.tokenledger.schemas.avro.TokensConsumed;
+import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -27,8 +25,9 @@ import org.apache.kafka.streams.state.Stores;
  * pricing.catalog → global store "prices" (every instance holds every price)
  * tokens.consumed ─ intake (decode, check, time guard, dedupe) ─┬─ rejected → tokens.rejected
  *                                                              ├─ late     → tokens.late
- *                                                              └─ accepted → one record per subject
- *   → repartition by subject → price, add to buckets (minute, hour, day, month) → usage.aggregates
+ *                                                              └─ accepted → price, add to the pending
+ *       minute totals of its seven subjects; every combine interval each subject-minute's sum goes on
+ *   → repartition by subject → add to buckets (minute, hour, day, month) → usage.aggregates
  * </pre>
  */
 public final class UsageTopology {
@@ -52,6 +51,10 @@ public final class UsageTopology {
         () -> new GlobalStoreWriter<>(PRICE_STORE));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(IntakeProcessor.DEDUPE_STORE), Serdes.String(), Serdes.Long()));
+    // The events since the last combine interval, for a restore to sum again (see DeltaProcessor):
+    // few and short-lived, so kept in memory, with a changelog.
+    builder.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore(DeltaProcessor.PENDING_STORE), Serdes.Integer(), Serdes.ByteArray()));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(BucketProcessor.BUCKET_STORE), BucketKey.SERDE, AvroSerdes.usageAggregate()));
     builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -79,9 +82,9 @@ public final class UsageTopology {
         .to(topics.tokensLate().name(), Produced.with(Serdes.String(), eventSerde));
 
     outcomes.get("intake-accepted")
-        .flatMap((userId, outcome) -> perSubject(((Intake.Accepted) outcome).event()), Named.as("per-subject"))
-        .repartition(Repartitioned.<String, TokensConsumed>as(BY_SUBJECT)
-            .withKeySerde(Serdes.String()).withValueSerde(eventSerde))
+        .process(() -> new DeltaProcessor(eventSerde, config, registry), Named.as("deltas"), DeltaProcessor.PENDING_STORE)
+        .repartition(Repartitioned.<String, UsageAggregate>as(BY_SUBJECT)
+            .withKeySerde(Serdes.String()).withValueSerde(AvroSerdes.usageAggregate()))
         .process(() -> new BucketProcessor(config, registry), Named.as("buckets"),
             BucketProcessor.BUCKET_STORE, BucketProcessor.WINDOW_STORE)
         .to(topics.usageAggregates().name(), Produced.with(Serdes.String(), AvroSerdes.usageAggregate()));
@@ -89,20 +92,4 @@ public final class UsageTopology {
     return builder.build();
   }
 
-  /** One record per subject the event counts toward; missing feature or tenant count as unassigned. */
-  static List<KeyValue<String, TokensConsumed>> perSubject(TokensConsumed event) {
-    return List.of(
-        KeyValue.pair(new Subject(Dimension.USER, event.getUserId()).toString(), event),
-        KeyValue.pair(new Subject(Dimension.MODEL, event.getProvider() + "/" + event.getModel()).toString(), event),
-        KeyValue.pair(new Subject(Dimension.PROVIDER, event.getProvider()).toString(), event),
-        KeyValue.pair(new Subject(Dimension.FEATURE, orUnassigned(event.getFeature())).toString(), event),
-        KeyValue.pair(new Subject(Dimension.TENANT, orUnassigned(event.getTenantId())).toString(), event),
-        KeyValue.pair(new Subject(Dimension.ALL, Subject.ALL_KEY).toString(), event),
-        KeyValue.pair(new Subject(Dimension.USER_MODEL,
-            event.getUserId() + "/" + event.getProvider() + "/" + event.getModel()).toString(), event));
-  }
-
-  private static String orUnassigned(String value) {
-    return value == null || value.isBlank() ? Subject.UNASSIGNED : value;
-  }
 }

@@ -16,6 +16,7 @@ import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +113,12 @@ class UsageTopologyTest {
 
   private void send(TokensConsumed event) {
     input.pipeInput(event.getUserId().getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(event));
+    publishPendingTotals();
+  }
+
+  /** Lets the combine interval pass, so the totals summed since the last one reach the buckets. */
+  private void publishPendingTotals() {
+    driver.advanceWallClockTime(Duration.ofMillis(100));
   }
 
   private UsageAggregate bucket(Dimension dimension, String key, Period period, String start) {
@@ -322,6 +329,33 @@ class UsageTopologyTest {
   }
 
   @Test
+  void shouldSumTheEventsOfOneCombineIntervalIntoOneUpdatePerBucket() {
+    start("UTC");
+    TokensConsumed first = event("e1", "2026-12-01T00:01:00Z").setLatencyMs(300L).build();
+    TokensConsumed second = event("e2", "2026-12-01T00:01:30Z").setLatencyMs(900L).setSuccess(false).build();
+    TokensConsumed third = event("e3", "2026-12-01T00:02:10Z").setUserId("bob").setLatencyMs(100L).build();
+
+    for (TokensConsumed event : List.of(first, second, third)) {
+      input.pipeInput(event.getUserId().getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(event));
+    }
+    assertThat(aggregates.isEmpty()).as("nothing published before the interval ends").isTrue();
+    publishPendingTotals();
+
+    var allHour = aggregates.readKeyValuesToList().stream()
+        .filter(kv -> kv.key.equals("all:_") && kv.value.getPeriod() == Period.HOUR).toList();
+    // Two minutes were touched: one update for each, the second holding all three events.
+    assertThat(allHour).extracting(kv -> kv.value.getRequests()).containsExactly(2L, 3L);
+    UsageAggregate hour = allHour.get(1).value;
+    assertThat(hour.getFailedRequests()).isEqualTo(1);
+    assertThat(hour.getInputTokens()).isEqualTo(3_000);
+    assertThat(hour.getLatencyMsSum()).isEqualTo(1_300);
+    assertThat(hour.getLatencyMsMax()).isEqualTo(900);
+    assertThat(hour.getLastEventAt()).isEqualTo(Instant.parse("2026-12-01T00:02:10Z"));
+    assertThat(bucket(Dimension.USER, "alice", Period.MINUTE, "2026-12-01T00:01:00Z").getRequests()).isEqualTo(2);
+    assertThat(bucket(Dimension.USER, "bob", Period.MINUTE, "2026-12-01T00:02:00Z").getRequests()).isEqualTo(1);
+  }
+
+  @Test
   void shouldPriceCacheReadsCacheWritesAndReasoningAtTheirOwnPrices() {
     start("UTC");
     // $3 input, $15 output, $0.30 cache read, $3.75 cache write, $20 reasoning per million tokens.
@@ -405,6 +439,7 @@ class UsageTopologyTest {
     input.pipeInput(null, AvroSerdes.tokensConsumed().encode(event));
     input.pipeInput("mallory".getBytes(StandardCharsets.UTF_8),
         AvroSerdes.tokensConsumed().encode(event("wrong-key", "2026-12-01T00:01:00Z").build()));
+    publishPendingTotals();
 
     assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z").getRequests()).isEqualTo(2);
     assertThat(buckets.get(new BucketKey(Dimension.USER, "mallory", Period.DAY, Instant.parse("2026-12-01T00:00:00Z")))).isNull();

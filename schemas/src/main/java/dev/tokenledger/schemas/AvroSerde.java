@@ -1,11 +1,20 @@
 package dev.tokenledger.schemas;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -19,6 +28,11 @@ import org.apache.kafka.common.serialization.Serializer;
  * Kafka serde for an Avro record in single-object encoding (2-byte marker, 8-byte schema
  * fingerprint, Avro binary). Older writer schemas are resolved through {@link SchemaHistory}, so
  * no registry server is needed. A {@code null} value stays {@code null} (a tombstone).
+ *
+ * <p>The bytes are Avro's own {@code BinaryMessageEncoder}'s, written and read here through
+ * buffered array encoders: Avro's message classes go byte by byte through a synchronized stream,
+ * which was a tenth of the aggregator's time (measured by the bench). Records of an older writer
+ * schema, and anything malformed, go through Avro's {@link BinaryMessageDecoder}.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
@@ -29,14 +43,25 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         type -> "dev.tokenledger.schemas.avro".equals(type.getPackageName())));
   }
 
+  private static final byte[] SINGLE_OBJECT_MARKER = {(byte) 0xC3, 0x01};
+  private static final ThreadLocal<BinaryEncoder> ENCODER = new ThreadLocal<>();
+  private static final ThreadLocal<BinaryDecoder> DECODER = new ThreadLocal<>();
+
   private final Class<T> type;
-  private final BinaryMessageEncoder<T> encoder;
+  /** The marker and the current schema's fingerprint: what every record written now starts with. */
+  private final byte[] header;
+  private final DatumWriter<T> writer;
+  private final DatumReader<T> reader;
   private final BinaryMessageDecoder<T> decoder;
 
+  @SuppressWarnings("unchecked")
   AvroSerde(Class<T> type, Schema schema, SchemaStore history) {
     SpecificData model = SpecificData.getForClass(type);
     this.type = type;
-    this.encoder = new BinaryMessageEncoder<>(model, schema);
+    this.header = ByteBuffer.allocate(SINGLE_OBJECT_MARKER.length + Long.BYTES).order(ByteOrder.LITTLE_ENDIAN)
+        .put(SINGLE_OBJECT_MARKER).putLong(SchemaNormalization.parsingFingerprint64(schema)).array();
+    this.writer = (DatumWriter<T>) model.createDatumWriter(schema);
+    this.reader = (DatumReader<T>) model.createDatumReader(schema);
     this.decoder = new BinaryMessageDecoder<>(model, schema, history);
   }
 
@@ -50,10 +75,13 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
       return null;
     }
     try {
-      ByteBuffer buffer = encoder.encode(value);
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.get(bytes);
-      return bytes;
+      ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+      out.write(header);
+      BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, ENCODER.get());
+      ENCODER.set(encoder);
+      writer.write(value, encoder);
+      encoder.flush();
+      return out.toByteArray();
     } catch (IOException | AvroRuntimeException e) {
       throw new SerializationException("cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
     }
@@ -70,6 +98,12 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
       return null;
     }
     try {
+      if (bytes.length > header.length && Arrays.equals(bytes, 0, header.length, header, 0, header.length)) {
+        BinaryDecoder body = DecoderFactory.get().binaryDecoder(bytes, header.length, bytes.length - header.length,
+            DECODER.get());
+        DECODER.set(body);
+        return reader.read(null, body);
+      }
       return decoder.decode(bytes);
     } catch (org.apache.avro.message.MissingSchemaException e) {
       throw new SerializationException(

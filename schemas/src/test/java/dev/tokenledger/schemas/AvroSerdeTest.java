@@ -50,6 +50,14 @@ class AvroSerdeTest {
   }
 
   @Test
+  void shouldWriteExactlyTheBytesOfAvrosOwnMessageEncoder() throws Exception {
+    byte[] avros = TokensConsumed.getEncoder().encode(event()).array();
+
+    assertThat(AvroSerdes.tokensConsumed().encode(event())).isEqualTo(avros);
+    assertThat(TokensConsumed.getDecoder().decode(AvroSerdes.tokensConsumed().encode(event()))).isEqualTo(event());
+  }
+
+  @Test
   void shouldKeepTombstonesNull() {
     assertThat(AvroSerdes.quotaDefinition().serializer().serialize("quota.definitions", null)).isNull();
     assertThat(AvroSerdes.quotaDefinition().deserializer().deserialize("quota.definitions", null)).isNull();
