@@ -65,7 +65,7 @@ public final class AggregatorApp {
           context.bindAddress(), context.httpPort(), context.keys(), registry,
           () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024, DASHBOARD), app -> {
             InstanceRouter router = new InstanceRouter(streamsRef::get, self::get);
-            UsageQueries queries = new UsageQueries(streamsRef::get, () -> subjectPartitions);
+            UsageQueries queries = new UsageQueries(streamsRef::get, () -> subjectPartitions, config, Clock.systemUTC());
             new AggregatorRoutes(router, queries, prices, config.zone(), Clock.systemUTC()).register(app);
             // The by-subject repartition topic has as many partitions as tokens.consumed.
             CrossKeyQueries crossKey = new CrossKeyQueries(queries, router, () -> subjectPartitions);

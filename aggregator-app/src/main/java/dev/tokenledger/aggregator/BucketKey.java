@@ -12,8 +12,9 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The key of one calendar bucket in the store: {@code (dimension, key, period, bucketStart)}.
- * Serialized so that RocksDB's byte order is (subject, period, start): all buckets of one
- * subject and period are one contiguous range, ascending by start.
+ * Serialized so that RocksDB's byte order is (dimension, period, start, key): all keys of one
+ * dimension in a run of windows are one contiguous range, which is what top-N and stats read; a
+ * subject's own buckets are point reads, one per window (see {@link UsageQueries}).
  */
 public record BucketKey(Dimension dimension, String key, Period period, Instant start) {
 
@@ -21,6 +22,11 @@ public record BucketKey(Dimension dimension, String key, Period period, Instant 
 
   public static BucketKey of(Subject subject, Period period, Instant start) {
     return new BucketKey(subject.dimension(), subject.key(), period, start);
+  }
+
+  /** The lowest key of a window: every real key sorts after it (keys are never empty). */
+  static BucketKey first(Dimension dimension, Period period, Instant start) {
+    return new BucketKey(dimension, "", period, start);
   }
 
   public Subject subject() {
@@ -31,13 +37,12 @@ public record BucketKey(Dimension dimension, String key, Period period, Instant 
     @Override
     public byte[] serialize(String topic, BucketKey bucket) {
       byte[] key = bucket.key().getBytes(StandardCharsets.UTF_8);
-      return ByteBuffer.allocate(1 + 4 + key.length + 1 + 8)
+      return ByteBuffer.allocate(1 + 1 + 8 + key.length)
           .put((byte) bucket.dimension().ordinal())
-          .putInt(key.length)
-          .put(key)
           .put((byte) bucket.period().ordinal())
           // Offset by Long.MIN_VALUE so unsigned byte order equals signed time order.
           .putLong(bucket.start().toEpochMilli() ^ Long.MIN_VALUE)
+          .put(key)
           .array();
     }
   }
@@ -47,10 +52,10 @@ public record BucketKey(Dimension dimension, String key, Period period, Instant 
     public BucketKey deserialize(String topic, byte[] bytes) {
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       Dimension dimension = Dimension.values()[buffer.get()];
-      byte[] key = new byte[buffer.getInt()];
-      buffer.get(key);
       Period period = Period.values()[buffer.get()];
       Instant start = Instant.ofEpochMilli(buffer.getLong() ^ Long.MIN_VALUE);
+      byte[] key = new byte[buffer.remaining()];
+      buffer.get(key);
       return new BucketKey(dimension, new String(key, StandardCharsets.UTF_8), period, start);
     }
   }

@@ -1,6 +1,7 @@
 package dev.tokenledger.aggregator;
 
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -25,15 +25,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class BucketProcessor implements Processor<String, UsageAggregate, String, UsageAggregate> {
 
   static final String BUCKET_STORE = "usage-buckets";
-  /** The same buckets keyed by time first, for queries across keys (top-N, stats). */
-  static final String WINDOW_STORE = "usage-windows";
   private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
 
   private final AggregatorConfig config;
   private final MeterRegistry registry;
   private ProcessorContext<String, UsageAggregate> context;
   private KeyValueStore<BucketKey, UsageAggregate> buckets;
-  private KeyValueStore<WindowKey, UsageAggregate> windows;
 
   BucketProcessor(AggregatorConfig config, MeterRegistry registry) {
     this.config = config;
@@ -44,7 +41,6 @@ final class BucketProcessor implements Processor<String, UsageAggregate, String,
   public void init(ProcessorContext<String, UsageAggregate> context) {
     this.context = context;
     this.buckets = context.getStateStore(BUCKET_STORE);
-    this.windows = context.getStateStore(WINDOW_STORE);
     context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredBuckets);
   }
 
@@ -67,7 +63,6 @@ final class BucketProcessor implements Processor<String, UsageAggregate, String,
       UsageAggregate updated = UsageTotals.plus(
           current == null ? UsageTotals.empty(subject, window, config.zone()) : current, minuteDelta);
       buckets.put(key, updated);
-      windows.put(WindowKey.of(key), updated);
       context.forward(record.withValue(updated));
     }
   }
@@ -75,18 +70,20 @@ final class BucketProcessor implements Processor<String, UsageAggregate, String,
   private void purgeExpiredBuckets(long wallClockMs) {
     Instant now = Instant.ofEpochMilli(wallClockMs);
     List<BucketKey> expired = new ArrayList<>();
-    try (KeyValueIterator<BucketKey, UsageAggregate> all = buckets.all()) {
-      while (all.hasNext()) {
-        KeyValue<BucketKey, UsageAggregate> entry = all.next();
-        Duration retention = config.retention().get(entry.key.period());
-        if (entry.value.getWindowEnd().isBefore(now.minus(retention))) {
-          expired.add(entry.key);
+    for (Dimension dimension : Dimension.values()) {
+      for (Period period : AggregatorConfig.PERIODS) {
+        Instant cutoff = now.minus(config.retention().get(period));
+        // Keys are in time order within a dimension and period: only the old ones are read.
+        try (KeyValueIterator<BucketKey, UsageAggregate> old = buckets.range(
+            BucketKey.first(dimension, period, Instant.ofEpochMilli(Long.MIN_VALUE)), BucketKey.first(dimension, period, cutoff))) {
+          old.forEachRemaining(entry -> {
+            if (entry.value.getWindowEnd().isBefore(cutoff)) {
+              expired.add(entry.key);
+            }
+          });
         }
       }
     }
-    for (BucketKey key : expired) {
-      buckets.delete(key);
-      windows.delete(WindowKey.of(key));
-    }
+    expired.forEach(buckets::delete);
   }
 }

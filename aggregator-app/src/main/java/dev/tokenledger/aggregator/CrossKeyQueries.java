@@ -68,7 +68,7 @@ final class CrossKeyQueries {
     Set<Integer> answered = new TreeSet<>(mine.partitions());
     Map<Dimension, List<KeyTotals>> merged = new EnumMap<>(Dimension.class);
     mine.totals().forEach((dimension, totals) -> merged.computeIfAbsent(dimension, d -> new ArrayList<>()).addAll(totals));
-    for (HostInfo other : router.otherInstances(BucketProcessor.WINDOW_STORE, ctx)) {
+    for (HostInfo other : router.otherInstances(BucketProcessor.BUCKET_STORE, ctx)) {
       Partial theirs = JSON.convertValue(router.fetch(other, ctx), new TypeReference<Partial>() {});
       answered.addAll(theirs.partitions());
       theirs.totals().forEach((dimension, totals) -> merged.computeIfAbsent(dimension, d -> new ArrayList<>()).addAll(totals));

@@ -3,9 +3,11 @@ package dev.tokenledger.aggregator;
 import dev.tokenledger.runtime.PartitionStores;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.runtime.QueryDeadline;
+import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.UsageAggregate;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,30 +36,53 @@ final class UsageQueries {
 
   private final Supplier<KafkaStreams> streams;
   private final IntSupplier partitionCount;
+  private final AggregatorConfig config;
+  private final Clock clock;
 
-  UsageQueries(Supplier<KafkaStreams> streams, IntSupplier partitionCount) {
+  UsageQueries(Supplier<KafkaStreams> streams, IntSupplier partitionCount, AggregatorConfig config, Clock clock) {
     this.streams = streams;
     this.partitionCount = partitionCount;
+    this.config = config;
+    this.clock = clock;
   }
 
-  /** The subject's buckets of one period whose start is in {@code [fromStart, toExclusive)}, ascending. */
+  /**
+   * The subject's buckets of one period whose start is in {@code [fromStart, toExclusive)},
+   * ascending: one point read per window, from the oldest one the period's retention keeps to the
+   * newest an event can have opened (the wall clock plus the allowed future skew).
+   */
   List<UsageAggregate> buckets(int partition, Subject subject, Period period, Instant fromStart, Instant toExclusive) {
-    if (!fromStart.isBefore(toExclusive)) {
+    Instant now = clock.instant();
+    Instant oldestKept = CalendarWindow.containing(period, now.minus(config.retention().get(period)), config.zone()).start();
+    Instant newestOpened = CalendarWindow.containing(period, now.plus(config.maxFutureSkew()), config.zone()).end();
+    Instant first = fromStart.isAfter(oldestKept) ? fromStart : oldestKept;
+    Instant end = toExclusive.isBefore(newestOpened) ? toExclusive : newestOpened;
+    if (!first.isBefore(end)) {
       return List.of();
     }
-    BucketKey lower = BucketKey.of(subject, period, fromStart);
-    BucketKey upper = BucketKey.of(subject, period, toExclusive.minusMillis(1));
     return QueryDeadline.call("the usage store", () -> {
       // A standby copy answers too: it is at most a commit interval behind the active one.
-      Optional<ReadOnlyKeyValueStore<BucketKey, UsageAggregate>> store =
-          PartitionStores.of(streams.get(), BucketProcessor.BUCKET_STORE, partition, false);
+      ReadOnlyKeyValueStore<BucketKey, UsageAggregate> store =
+          PartitionStores.<BucketKey, UsageAggregate>of(streams.get(), BucketProcessor.BUCKET_STORE, partition, false)
+              .orElseThrow(() -> notQueryable(partition));
       List<UsageAggregate> buckets = new ArrayList<>();
-      boolean read = store.isPresent() && readAll(store.get(), lower, upper, entry -> buckets.add(entry.value));
-      if (!read) {
-        throw ProblemException.unavailable("partition " + partition + " of the usage store is not queryable here now", 1);
+      try {
+        for (CalendarWindow window = CalendarWindow.containing(period, first, config.zone());
+            window.start().isBefore(end); window = window.following(config.zone())) {
+          UsageAggregate bucket = store.get(BucketKey.of(subject, period, window.start()));
+          if (bucket != null) {
+            buckets.add(bucket);
+          }
+        }
+      } catch (InvalidStateStoreException e) {
+        throw notQueryable(partition);
       }
       return buckets;
     });
+  }
+
+  private static ProblemException notQueryable(int partition) {
+    return ProblemException.unavailable("partition " + partition + " of the usage store is not queryable here now", 1);
   }
 
   /**
@@ -66,14 +91,14 @@ final class UsageQueries {
    * subject's buckets all live in one partition, so each key's sum is complete.
    */
   Partial totalsByKey(Dimension dimension, Period period, Instant fromStart, Instant toExclusive) {
-    WindowKey lower = WindowKey.first(dimension, period, fromStart);
-    WindowKey upper = WindowKey.first(dimension, period, toExclusive);
+    BucketKey lower = BucketKey.first(dimension, period, fromStart);
+    BucketKey upper = BucketKey.first(dimension, period, toExclusive);
     return QueryDeadline.call("the usage windows", () -> {
       Map<String, KeyTotals> byKey = new HashMap<>();
       Set<Integer> answered = new TreeSet<>();
       for (int partition = 0; partition < partitionCount.getAsInt(); partition++) {
-        Optional<ReadOnlyKeyValueStore<WindowKey, UsageAggregate>> store =
-            PartitionStores.of(streams.get(), BucketProcessor.WINDOW_STORE, partition, true);
+        Optional<ReadOnlyKeyValueStore<BucketKey, UsageAggregate>> store =
+            PartitionStores.of(streams.get(), BucketProcessor.BUCKET_STORE, partition, true);
         // Summed apart first: a partition that moves away mid-read must not leave half its keys.
         Map<String, KeyTotals> partitionTotals = new HashMap<>();
         if (store.isPresent() && readAll(store.get(), lower, upper,

@@ -57,8 +57,6 @@ public final class UsageTopology {
         Stores.inMemoryKeyValueStore(DeltaProcessor.PENDING_STORE), Serdes.Integer(), Serdes.ByteArray()));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(BucketProcessor.BUCKET_STORE), BucketKey.SERDE, AvroSerdes.usageAggregate()));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(BucketProcessor.WINDOW_STORE), WindowKey.SERDE, AvroSerdes.usageAggregate()));
 
     Map<String, KStream<String, Intake>> outcomes = builder
         .stream(topics.tokensConsumed().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
@@ -86,7 +84,7 @@ public final class UsageTopology {
         .repartition(Repartitioned.<String, UsageAggregate>as(BY_SUBJECT)
             .withKeySerde(Serdes.String()).withValueSerde(AvroSerdes.usageAggregate()))
         .process(() -> new BucketProcessor(config, registry), Named.as("buckets"),
-            BucketProcessor.BUCKET_STORE, BucketProcessor.WINDOW_STORE)
+            BucketProcessor.BUCKET_STORE)
         .to(topics.usageAggregates().name(), Produced.with(Serdes.String(), AvroSerdes.usageAggregate()));
 
     return builder.build();
