@@ -60,8 +60,8 @@ final class BucketProcessor implements Processor<String, UsageAggregate, String,
       }
       BucketKey key = BucketKey.of(subject, period, window.start());
       UsageAggregate current = buckets.get(key);
-      UsageAggregate updated = UsageTotals.plus(
-          current == null ? UsageTotals.empty(subject, window, config.zone()) : current, minuteDelta);
+      UsageAggregate updated = current == null ? UsageTotals.empty(subject, window, config.zone()) : current;
+      UsageTotals.addInto(updated, minuteDelta);
       buckets.put(key, updated);
       context.forward(record.withValue(updated));
     }

@@ -103,7 +103,10 @@ final class DeltaProcessor implements Processor<String, Intake, String, UsageAgg
     CalendarWindow minute = CalendarWindow.containing(Period.MINUTE, event.getOccurredAt(), config.zone());
     for (Subject subject : subjects(event)) {
       UsageAggregate totals = UsageTotals.of(subject, minute, config.zone(), event, priced.cost(), priced.contextWindow());
-      pending.merge(BucketKey.of(subject, Period.MINUTE, minute.start()), totals, UsageTotals::plus);
+      pending.merge(BucketKey.of(subject, Period.MINUTE, minute.start()), totals, (sum, more) -> {
+        UsageTotals.addInto(sum, more);
+        return sum;
+      });
     }
   }
 

@@ -10,23 +10,26 @@ import java.util.Optional;
 
 /**
  * The arithmetic of bucket totals, exactly: every sum is checked for overflow and sub-nano costs
- * carry. Totals form a monoid ({@link #plus}), so an event's totals, a sum of events and a bucket
- * are all the same thing, and sums can be taken in any grouping.
+ * carry. Totals form a monoid ({@link #addInto}), so an event's totals, a sum of events and a bucket
+ * are all the same thing, and sums can be taken in any grouping. Records are made with Avro's
+ * plain constructor and changed in place: its builders deep-copy every default, which was a tenth
+ * of the aggregator's time (measured by the bench).
  */
 final class UsageTotals {
 
   private UsageTotals() {}
 
+  /** A bucket with nothing in it: every count is 0. */
   static UsageAggregate empty(Subject subject, CalendarWindow window, ZoneId zone) {
-    return UsageAggregate.newBuilder()
-        .setDimension(subject.dimension())
-        .setKey(subject.key())
-        .setPeriod(window.period())
-        .setZone(zone.getId())
-        .setWindowStart(window.start())
-        .setWindowEnd(window.end())
-        .setLastEventAt(window.start())
-        .build();
+    UsageAggregate empty = new UsageAggregate();
+    empty.setDimension(subject.dimension());
+    empty.setKey(subject.key());
+    empty.setPeriod(window.period());
+    empty.setZone(zone.getId());
+    empty.setWindowStart(window.start());
+    empty.setWindowEnd(window.end());
+    empty.setLastEventAt(window.start());
+    return empty;
   }
 
   /**
@@ -72,30 +75,28 @@ final class UsageTotals {
     return totals;
   }
 
-  /** {@code bucket} with {@code more} added (sums, maxima, the latest event); both are left unchanged. */
-  static UsageAggregate plus(UsageAggregate bucket, UsageAggregate more) {
-    UsageAggregate next = UsageAggregate.newBuilder(bucket).build();
-    next.setRequests(Math.addExact(bucket.getRequests(), more.getRequests()));
-    next.setFailedRequests(Math.addExact(bucket.getFailedRequests(), more.getFailedRequests()));
-    next.setFailedRequestTokens(Math.addExact(bucket.getFailedRequestTokens(), more.getFailedRequestTokens()));
-    next.setInputTokens(Math.addExact(bucket.getInputTokens(), more.getInputTokens()));
-    next.setOutputTokens(Math.addExact(bucket.getOutputTokens(), more.getOutputTokens()));
-    next.setCachedInputTokens(Math.addExact(bucket.getCachedInputTokens(), more.getCachedInputTokens()));
-    next.setCacheWriteTokens(Math.addExact(bucket.getCacheWriteTokens(), more.getCacheWriteTokens()));
-    next.setReasoningTokens(Math.addExact(bucket.getReasoningTokens(), more.getReasoningTokens()));
-    next.setSystemTokens(Math.addExact(bucket.getSystemTokens(), more.getSystemTokens()));
-    long remainder = bucket.getCostRemainderFemtos() + more.getCostRemainderFemtos();
-    next.setCostNanos(Math.addExact(Math.addExact(bucket.getCostNanos(), more.getCostNanos()),
+  /** Adds {@code more} to {@code sum} (sums, maxima, the latest event); {@code more} is left unchanged. */
+  static void addInto(UsageAggregate sum, UsageAggregate more) {
+    sum.setRequests(Math.addExact(sum.getRequests(), more.getRequests()));
+    sum.setFailedRequests(Math.addExact(sum.getFailedRequests(), more.getFailedRequests()));
+    sum.setFailedRequestTokens(Math.addExact(sum.getFailedRequestTokens(), more.getFailedRequestTokens()));
+    sum.setInputTokens(Math.addExact(sum.getInputTokens(), more.getInputTokens()));
+    sum.setOutputTokens(Math.addExact(sum.getOutputTokens(), more.getOutputTokens()));
+    sum.setCachedInputTokens(Math.addExact(sum.getCachedInputTokens(), more.getCachedInputTokens()));
+    sum.setCacheWriteTokens(Math.addExact(sum.getCacheWriteTokens(), more.getCacheWriteTokens()));
+    sum.setReasoningTokens(Math.addExact(sum.getReasoningTokens(), more.getReasoningTokens()));
+    sum.setSystemTokens(Math.addExact(sum.getSystemTokens(), more.getSystemTokens()));
+    long remainder = sum.getCostRemainderFemtos() + more.getCostRemainderFemtos();
+    sum.setCostNanos(Math.addExact(Math.addExact(sum.getCostNanos(), more.getCostNanos()),
         remainder / Pricing.FEMTOS_PER_NANO));
-    next.setCostRemainderFemtos(remainder % Pricing.FEMTOS_PER_NANO);
-    next.setUnpricedRequests(Math.addExact(bucket.getUnpricedRequests(), more.getUnpricedRequests()));
-    next.setEstimatedRequests(Math.addExact(bucket.getEstimatedRequests(), more.getEstimatedRequests()));
-    next.setLatencyMsSum(Math.addExact(bucket.getLatencyMsSum(), more.getLatencyMsSum()));
-    next.setLatencyMsMax(Math.max(bucket.getLatencyMsMax(), more.getLatencyMsMax()));
-    next.setMaxContextUtilizationPpm(Math.max(bucket.getMaxContextUtilizationPpm(), more.getMaxContextUtilizationPpm()));
-    if (more.getLastEventAt().isAfter(bucket.getLastEventAt())) {
-      next.setLastEventAt(more.getLastEventAt());
+    sum.setCostRemainderFemtos(remainder % Pricing.FEMTOS_PER_NANO);
+    sum.setUnpricedRequests(Math.addExact(sum.getUnpricedRequests(), more.getUnpricedRequests()));
+    sum.setEstimatedRequests(Math.addExact(sum.getEstimatedRequests(), more.getEstimatedRequests()));
+    sum.setLatencyMsSum(Math.addExact(sum.getLatencyMsSum(), more.getLatencyMsSum()));
+    sum.setLatencyMsMax(Math.max(sum.getLatencyMsMax(), more.getLatencyMsMax()));
+    sum.setMaxContextUtilizationPpm(Math.max(sum.getMaxContextUtilizationPpm(), more.getMaxContextUtilizationPpm()));
+    if (more.getLastEventAt().isAfter(sum.getLastEventAt())) {
+      sum.setLastEventAt(more.getLastEventAt());
     }
-    return next;
   }
 }
