@@ -44,6 +44,9 @@ public final class StreamsRuntime {
     // changelog record; at the 10 MB default it filled within a commit interval, and each eviction
     // flushed a whole store's dirty entries (half the aggregator's time, measured by the bench).
     props.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
+    props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+    props.put(BoundedRocksDbMemory.MEMORY_CONFIG,
+        Long.toString(context.settings().intValue("tokenledger.rocksdb.memory-mb", 16, 1 << 20) * 1024L * 1024));
     return props;
   }
 
