@@ -62,18 +62,31 @@ final class AggregatorThroughputCommand implements Subcommand {
   public String usage() {
     return "aggregator-throughput [--events N (3000000)] [--report FILE (.tokenledger/bench/aggregator-throughput.json)]\n"
         + "             [--dir DIR (.tokenledger/bench)] [--threads STREAM_THREADS (1)] [--seed N (42)]\n"
+        + "             [--span-minutes M (60): the events' times spread over the last M minutes, at most 4320]\n"
         + "  A broker of its own; Kafka's producer/consumer perf tools, a plain Kafka Streams app and the\n"
         + "  aggregator on the same preloaded events, each timed to caught up. Logs in DIR/aggregator-throughput/logs.";
   }
 
   @Override
   public int run(List<String> args, PrintStream out) throws InterruptedException {
-    CliArgs options = new CliArgs(args, Set.of("events", "report", "dir", "threads", "seed"));
+    measure(args, out);
+    return 0;
+  }
+
+  /** What {@link #run} does, table and JSON included; returns the report ({@code bench all} sums it up). */
+  ThroughputReport measure(List<String> args, PrintStream out) throws InterruptedException {
+    CliArgs options = new CliArgs(args, Set.of("events", "report", "dir", "threads", "seed", "span-minutes"));
     long events = options.longValue("events", 3_000_000, 1_000);
     Path dir = Path.of(options.string("dir", ".tokenledger/bench"));
     Path report = Path.of(options.string("report", dir.resolve("aggregator-throughput.json").toString()));
     int threads = (int) options.longValue("threads", 1, 1);
     long seed = options.longValue("seed", 42, Long.MIN_VALUE);
+    long spanMinutes = options.longValue("span-minutes", 60, 1);
+    if (spanMinutes > UsageEventGenerator.MAX_SPAN.toMinutes()) {
+      throw new CliArgs.UsageException("--span-minutes must be at most " + UsageEventGenerator.MAX_SPAN.toMinutes()
+          + " (got " + spanMinutes + ")");
+    }
+    Duration span = Duration.ofMinutes(spanMinutes);
 
     Run run;
     try {
@@ -85,14 +98,14 @@ final class AggregatorThroughputCommand implements Subcommand {
     Thread hook = new Thread(run::close, "aggregator-throughput-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      ThroughputReport result = run.measure(events, threads, seed);
+      ThroughputReport result = run.measure(events, threads, seed, span);
       run.close(); // before the table, so that the broker's stop message comes first
       out.println();
       out.print(result.table());
       Files.createDirectories(report.toAbsolutePath().getParent());
       Files.writeString(report, result.json(new ObjectMapper()));
       out.println("report: " + report);
-      return 0;
+      return result;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (ExecutionException e) {
@@ -124,7 +137,7 @@ final class AggregatorThroughputCommand implements Subcommand {
       Files.createDirectories(logs);
     }
 
-    ThroughputReport measure(long events, int threads, long seed)
+    ThroughputReport measure(long events, int threads, long seed, Duration span)
         throws InterruptedException, ExecutionException, IOException {
       int port = FreePorts.run(2);
       synchronized (this) {
@@ -138,8 +151,8 @@ final class AggregatorThroughputCommand implements Subcommand {
           CatchUp catchUp = new CatchUp(admin, bootstrap)) {
         int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
 
-        out.printf("Preloading %s with %,d events...%n", topic, events);
-        Preload preloaded = preload(bootstrap, topic, events, seed);
+        out.printf("Preloading %s with %,d events over the last %s...%n", topic, events, span);
+        Preload preloaded = preload(bootstrap, topic, events, seed, span);
         Rate preload = preloaded.rate();
         double averageBytes = (double) preloaded.bytes() / events;
         out.printf("  %,.0f events/s, %.0f B a record (key + value)%n", preload.recordsPerSecond(), averageBytes);
@@ -203,8 +216,8 @@ final class AggregatorThroughputCommand implements Subcommand {
     private record Preload(Rate rate, long bytes) {}
 
     /** Our own producer as a service would configure it, with ProducerPerformance's batching; keyed by user like ingest. */
-    private static Preload preload(String bootstrap, String topic, long events, long seed) {
-      UsageEventGenerator generator = new UsageEventGenerator(seed, events, Instant.now());
+    private static Preload preload(String bootstrap, String topic, long events, long seed, Duration span) {
+      UsageEventGenerator generator = new UsageEventGenerator(seed, events, Instant.now(), span);
       AtomicReference<Exception> failure = new AtomicReference<>();
       long bytes = 0;
       long start = System.nanoTime();

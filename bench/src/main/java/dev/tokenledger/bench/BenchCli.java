@@ -19,7 +19,9 @@ public final class BenchCli {
   }
 
   static BenchCli standard() {
-    return new BenchCli(List.of(new DemoTrafficCommand(System.getenv()), new AggregatorThroughputCommand()));
+    return new BenchCli(List.of(new DemoTrafficCommand(System.getenv()), new AggregatorThroughputCommand(),
+        new AlertLatencyCommand(), new AggregatorStateCommand(), new IngestThroughputCommand(),
+        new QueryLatencyCommand(), new BenchAllCommand()));
   }
 
   public static void main(String[] args) throws InterruptedException {

@@ -4,15 +4,20 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A JVM started on this JVM's classpath, its output in a log file: the perf tools, the baseline
- * and the aggregator each get a process of their own, as they would be deployed.
+ * and the apps each get a process of their own, as they would be deployed.
  */
 final class ChildJvm {
 
@@ -56,9 +61,43 @@ final class ChildJvm {
     return output;
   }
 
+  /** The operating system's process id, e.g. to read {@code /proc/PID/status}. */
+  long pid() {
+    return process.pid();
+  }
+
   void checkAlive() {
     if (!process.isAlive()) {
       throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; log " + log);
+    }
+  }
+
+  /**
+   * Polls {@code GET /ready} on {@code port} until it answers 200, failing as soon as this JVM has
+   * exited, or after {@code timeout} with the last answer.
+   */
+  void awaitReady(int port, Duration timeout) throws InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+        .timeout(Duration.ofSeconds(5)).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "no answer";
+    while (true) {
+      checkAlive();
+      try {
+        HttpResponse<String> response = http.send(ready, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          return;
+        }
+        last = response.statusCode() + " " + response.body();
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(name + " was not ready within " + timeout.toSeconds() + " s (last: " + last
+            + "); log " + log);
+      }
+      Thread.sleep(200);
     }
   }
 

@@ -15,14 +15,15 @@ import java.util.UUID;
  * {@link TokensConsumed} events as a large deployment publishes them, for benchmarks that load
  * Kafka directly: 10 000 users with Zipf-skewed activity (the busiest ≈ 6 % of calls), 30 priced
  * models of five providers (also skewed), 200 tenants, 12 features, log-normal token counts,
- * cache hits, reasoning on reasoning models, ≈ 3 % failures. Event times run from {@link #SPAN}
- * before {@code now} up to {@code now} in arrival order, each up to a minute early, as a replay of
- * the last days would. Same seed, same events.
+ * cache hits, reasoning on reasoning models, ≈ 3 % failures. Event times run from a span (at most
+ * {@link #MAX_SPAN}) before {@code now} up to {@code now} in arrival order, each up to a minute
+ * early: a short span is a busy deployment's last minutes, a long one a replay of quiet days. Same
+ * seed, same events.
  */
 final class UsageEventGenerator {
 
   static final int USERS = 10_000;
-  static final Duration SPAN = Duration.ofDays(3);
+  static final Duration MAX_SPAN = Duration.ofDays(3);
   private static final long JITTER_MILLIS = 60_000;
   private static final int TENANTS = 200;
 
@@ -52,11 +53,19 @@ final class UsageEventGenerator {
   private final double millisPerEvent;
   private long index;
 
-  /** {@code count} events ending at {@code now}: the i-th at {@code now - SPAN + i * SPAN / count}, minus jitter. */
+  /** {@code count} events over the {@link #MAX_SPAN} ending at {@code now}. */
   UsageEventGenerator(long seed, long count, Instant now) {
+    this(seed, count, now, MAX_SPAN);
+  }
+
+  /** {@code count} events ending at {@code now}: the i-th at {@code now - span + i * span / count}, minus jitter. */
+  UsageEventGenerator(long seed, long count, Instant now, Duration span) {
+    if (span.isNegative() || span.isZero() || span.compareTo(MAX_SPAN) > 0) {
+      throw new IllegalArgumentException("span must be more than 0 and at most " + MAX_SPAN + " (got " + span + ")");
+    }
     this.random = new SplittableRandom(seed);
-    this.firstMillis = now.toEpochMilli() - SPAN.toMillis();
-    this.millisPerEvent = (double) SPAN.toMillis() / count;
+    this.firstMillis = now.toEpochMilli() - span.toMillis();
+    this.millisPerEvent = (double) span.toMillis() / count;
   }
 
   TokensConsumed next() {

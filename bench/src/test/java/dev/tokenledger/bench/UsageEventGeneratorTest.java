@@ -1,9 +1,11 @@
 package dev.tokenledger.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.avro.TokensConsumed;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,9 +50,24 @@ class UsageEventGeneratorTest {
   }
 
   @Test
+  void shouldSpreadEventsOverTheSpanAsked() {
+    UsageEventGenerator generator = new UsageEventGenerator(3, 1_000, NOW, Duration.ofMinutes(10));
+    List<Instant> times = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      times.add(generator.next().getOccurredAt());
+    }
+
+    // Ten minutes, each event up to a minute early.
+    assertThat(times).allSatisfy(t -> assertThat(t).isBetween(NOW.minus(Duration.ofMinutes(11)), NOW));
+    assertThat(times.get(999)).isAfter(NOW.minus(Duration.ofMinutes(2)));
+    assertThatThrownBy(() -> new UsageEventGenerator(3, 1_000, NOW, Duration.ofDays(4)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void shouldMakeValidUniqueEventsOverTheSpanInArrivalOrder() {
     List<TokensConsumed> events = generate(7);
-    Instant first = NOW.minus(UsageEventGenerator.SPAN).minusSeconds(60);
+    Instant first = NOW.minus(UsageEventGenerator.MAX_SPAN).minusSeconds(60);
 
     assertThat(events).allSatisfy(e -> {
       assertThat(e.getOccurredAt()).isBetween(first, NOW);

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
@@ -90,6 +92,15 @@ public record TopicCatalog(
           }
         }
       }
+      // Until every new partition has a leader that answers (the admin client retries): an
+      // idempotent producer whose first batch to a partition gets NOT_LEADER_OR_FOLLOWER while a
+      // later one is accepted retries the first with OUT_OF_ORDER_SEQUENCE_NUMBER until its
+      // delivery timeout (KAFKA-14359), seen by the bench's preload right after topic creation.
+      Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+      admin.describeTopics(missing.stream().map(NewTopic::name).toList()).allTopicNames().get(60, TimeUnit.SECONDS)
+          .forEach((name, description) -> description.partitions()
+              .forEach(p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+      admin.listOffsets(partitions).all().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot create the TokenLedger topics: " + e.getMessage(), e);
     } catch (InterruptedException e) {

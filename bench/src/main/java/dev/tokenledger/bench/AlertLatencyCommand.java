@@ -1,0 +1,585 @@
+package dev.tokenledger.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenledger.kafkalocal.FreePorts;
+import dev.tokenledger.kafkalocal.LocalCluster;
+import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.schemas.AvroSerdes;
+import dev.tokenledger.schemas.TopicCatalog;
+import dev.tokenledger.schemas.avro.TokenSource;
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import dev.tokenledger.schemas.avro.UsageAlert;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code alert-latency}: on one broker of its own, the aggregator and the alerting app (each its
+ * own JVM) under a steady background load of ordinary events, and "probe" events sent at a steady
+ * pace among them. Each probe is the only event of a fresh user and alone crosses a {@code user:*}
+ * daily token quota no background user comes near, so it fires exactly one UsageAlert with its
+ * subject. Latency: from the probe's {@code send()} to its alert returned by a
+ * {@code read_committed} consumer of usage.alerts. Prints one table and writes it as JSON.
+ */
+final class AlertLatencyCommand implements Subcommand {
+
+  static final String QUOTA_ID = "bench-probe-daily";
+  static final String PROBE_PREFIX = "probe-";
+  private static final String APP_HEAP = "1g";
+  /** The largest input + output tokens UsageEventGenerator gives one event. */
+  private static final long MAX_EVENT_TOKENS = 216_000;
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+
+  @Override
+  public String name() {
+    return "alert-latency";
+  }
+
+  @Override
+  public String usage() {
+    return "alert-latency [--rate EVENTS_PER_S (20000)] [--seconds N (60)] [--probes-per-second N (10)]\n"
+        + "             [--warmup SECONDS (10)] [--settle SECONDS (120)] [--timeout SECONDS (30)]\n"
+        + "             [--report FILE (.tokenledger/bench/alert-latency.json)]\n"
+        + "             [--dir DIR (.tokenledger/bench)] [--seed N (42)]\n"
+        + "  A broker of its own, the aggregator and the alerting app; background events at --rate and probe events\n"
+        + "  each crossing a quota alone; latency from a probe's send to its alert read. Logs in DIR/alert-latency/logs.";
+  }
+
+  @Override
+  public int run(List<String> args, PrintStream out) throws InterruptedException {
+    CliArgs options = new CliArgs(args, Set.of("rate", "seconds", "probes-per-second", "warmup", "settle", "timeout",
+        "report", "dir", "seed"));
+    double rate = options.positiveDouble("rate", 20_000);
+    long seconds = options.longValue("seconds", 60, 1);
+    double probesPerSecond = options.positiveDouble("probes-per-second", 10);
+    long warmup = options.longValue("warmup", 10, 0);
+    Duration settle = Duration.ofSeconds(options.longValue("settle", 120, 0));
+    long timeout = options.longValue("timeout", 30, 1);
+    Path dir = Path.of(options.string("dir", ".tokenledger/bench"));
+    Path report = Path.of(options.string("report", dir.resolve("alert-latency.json").toString()));
+    long seed = options.longValue("seed", 42, Long.MIN_VALUE);
+
+    Run run;
+    try {
+      run = new Run(dir.resolve("alert-latency"), out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // Ctrl-C must not leave a broker (started in a session of its own) or an app behind.
+    Thread hook = new Thread(run::close, "alert-latency-cleanup");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      AlertLatencyReport result = run.measure(rate, seconds, probesPerSecond, warmup, settle, timeout, seed);
+      run.close(); // before the table, so that the broker's stop message comes first
+      out.println();
+      out.print(result.table());
+      Files.createDirectories(report.toAbsolutePath().getParent());
+      Files.writeString(report, result.json(new ObjectMapper()));
+      out.println("report: " + report);
+      return 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      run.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // Already shutting down (Ctrl-C): the hook has run or is running.
+      }
+    }
+  }
+
+  /**
+   * A {@code user:*} limit no background user reaches in the run: even if one user made 10 % of
+   * every call (the busiest of UsageEventGenerator's makes ≈ 6 %) and each had the generator's
+   * largest token count. A probe of {@code limit} input and 1 output token crosses it alone.
+   */
+  static long quotaLimit(double rate, long seconds) {
+    double events = rate * seconds;
+    return Math.max(1_000_000_000L, (long) Math.ceil(events * 0.1 * MAX_EVENT_TOKENS));
+  }
+
+  /** A probe: the first and only event of {@code userId}, {@code tokens} + 1 tokens, a fixed tiny cost. */
+  static TokensConsumed probe(String userId, long tokens, Instant now) {
+    return TokensConsumed.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setOccurredAt(now)
+        .setUserId(userId)
+        .setService("bench-probe")
+        .setFeature("probe")
+        .setProvider("openai")
+        .setModel("gpt-4o")
+        .setInputTokens(tokens)
+        .setOutputTokens(1)
+        .setTokenSource(TokenSource.REPORTED)
+        // Priced from the catalogue, thousands of probes of ~10^11 tokens would overflow a model's totals.
+        .setCostNanos(1_000L)
+        .setLatencyMs(100L)
+        .setSuccess(true)
+        .setLabels(Map.of("env", "bench"))
+        .build();
+  }
+
+  /** One run: its broker, its child JVMs and its files, all removed at the end but the logs. */
+  private static final class Run implements AutoCloseable {
+    private final Path work;
+    private final Path logs;
+    private final PrintStream out;
+    private final List<ChildJvm> running = new ArrayList<>();
+    private final List<AutoCloseable> loops = new ArrayList<>();
+    private LocalCluster cluster;
+
+    Run(Path work, PrintStream out) throws IOException {
+      this.work = work.toAbsolutePath();
+      this.logs = this.work.resolve("logs");
+      this.out = out;
+      deleteData();
+      Files.createDirectories(logs);
+    }
+
+    AlertLatencyReport measure(double rate, long seconds, double probesPerSecond, long warmup, Duration settle,
+        long timeout, long seed) throws InterruptedException, IOException {
+      int port = FreePorts.run(2);
+      synchronized (this) {
+        cluster = LocalCluster.ofNodes(1, work.resolve("kafka"), port, port + 1, logs,
+            System.getProperty("java.class.path"), out);
+      }
+      cluster.start(Settings.of("/tokenledger-defaults.properties", Map.of()));
+      String bootstrap = cluster.bootstrap();
+      TopicCatalog topics = TopicCatalog.create(Map.of());
+      String input = topics.tokensConsumed().name();
+
+      int aggregatorPort = FreePorts.run(1);
+      String suffix = UUID.randomUUID().toString().substring(0, 8);
+      String aggregatorId = "bench-aggregator-" + suffix;
+      String alertingId = "bench-alerting-" + suffix;
+      Path aggregatorConfig = config("aggregator", bootstrap, aggregatorPort,
+          "tokenledger.aggregator.application-id=" + aggregatorId);
+      out.println("Starting the aggregator and the alerting app...");
+      ChildJvm aggregator = start("aggregator", "dev.tokenledger.aggregator.AggregatorApp",
+          List.of("--config", aggregatorConfig.toString()));
+      int alertingPort = FreePorts.run(1);
+      Path alertingConfig = config("alerting", bootstrap, alertingPort, "tokenledger.alerting.application-id=" + alertingId);
+      ChildJvm alerting = start("alerting", "dev.tokenledger.alerting.AlertingApp",
+          List.of("--config", alertingConfig.toString()));
+      aggregator.awaitReady(aggregatorPort, READY_TIMEOUT);
+      alerting.awaitReady(alertingPort, READY_TIMEOUT);
+
+      long limit = quotaLimit(rate, seconds + warmup + timeout);
+      ObjectNode quota = new ObjectMapper().createObjectNode().put("subject", "user:*").put("metric", "tokens")
+          .put("period", "day").put("limit", limit).put("action", "warn").put("rule", "limit");
+      quota.putArray("thresholds").add(1.0);
+      String refused = new AlertingAdminClient(URI.create("http://127.0.0.1:" + alertingPort), "auth-disabled",
+          HttpClient.newHttpClient()).putQuota(QUOTA_ID, quota, new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5)),
+          Duration.ofSeconds(60), failure -> out.println("  PUT quota: " + failure + "; retrying"));
+      if (refused != null) {
+        throw new IllegalStateException("PUT /v1/quotas/" + QUOTA_ID + " failed: " + refused);
+      }
+      out.printf("Quota %s: user:* %,d tokens a day, one threshold (100 %%)%n", QUOTA_ID, limit);
+
+      Admin admin = loop(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)));
+      AlertLatencyProbes probes = new AlertLatencyProbes();
+      AlertReader reader = loop(new AlertReader(bootstrap, topics.usageAlerts().name(), probes));
+      reader.awaitAssigned();
+      Background background = loop(new Background(bootstrap, input, rate, seed));
+      out.printf("Background load at %,.0f events/s; %d s of warm-up...%n", rate, warmup);
+      long started = System.nanoTime();
+      long[] nextProgress = {started + PROGRESS_EVERY.toNanos()};
+      Runnable healthy = () -> {
+        aggregator.checkAlive();
+        alerting.checkAlive();
+        background.checkFailure();
+        reader.checkFailure();
+        long now = System.nanoTime();
+        if (now > nextProgress[0]) {
+          nextProgress[0] += PROGRESS_EVERY.toNanos();
+          out.printf("  %d s: background %,d acked, aggregator counted %,d, %s; records not yet consumed:"
+              + " aggregator %,d, alerting %,d%n", TimeUnit.NANOSECONDS.toSeconds(now - started),
+              background.acked.get(), counted(aggregatorPort), probes.progress(), lag(admin, aggregatorId),
+              lag(admin, alertingId));
+        }
+      };
+      awaitFor(Duration.ofSeconds(warmup), healthy);
+      // Probes behind a backlog would measure the backlog: first let the aggregator catch up with the load.
+      long allowedLag = Math.max(100, Math.round(rate));
+      long settleEnd = System.nanoTime() + settle.toNanos();
+      long lag = background.acked.get() - counted(aggregatorPort);
+      while (lag > allowedLag && System.nanoTime() < settleEnd) {
+        awaitFor(Duration.ofMillis(500), healthy);
+        lag = background.acked.get() - counted(aggregatorPort);
+      }
+      if (lag > allowedLag) {
+        out.printf("The aggregator is still %,d events behind the load after %d s: it does not keep up with %,.0f"
+            + " events/s here; probing anyway%n", lag, settle.toSeconds(), rate);
+      }
+
+      long count = Math.max(1, Math.round(seconds * probesPerSecond));
+      out.printf("Sending %d probes at %.1f/s over %d s...%n", count, probesPerSecond, seconds);
+      sendProbes(bootstrap, input, limit, count, probesPerSecond, probes, healthy);
+      long timeoutNanos = TimeUnit.SECONDS.toNanos(timeout);
+      out.printf("Waiting up to %d s for the last alerts...%n", timeout);
+      while (!probes.settled(System.nanoTime(), timeoutNanos)) {
+        healthy.run();
+        Thread.sleep(100);
+      }
+      out.printf("At the end, records not yet consumed: aggregator %,d, alerting %,d%n", lag(admin, aggregatorId),
+          lag(admin, alertingId));
+      Rate load = background.stop();
+      reader.checkFailure();
+      long counted = counted(aggregatorPort);
+      return new AlertLatencyReport(Instant.now(), rate, load, background.failed.get(), lag, probesPerSecond,
+          timeout * 1000, counted, probes.outcome(timeoutNanos));
+    }
+
+    private Path config(String app, String bootstrap, int httpPort, String applicationId) throws IOException {
+      Path config = work.resolve(app + ".properties");
+      Files.writeString(config, String.join("\n", "kafka.bootstrap.servers=" + bootstrap,
+          "tokenledger.auth.enabled=false", "tokenledger.http.port=" + httpPort,
+          "tokenledger.state.dir=" + work.resolve("state").resolve(app),
+          applicationId, ""));
+      return config;
+    }
+
+    /** Probe i at {@code start + i / perSecond}, from a producer of its own that does not linger. */
+    private static void sendProbes(String bootstrap, String topic, long limit, long count, double perSecond,
+        AlertLatencyProbes probes, Runnable healthy) throws InterruptedException {
+      AtomicReference<Exception> failure = new AtomicReference<>();
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
+          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 0),
+          new ByteArraySerializer(), new ByteArraySerializer())) {
+        long start = System.nanoTime();
+        for (long i = 0; i < count; i++) {
+          long due = start + (long) (i * 1e9 / perSecond);
+          for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+            LockSupport.parkNanos(wait);
+          }
+          if (failure.get() != null) {
+            throw new IllegalStateException("a probe failed: " + failure.get().getMessage(), failure.get());
+          }
+          healthy.run();
+          String userId = String.format("%s%06d", PROBE_PREFIX, i);
+          String subject = "user:" + userId;
+          TokensConsumed event = probe(userId, limit, Instant.now());
+          probes.sent(subject, System.nanoTime());
+          producer.send(new ProducerRecord<>(topic, null, event.getOccurredAt().toEpochMilli(),
+              userId.getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(event)), (metadata, e) -> {
+                if (e != null) {
+                  failure.compareAndSet(null, e);
+                } else {
+                  probes.acked(subject, System.nanoTime());
+                }
+              });
+        }
+        producer.flush();
+      }
+      if (failure.get() != null) {
+        throw new IllegalStateException("a probe failed: " + failure.get().getMessage(), failure.get());
+      }
+    }
+
+    private static void awaitFor(Duration duration, Runnable healthy) throws InterruptedException {
+      long end = System.nanoTime() + duration.toNanos();
+      while (System.nanoTime() < end) {
+        healthy.run();
+        Thread.sleep(Math.max(1, Math.min(250, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
+      }
+    }
+
+    /**
+     * Records on the topics group {@code group} has committed offsets on (its input and
+     * repartition topics) past its committed offsets: where a backlog sits. A transaction marker
+     * counts as one; -1 when the broker does not answer.
+     */
+    private static long lag(Admin admin, String group) {
+      try {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        committed.keySet().forEach(p -> latest.put(p, OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+        long lag = 0;
+        for (var entry : committed.entrySet()) {
+          if (entry.getValue() != null) {
+            lag += Math.max(0, ends.get(entry.getKey()).offset() - entry.getValue().offset());
+          }
+        }
+        return lag;
+      } catch (ExecutionException | TimeoutException e) {
+        return -1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1;
+      }
+    }
+
+    /** The aggregator's counted events, -1 when /metrics does not answer. */
+    private static long counted(int port) {
+      try {
+        return (long) PrometheusText.sum(metrics(port), "tokenledger_aggregator_events_total", "outcome=\"counted\"");
+      } catch (IOException | RuntimeException e) {
+        return -1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1;
+      }
+    }
+
+    private static String metrics(int port) throws InterruptedException, IOException {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(30))
+              .build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("GET /metrics answered " + response.statusCode());
+      }
+      return response.body();
+    }
+
+    private synchronized ChildJvm start(String name, String mainClass, List<String> args) {
+      ChildJvm jvm = ChildJvm.start(name, APP_HEAP, mainClass, args, logs.resolve(name + ".log"));
+      running.add(jvm);
+      return jvm;
+    }
+
+    private synchronized <T extends AutoCloseable> T loop(T loop) {
+      loops.add(loop);
+      return loop;
+    }
+
+    /** Stops the loops and what still runs, and removes the broker's data and the state. */
+    @Override
+    public synchronized void close() {
+      for (AutoCloseable loop : loops) {
+        try {
+          loop.close();
+        } catch (Exception e) {
+          out.println("stopping a loop: " + e);
+        }
+      }
+      loops.clear();
+      try {
+        for (ChildJvm jvm : running) {
+          jvm.stop();
+        }
+        running.clear();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (cluster != null) {
+        cluster.stop();
+        cluster = null;
+      }
+      deleteData();
+    }
+
+    private void deleteData() {
+      for (Path data : List.of(work.resolve("kafka"), work.resolve("state"))) {
+        if (!Files.exists(data)) {
+          continue;
+        }
+        try (Stream<Path> files = Files.walk(data)) {
+          for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(file);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot delete " + data, e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Ordinary events at a steady rate from a thread of its own: every millisecond, as many as are
+   * due since the start. A producer that falls more than a second behind skips the backlog rather
+   * than bursting; the achieved rate (acknowledged events over the time the load ran) says so.
+   */
+  private static final class Background implements AutoCloseable {
+    private final AtomicLong acked = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile long startNanos;
+    private volatile long stopNanos;
+
+    Background(String bootstrap, String topic, double rate, long seed) {
+      thread = new Thread(() -> run(bootstrap, topic, rate, seed), "alert-latency-background");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void run(String bootstrap, String topic, double rate, long seed) {
+      UsageEventGenerator generator = new UsageEventGenerator(seed, 1, Instant.now());
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
+          ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5,
+          ProducerConfig.BATCH_SIZE_CONFIG, 65_536), new ByteArraySerializer(), new ByteArraySerializer())) {
+        startNanos = System.nanoTime();
+        long sent = 0;
+        long origin = startNanos;
+        while (!stopping) {
+          long now = System.nanoTime();
+          long due = (long) ((now - origin) / 1e9 * rate);
+          if (due - sent > rate) {
+            origin = now - (long) (sent / rate * 1e9);
+            due = sent;
+          }
+          if (sent >= due) {
+            LockSupport.parkNanos(1_000_000);
+            continue;
+          }
+          long nowMillis = System.currentTimeMillis();
+          while (sent < due && !stopping) {
+            TokensConsumed event = generator.next();
+            // Now, not the generator's replay of the last days: a live stream.
+            event.setOccurredAt(Instant.ofEpochMilli(nowMillis));
+            producer.send(new ProducerRecord<>(topic, null, nowMillis, event.getUserId().getBytes(StandardCharsets.UTF_8),
+                AvroSerdes.tokensConsumed().encode(event)), (metadata, e) -> {
+                  if (e == null) {
+                    acked.incrementAndGet();
+                  } else {
+                    failed.incrementAndGet();
+                    firstFailure.compareAndSet(null, e);
+                  }
+                });
+            sent++;
+          }
+        }
+        // The rate is of the time spent sending; the flush only waits for the last acknowledgements.
+        stopNanos = System.nanoTime();
+        producer.flush();
+      } catch (RuntimeException e) {
+        firstFailure.compareAndSet(null, e);
+      }
+    }
+
+    void checkFailure() {
+      Exception e = firstFailure.get();
+      if (e != null) {
+        throw new IllegalStateException("the background load failed: " + e.getMessage(), e);
+      }
+    }
+
+    /** Stops sending, waits for the last acknowledgements; the acknowledged events over the time it ran. */
+    Rate stop() throws InterruptedException {
+      stopping = true;
+      thread.join();
+      checkFailure();
+      return Rate.of(acked.get(), (stopNanos - startNanos) / 1e9);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stopping = true;
+      thread.join(TimeUnit.SECONDS.toMillis(60));
+    }
+  }
+
+  /** Reads usage.alerts from the beginning, read_committed, and hands each alert's subject and read time to the probes. */
+  private static final class AlertReader implements AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final AlertLatencyProbes probes;
+    private final CountDownLatch assigned = new CountDownLatch(1);
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final Thread thread;
+    private volatile boolean stopping;
+
+    AlertReader(String bootstrap, String topic, AlertLatencyProbes probes) {
+      this.probes = probes;
+      this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+          // An empty fetch waits fetch.max.wait.ms (500 ms by default) before it is answered: not in our figure.
+          ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      thread = new Thread(() -> run(topic), "alert-latency-reader");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void run(String topic) {
+      try {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+            .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        partitions.forEach(p -> consumer.position(p, Duration.ofSeconds(30)));
+        assigned.countDown();
+        while (!stopping) {
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            long read = System.nanoTime();
+            UsageAlert alert = AvroSerdes.usageAlert().decode(record.value());
+            probes.alertRead(alert.getSubject(), read);
+          }
+        }
+      } catch (WakeupException e) {
+        // close() while polling.
+      } catch (RuntimeException e) {
+        failure.compareAndSet(null, e);
+      } finally {
+        assigned.countDown();
+        consumer.close();
+      }
+    }
+
+    void awaitAssigned() throws InterruptedException {
+      if (!assigned.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the alert reader found no partitions of usage.alerts in 60 s");
+      }
+      checkFailure();
+    }
+
+    void checkFailure() {
+      Exception e = failure.get();
+      if (e != null) {
+        throw new IllegalStateException("reading usage.alerts failed: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stopping = true;
+      consumer.wakeup();
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    }
+  }
+}
