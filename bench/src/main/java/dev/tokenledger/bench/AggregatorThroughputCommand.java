@@ -207,7 +207,7 @@ final class AggregatorThroughputCommand implements Subcommand {
         out.printf("  %,.0f events/s, dropped %d, counted %,d%n", aggregatorRate.recordsPerSecond(),
             aggregatorDropped, counted);
 
-        return new ThroughputReport(Instant.now(), events, averageBytes, partitions, threads, producerPerf,
+        return new ThroughputReport(Instant.now(), events, span, averageBytes, partitions, threads, producerPerf,
             consumerPerf, preload, plainRate, aggregatorRate, plainDropped, aggregatorDropped, counted);
       }
     }

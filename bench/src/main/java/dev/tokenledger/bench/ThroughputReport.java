@@ -2,6 +2,7 @@ package dev.tokenledger.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -11,6 +12,7 @@ import java.util.Map;
 record ThroughputReport(
     Instant measuredAt,
     long events,
+    Duration span,
     double averageRecordBytes,
     int partitions,
     int streamThreads,
@@ -34,9 +36,9 @@ record ThroughputReport(
 
   String table() {
     StringBuilder t = new StringBuilder();
-    t.append(String.format(Locale.ROOT, "aggregator-throughput: %,d events (%.0f B a record), %d partitions,"
-        + " %d stream thread(s), one broker, measured %s\n", events, averageRecordBytes, partitions, streamThreads,
-        measuredAt));
+    t.append(String.format(Locale.ROOT, "aggregator-throughput: %,d events over %d min of event time (%.0f B a record),"
+        + " %d partitions, %d stream thread(s), one broker, measured %s\n", events, span.toMinutes(), averageRecordBytes,
+        partitions, streamThreads, measuredAt));
     t.append(String.format(Locale.ROOT, "%-46s %12s %10s\n", "", "records/s", "seconds"));
     row(t, "Kafka ProducerPerformance (acks=all)", producerPerformance, "");
     row(t, "Kafka ConsumerPerformance", consumerPerformance, "");
@@ -58,6 +60,7 @@ record ThroughputReport(
     ObjectNode root = mapper.createObjectNode()
         .put("scenario", "aggregator-throughput")
         .put("measuredAt", measuredAt.toString())
+        .put("spanMinutes", span.toMinutes())
         .put("events", events)
         .put("averageRecordBytes", averageRecordBytes)
         .put("partitions", partitions)

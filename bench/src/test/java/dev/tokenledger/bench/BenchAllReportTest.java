@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +19,7 @@ class BenchAllReportTest {
   private static final Instant AT = Instant.parse("2026-11-22T12:00:00Z");
 
   /** Aggregator at 0.6 × the producer (met) and 1.5 × plain streams. */
-  private static final ThroughputReport THROUGHPUT = new ThroughputReport(AT, 3_000_000, 214.4, 6, 1,
+  private static final ThroughputReport THROUGHPUT = new ThroughputReport(AT, 3_000_000, Duration.ofHours(1), 214.4, 6, 1,
       Rate.of(3_000_000, 6), Rate.of(3_000_000, 2), Rate.of(3_000_000, 10), Rate.of(3_000_000, 15),
       Rate.of(3_000_000, 10), 0, 0, 3_000_000);
 

@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class ThroughputReportTest {
 
   private final ThroughputReport report = new ThroughputReport(Instant.parse("2026-11-22T12:00:00Z"), 3_000_000,
-      214.4, 6, 1, Rate.of(3_000_000, 6), Rate.of(3_000_000, 2), Rate.of(3_000_000, 10), Rate.of(3_000_000, 60),
+      Duration.ofHours(1), 214.4, 6, 1, Rate.of(3_000_000, 6), Rate.of(3_000_000, 2), Rate.of(3_000_000, 10), Rate.of(3_000_000, 60),
       Rate.of(3_000_000, 150), 0, 0, 3_000_000);
 
   @Test
@@ -25,7 +26,7 @@ class ThroughputReportTest {
 
   @Test
   void shouldPrintEveryRateAndRatioInTheTable() {
-    assertThat(report.table()).contains("3,000,000 events (214 B a record)", "500,000", "1,500,000", "300,000",
+    assertThat(report.table()).contains("3,000,000 events over 60 min of event time (214 B a record)", "500,000", "1,500,000", "300,000",
         "50,000", "20,000", "dropped 0, counted 3,000,000", "aggregator/plain-streams", "0.400");
   }
 
