@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,6 +60,15 @@ final class ChildJvm {
       throw new IllegalStateException(name + " exited with code " + code + "; log " + log);
     }
     return output;
+  }
+
+  /** Daemon threads of one name, for a bench's HTTP client pool: they must not keep the bench's JVM alive. */
+  static ThreadFactory daemonThreads(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   /** The operating system's process id, e.g. to read {@code /proc/PID/status}. */

@@ -33,6 +33,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -240,8 +241,10 @@ final class IngestThroughputCommand implements Subcommand {
       app.awaitReady(httpPort, READY_TIMEOUT);
 
       URI events = URI.create("http://127.0.0.1:" + httpPort + "/v1/events");
+      // The client's default executor starts a thread per response, which on 2 cores measures the client.
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5)).build();
+          .connectTimeout(Duration.ofSeconds(5))
+          .executor(Executors.newFixedThreadPool(2, ChildJvm.daemonThreads("ingest-throughput-http"))).build();
       UsageEventGenerator generator = new UsageEventGenerator(options.seed(), 2 * options.events(), Instant.now());
 
       out.printf("Single-event requests: %,d, %d in flight...%n", options.events(), options.connections());

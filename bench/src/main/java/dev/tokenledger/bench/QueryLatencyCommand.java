@@ -37,6 +37,7 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -170,8 +171,11 @@ final class QueryLatencyCommand implements Subcommand {
     private final String readKey = "read-" + UUID.randomUUID();
     private final String adminKey = "admin-" + UUID.randomUUID();
     private final List<ChildJvm> aggregators = new ArrayList<>();
+    // The client's default executor starts a thread per response: on 2 cores that alone queued
+    // answers for seconds (a thread dump showed over 100 workers being created).
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(2)).build();
+        .connectTimeout(Duration.ofSeconds(2)).executor(Executors.newFixedThreadPool(2, ChildJvm.daemonThreads("query-latency-http")))
+        .build();
     private LocalCluster cluster;
     private ChildJvm alerting;
 
