@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
@@ -96,16 +97,33 @@ public record TopicCatalog(
       // idempotent producer whose first batch to a partition gets NOT_LEADER_OR_FOLLOWER while a
       // later one is accepted retries the first with OUT_OF_ORDER_SEQUENCE_NUMBER until its
       // delivery timeout (KAFKA-14359), seen by the bench's preload right after topic creation.
-      Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-      admin.describeTopics(missing.stream().map(NewTopic::name).toList()).allTopicNames().get(60, TimeUnit.SECONDS)
-          .forEach((name, description) -> description.partitions()
-              .forEach(p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-      admin.listOffsets(partitions).all().get(60, TimeUnit.SECONDS);
+      awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot create the TokenLedger topics: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
+    }
+  }
+
+  /** Until every partition of {@code topics} answers a ListOffsets; a cluster's nodes learn of new topics one by one. */
+  private static void awaitLeaders(Admin admin, List<String> topics)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS)
+            .forEach((name, description) -> description.partitions()
+                .forEach(p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        admin.listOffsets(partitions).all().get(60, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
     }
   }
 
