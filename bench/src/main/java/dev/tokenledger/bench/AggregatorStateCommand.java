@@ -10,10 +10,6 @@ import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -137,7 +132,7 @@ final class AggregatorStateCommand implements Subcommand {
       this.logs = this.work.resolve("logs");
       this.out = out;
       // What a previous run left (killed before its cleanup) would make this one measure more.
-      deleteData();
+      RunData.delete(work);
       Files.createDirectories(logs);
     }
 
@@ -172,7 +167,7 @@ final class AggregatorStateCommand implements Subcommand {
         Rate rate = awaitCaughtUp(aggregator, catchUp, appId, topic, List.of(appId + "-usage-by-subject-repartition"),
             events);
         String status = Files.readString(Path.of("/proc", Long.toString(aggregator.pid()), "status"));
-        String metrics = metrics(httpPort);
+        String metrics = PrometheusText.scrape(httpPort);
         long stateCaughtUp = directoryBytes(state);
         long heapUsed = metrics.contains("jvm_memory_used_bytes")
             ? (long) PrometheusText.sum(metrics, "jvm_memory_used_bytes", "area=\"heap\"") : -1;
@@ -254,16 +249,6 @@ final class AggregatorStateCommand implements Subcommand {
       }
     }
 
-    private static String metrics(int port) throws InterruptedException, IOException {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(30))
-              .build(), HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        throw new IllegalStateException("GET /metrics answered " + response.statusCode());
-      }
-      return response.body();
-    }
-
     /** Stops what still runs and removes the broker's data and the state. */
     @Override
     public synchronized void close() {
@@ -279,22 +264,7 @@ final class AggregatorStateCommand implements Subcommand {
         cluster.stop();
         cluster = null;
       }
-      deleteData();
-    }
-
-    private void deleteData() {
-      for (Path data : List.of(work.resolve("kafka"), work.resolve("state"))) {
-        if (!Files.exists(data)) {
-          continue;
-        }
-        try (Stream<Path> files = Files.walk(data)) {
-          for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-            Files.delete(file);
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot delete " + data, e);
-        }
-      }
+      RunData.delete(work);
     }
   }
 }

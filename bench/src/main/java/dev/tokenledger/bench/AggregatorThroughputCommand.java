@@ -10,17 +10,12 @@ import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +25,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -133,7 +127,7 @@ final class AggregatorThroughputCommand implements Subcommand {
       this.logs = this.work.resolve("logs");
       this.out = out;
       // What a previous run left (killed before its cleanup) would make this one measure more.
-      deleteData();
+      RunData.delete(work);
       Files.createDirectories(logs);
     }
 
@@ -200,7 +194,7 @@ final class AggregatorThroughputCommand implements Subcommand {
             List.of("--config", config.toString()));
         Rate aggregatorRate = awaitCaughtUp(aggregator, catchUp, aggregatorId, topic,
             List.of(aggregatorId + "-usage-by-subject-repartition"), events);
-        String metrics = metrics(httpPort);
+        String metrics = PrometheusText.scrape(httpPort);
         long aggregatorDropped = (long) PrometheusText.sum(metrics, "tokenledger_streams_dropped_records", "");
         long counted = (long) PrometheusText.sum(metrics, "tokenledger_aggregator_events_total", "outcome=\"counted\"");
         stop(aggregator);
@@ -287,16 +281,6 @@ final class AggregatorThroughputCommand implements Subcommand {
       }
     }
 
-    private static String metrics(int port) throws InterruptedException, IOException {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(30))
-              .build(), HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        throw new IllegalStateException("GET /metrics answered " + response.statusCode());
-      }
-      return response.body();
-    }
-
     /** Stops what still runs and removes the broker's data and the state (gigabytes at 3 M events). */
     @Override
     public synchronized void close() {
@@ -312,22 +296,7 @@ final class AggregatorThroughputCommand implements Subcommand {
         cluster.stop();
         cluster = null;
       }
-      deleteData();
-    }
-
-    private void deleteData() {
-      for (Path data : List.of(work.resolve("kafka"), work.resolve("state"))) {
-        if (!Files.exists(data)) {
-          continue;
-        }
-        try (Stream<Path> files = Files.walk(data)) {
-          for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-            Files.delete(file);
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot delete " + data, e);
-        }
-      }
+      RunData.delete(work);
     }
   }
 }

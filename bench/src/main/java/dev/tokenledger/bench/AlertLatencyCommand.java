@@ -15,15 +15,12 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +33,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -174,7 +170,7 @@ final class AlertLatencyCommand implements Subcommand {
       this.work = work.toAbsolutePath();
       this.logs = this.work.resolve("logs");
       this.out = out;
-      deleteData();
+      RunData.delete(work);
       Files.createDirectories(logs);
     }
 
@@ -357,23 +353,13 @@ final class AlertLatencyCommand implements Subcommand {
     /** The aggregator's counted events, -1 when /metrics does not answer. */
     private static long counted(int port) {
       try {
-        return (long) PrometheusText.sum(metrics(port), "tokenledger_aggregator_events_total", "outcome=\"counted\"");
+        return (long) PrometheusText.sum(PrometheusText.scrape(port), "tokenledger_aggregator_events_total", "outcome=\"counted\"");
       } catch (IOException | RuntimeException e) {
         return -1;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return -1;
       }
-    }
-
-    private static String metrics(int port) throws InterruptedException, IOException {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(30))
-              .build(), HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        throw new IllegalStateException("GET /metrics answered " + response.statusCode());
-      }
-      return response.body();
     }
 
     private synchronized ChildJvm start(String name, String mainClass, List<String> args) {
@@ -410,22 +396,7 @@ final class AlertLatencyCommand implements Subcommand {
         cluster.stop();
         cluster = null;
       }
-      deleteData();
-    }
-
-    private void deleteData() {
-      for (Path data : List.of(work.resolve("kafka"), work.resolve("state"))) {
-        if (!Files.exists(data)) {
-          continue;
-        }
-        try (Stream<Path> files = Files.walk(data)) {
-          for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-            Files.delete(file);
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot delete " + data, e);
-        }
-      }
+      RunData.delete(work);
     }
   }
 

@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +35,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -210,7 +208,7 @@ final class IngestThroughputCommand implements Subcommand {
       this.work = work.toAbsolutePath();
       this.logs = this.work.resolve("logs");
       this.out = out;
-      deleteData();
+      RunData.delete(work);
       Files.createDirectories(logs);
     }
 
@@ -393,21 +391,7 @@ final class IngestThroughputCommand implements Subcommand {
         cluster.stop();
         cluster = null;
       }
-      deleteData();
-    }
-
-    private void deleteData() {
-      Path data = work.resolve("kafka");
-      if (!Files.exists(data)) {
-        return;
-      }
-      try (Stream<Path> files = Files.walk(data)) {
-        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(file);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot delete " + data, e);
-      }
+      RunData.delete(work);
     }
   }
 }

@@ -1,9 +1,27 @@
 package dev.tokenledger.bench;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
 /** Reads values out of a Prometheus text exposition ({@code GET /metrics}). */
 final class PrometheusText {
 
   private PrometheusText() {}
+
+  /** {@code GET /metrics} of the app on {@code port} of this host. */
+  static String scrape(int port) throws InterruptedException, IOException {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(30))
+            .build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("GET /metrics answered " + response.statusCode());
+    }
+    return response.body();
+  }
 
   /** The sum of every sample of {@code metric} whose labels contain {@code labelText} ("" for all). */
   static double sum(String exposition, String metric, String labelText) {

@@ -27,7 +27,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +40,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -183,7 +181,7 @@ final class QueryLatencyCommand implements Subcommand {
       this.work = work.toAbsolutePath();
       this.logs = this.work.resolve("logs");
       this.out = out;
-      deleteData();
+      RunData.delete(work);
       Files.createDirectories(logs);
     }
 
@@ -531,22 +529,7 @@ final class QueryLatencyCommand implements Subcommand {
         cluster.stop();
         cluster = null;
       }
-      deleteData();
-    }
-
-    private void deleteData() {
-      for (Path data : List.of(work.resolve("kafka"), work.resolve("state"))) {
-        if (!Files.exists(data)) {
-          continue;
-        }
-        try (Stream<Path> files = Files.walk(data)) {
-          for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-            Files.delete(file);
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot delete " + data, e);
-        }
-      }
+      RunData.delete(work);
     }
   }
 }
