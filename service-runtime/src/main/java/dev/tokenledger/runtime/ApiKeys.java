@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * is the service stamped on its events. Every presented key is compared against every stored hash
  * in constant time.
  *
+ * <p>Keys may also be given inline ({@code tokenledger.auth.keys}: the same entries separated by
+ * commas), for containers that take their secrets from environment variables; those are fixed
+ * until a restart.
+ *
  * <p>Keys loaded from a file follow it without a restart: at most every {@link
  * #DEFAULT_CHECK_INTERVAL} (checked when a key is presented) the file's modification time and size
  * are compared with those last read, and a changed file is read again. A changed file that cannot
@@ -35,6 +39,8 @@ public final class ApiKeys {
 
   /** How often, at most, a keys file is checked for changes. */
   public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(2);
+  private static final String FILE = "tokenledger.auth.keys-file";
+  private static final String INLINE = "tokenledger.auth.keys";
   private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
 
   /** Who a key belongs to. */
@@ -45,6 +51,7 @@ public final class ApiKeys {
   /** The keys as read from the file, and which version of the file that was. */
   private record Snapshot(List<StoredKey> keys, FileTime modified, long size) {}
 
+  /** The keys file, or null for inline keys (nothing to reload). */
   private final Path file;
   private final Duration checkInterval;
   private final Clock clock;
@@ -74,6 +81,29 @@ public final class ApiKeys {
     return new ApiKeys(file, read(file), checkInterval, clock);
   }
 
+  /**
+   * Keys given inline: {@code name=role:sha256-hex} entries separated by commas.
+   *
+   * @throws ConfigException when an entry is wrong, naming it
+   */
+  public static ApiKeys inline(String entries) {
+    Properties props = new Properties();
+    for (String entry : entries.split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int equals = entry.indexOf('=');
+      if (equals <= 0) {
+        throw new ConfigException(INLINE, "entry " + entry.trim() + " must be name=role:sha256-hex");
+      }
+      props.setProperty(entry.substring(0, equals).trim(), entry.substring(equals + 1).trim());
+    }
+    if (props.isEmpty()) {
+      throw new ConfigException(INLINE, "holds no key");
+    }
+    return new ApiKeys(null, new Snapshot(parse(props, INLINE), null, 0), DEFAULT_CHECK_INTERVAL, Clock.systemUTC());
+  }
+
   private static Snapshot read(Path file) {
     FileTime modified;
     long size;
@@ -81,7 +111,7 @@ public final class ApiKeys {
       modified = Files.getLastModifiedTime(file);
       size = Files.size(file);
     } catch (IOException e) {
-      throw new ConfigException("tokenledger.auth.keys-file", "cannot read " + file + ": " + e.getMessage());
+      throw new ConfigException(FILE, "cannot read " + file + ": " + e.getMessage());
     }
     return new Snapshot(parse(file), modified, size);
   }
@@ -91,13 +121,17 @@ public final class ApiKeys {
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       props.load(reader);
     } catch (IOException e) {
-      throw new ConfigException("tokenledger.auth.keys-file", "cannot read " + file + ": " + e.getMessage());
+      throw new ConfigException(FILE, "cannot read " + file + ": " + e.getMessage());
     }
+    return parse(props, FILE);
+  }
+
+  /** The entries of {@code props}; {@code where} names the setting they came from in errors. */
+  private static List<StoredKey> parse(Properties props, String where) {
     List<StoredKey> keys = new ArrayList<>();
     for (String name : props.stringPropertyNames()) {
       String entry = props.getProperty(name).trim();
       int colon = entry.indexOf(':');
-      String where = "tokenledger.auth.keys-file";
       if (colon < 0) {
         throw new ConfigException(where, "entry " + name + " must be role:sha256-hex (got " + entry + ")");
       }
@@ -127,7 +161,7 @@ public final class ApiKeys {
    */
   private List<StoredKey> current() {
     Instant now = clock.instant();
-    if (now.isBefore(nextCheck)) {
+    if (file == null || now.isBefore(nextCheck)) {
       return snapshot.keys();
     }
     synchronized (this) {

@@ -1,5 +1,6 @@
 package dev.tokenledger.runtime;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -8,6 +9,8 @@ import org.slf4j.LoggerFactory;
 /** A started app: its HTTP port, and everything it opened, closed in reverse order on {@link #close()}. */
 public final class RunningApp implements AutoCloseable {
 
+  /** The argument that makes {@link #main} create the topics and exit, for a deployment's set-up step. */
+  public static final String CREATE_TOPICS = "--create-topics";
   private static final Logger log = LoggerFactory.getLogger(RunningApp.class);
 
   private final String name;
@@ -23,7 +26,8 @@ public final class RunningApp implements AutoCloseable {
   /**
    * What every app's {@code main} does: load the settings ({@code /<name>.properties}, then
    * {@code --config FILE}, then the environment), start, close on SIGTERM. A wrong setting exits
-   * with code 2 and the key's name; any other failure to start with code 1.
+   * with code 2 and the key's name; any other failure to start with code 1. With {@code
+   * --create-topics} it only creates the missing topics and returns.
    */
   public static void main(String name, String[] args, Function<Settings, RunningApp> start) {
     main(name, args, System.getenv(), start);
@@ -32,7 +36,12 @@ public final class RunningApp implements AutoCloseable {
   static void main(String name, String[] args, Map<String, String> environment, Function<Settings, RunningApp> start) {
     RunningApp app;
     try {
-      app = start.apply(Settings.load("/" + name + ".properties", args, environment));
+      Settings settings = Settings.load("/" + name + ".properties", args, environment);
+      if (List.of(args).contains(CREATE_TOPICS)) {
+        AppContext.createTopics(name, settings);
+        return;
+      }
+      app = start.apply(settings);
     } catch (ConfigException e) {
       System.err.println(name + ": " + e.getMessage());
       System.exit(2);
@@ -52,6 +61,11 @@ public final class RunningApp implements AutoCloseable {
 
   public int httpPort() {
     return server.port();
+  }
+
+  /** The routes its HTTP server answers, for checking them against its OpenAPI document. */
+  public List<HttpServer.Route> httpRoutes() {
+    return server.routes();
   }
 
   @Override

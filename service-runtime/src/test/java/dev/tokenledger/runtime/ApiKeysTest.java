@@ -41,6 +41,22 @@ class ApiKeysTest {
   }
 
   @Test
+  void shouldTakeInlineKeysFromOneSettingForContainers() {
+    String entries = ApiKeys.entry("chat-api", Role.PUBLISH, "pub-key") + ", "
+        + ApiKeys.entry("ops", Role.ADMIN, "admin-key");
+
+    ApiKeys keys = ApiKeys.inline(entries);
+
+    assertThat(keys.authenticate("pub-key")).contains(new ApiKeys.Principal("chat-api", Role.PUBLISH));
+    assertThat(keys.authenticate("admin-key")).contains(new ApiKeys.Principal("ops", Role.ADMIN));
+    assertThat(keys.authenticate("other")).isEmpty();
+    assertThatThrownBy(() -> ApiKeys.inline("ops=admin:" + "a".repeat(64) + ",chat-api"))
+        .hasMessage("tokenledger.auth.keys entry chat-api must be name=role:sha256-hex");
+    assertThatThrownBy(() -> ApiKeys.inline("ops=read:abc"))
+        .hasMessage("tokenledger.auth.keys entry ops must hold a hex SHA-256 hash");
+  }
+
+  @Test
   void shouldFollowAChangedKeysFileAfterTheCheckInterval() throws Exception {
     Path file = dir.resolve("keys.properties");
     Files.write(file, List.of(ApiKeys.entry("billing", Role.PUBLISH, "old-key")));
