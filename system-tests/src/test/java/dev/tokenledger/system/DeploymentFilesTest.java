@@ -48,12 +48,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docker-compose.yml and the Dockerfile, checked without a Docker engine: every name, port, key,
- * setting and file they mention must be what the apps and the build really have; then the apps
- * run here with exactly the Compose environment (broker address, ports and state dirs aside) on a
- * real broker, topics created by the set-up step, keys from the env files.
+ * docker-compose.yml, the Dockerfile and the Kubernetes sketch, checked without a Docker engine or
+ * a cluster: every name, port, key, setting and file they mention must be what the apps and the
+ * build really have; then the apps run here with exactly the Compose environment (broker address,
+ * ports and state dirs aside) on a real broker, topics created by the set-up step, keys from the
+ * env files.
  */
-class ComposeDeploymentTest {
+class DeploymentFilesTest {
 
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -162,6 +163,56 @@ class ComposeDeploymentTest {
     for (var entry : APPS.entrySet()) {
       assertThat(scrapeConfig).contains(entry.getKey() + ":" + entry.getValue().port());
     }
+  }
+
+  @Test
+  void shouldGiveEveryKubernetesPodSettingsItsAppKnowsAndItsOwnStateAndAddress() throws IOException {
+    List<JsonNode> documents = YAML.readerFor(JsonNode.class)
+        .<JsonNode>readValues(ROOT.resolve("deploy/kubernetes/tokenledger.yaml").toFile()).readAll();
+    Map<String, String> shared = new LinkedHashMap<>();
+    documents.stream().filter(doc -> Set.of("ConfigMap", "Secret").contains(doc.path("kind").asText()))
+        .forEach(doc -> {
+          shared.putAll(fields(doc.path("data")));
+          shared.putAll(fields(doc.path("stringData")));
+        });
+    String version = Dockerfile.read(ROOT.resolve("Dockerfile")).arg("VERSION");
+    int workloads = 0;
+    for (JsonNode doc : documents) {
+      String kind = doc.path("kind").asText();
+      if (!Set.of("Job", "Deployment", "StatefulSet").contains(kind)) {
+        continue;
+      }
+      JsonNode pod = doc.path("spec").path("template");
+      workloads++;
+      JsonNode container = pod.path("spec").path("containers").get(0);
+      String image = container.path("image").asText();
+      App app = APPS.values().stream().filter(a -> image.equals("tokenledger/" + a.module() + ":" + version))
+          .findFirst().orElseThrow(() -> new AssertionError("no app image: " + image));
+      Map<String, String> env = new LinkedHashMap<>(shared);
+      container.path("env").forEach(variable -> env.put(variable.path("name").asText(), variable.path("value").asText()));
+      env.remove("POD_NAME");
+      Set<String> known = Settings.of(app.defaults(), Map.of()).asMap().keySet().stream()
+          .map(Settings::environmentName).collect(Collectors.toSet());
+      env.keySet().forEach(name -> assertThat(name.startsWith("TOKENLEDGER_KAFKA_") || known.contains(name))
+          .as("%s sets %s, a setting %s does not have", doc.path("metadata").path("name").asText(), name, app.module())
+          .isTrue());
+      if (kind.equals("Job")) {
+        assertThat(texts(container.path("args"))).containsExactly(RunningApp.CREATE_TOPICS);
+        continue;
+      }
+      String port = Integer.toString(app.port());
+      assertThat(env).containsEntry("TOKENLEDGER_HTTP_PORT", port);
+      assertThat(container.path("ports").get(0).path("containerPort").asText()).isEqualTo(port);
+      assertThat(pod.path("metadata").path("annotations").path("prometheus.io/port").asText()).isEqualTo(port);
+      assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/ready");
+      if (kind.equals("StatefulSet")) {
+        assertThat(container.path("volumeMounts").findValuesAsText("mountPath"))
+            .as("the state dir is on the pod's own volume").contains(env.get("TOKENLEDGER_STATE_DIR"));
+        assertThat(env.get("TOKENLEDGER_ADVERTISED_HOST")).as("a stable address of this pod")
+            .startsWith("$(POD_NAME)." + doc.path("spec").path("serviceName").asText() + ".");
+      }
+    }
+    assertThat(workloads).as("the topics job and the three apps").isEqualTo(4);
   }
 
   /**
