@@ -3,10 +3,13 @@ package dev.tokenledger.kafkalocal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -37,20 +40,64 @@ public final class DedicatedKafkaBroker implements AutoCloseable {
   }
 
   /**
+   * Like {@link #start()}, but secured as production clusters are: clients must log in with
+   * SASL/PLAIN as one of {@code users} (name to password), and an ACL authorizer allows only
+   * what ACLs grant. {@link #SECURED_ADMIN} (password {@link #SECURED_ADMIN_PASSWORD}) may do
+   * everything, to set up ACLs.
+   */
+  public static DedicatedKafkaBroker startSecured(Map<String, String> users) {
+    try {
+      return new DedicatedKafkaBroker(startCluster(1, Optional.of(users)));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start a secured in-JVM Kafka broker: " + e.getMessage(), e);
+    }
+  }
+
+  public static final String SECURED_ADMIN = "admin";
+  public static final String SECURED_ADMIN_PASSWORD = "admin-secret";
+
+  /** The client settings that log in to a {@link #startSecured secured} broker as {@code user}. */
+  public static Map<String, String> saslLogin(String user, String password) {
+    return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+        "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+            + user + "\" password=\"" + password + "\";");
+  }
+
+  static KafkaClusterTestKit startCluster(int internalTopicPartitions) throws Exception {
+    return startCluster(internalTopicPartitions, Optional.empty());
+  }
+
+  /**
    * A one-node KRaft cluster (combined broker and controller) in this JVM, ready for
    * exactly-once clients: every internal topic at replication factor 1.
    */
-  static KafkaClusterTestKit startCluster(int internalTopicPartitions) throws Exception {
+  private static KafkaClusterTestKit startCluster(int internalTopicPartitions, Optional<Map<String, String>> saslUsers)
+      throws Exception {
     Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
-    TestKitNodes nodes = new TestKitNodes.Builder()
+    TestKitNodes.Builder nodesBuilder = new TestKitNodes.Builder()
         .setCombined(true)
         .setNumBrokerNodes(1)
         .setNumControllerNodes(1)
         // Without it the kit boots an unreleased metadata version.
-        .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-        .build();
+        .setBootstrapMetadataVersion(MetadataVersion.latestProduction());
+    saslUsers.ifPresent(users -> nodesBuilder.setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT));
+    TestKitNodes nodes = nodesBuilder.build();
     String partitions = Integer.toString(internalTopicPartitions);
-    KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+    saslUsers.ifPresent(users -> {
+      String listener = nodes.brokerListenerName().value().toLowerCase(Locale.ROOT);
+      StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required"
+          + " username=\"" + SECURED_ADMIN + "\" password=\"" + SECURED_ADMIN_PASSWORD + "\""
+          + " user_" + SECURED_ADMIN + "=\"" + SECURED_ADMIN_PASSWORD + "\"");
+      users.forEach((name, password) -> jaas.append(" user_").append(name).append("=\"").append(password).append("\""));
+      builder.setConfigProp("sasl.enabled.mechanisms", "PLAIN")
+          .setConfigProp("sasl.mechanism.inter.broker.protocol", "PLAIN")
+          .setConfigProp("listener.name." + listener + ".plain.sasl.jaas.config", jaas.append(";").toString())
+          .setConfigProp("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+          // The controller listener is not secured here: its peers are ANONYMOUS.
+          .setConfigProp("super.users", "User:" + SECURED_ADMIN + ";User:ANONYMOUS");
+    });
+    KafkaClusterTestKit cluster = builder
         .setConfigProp("offsets.topic.replication.factor", "1")
         .setConfigProp("offsets.topic.num.partitions", partitions)
         .setConfigProp("transaction.state.log.replication.factor", "1")
