@@ -30,9 +30,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -231,20 +231,13 @@ class DeploymentFilesTest {
       local.put(Settings.environmentName("tokenledger.topic." + topic.name()), prefix + topic.name());
     }
 
-    Map<String, String> setUp = new HashMap<>(environment("topics"));
-    setUp.putAll(local);
-    Path config = dir.resolve("topics.properties");
-    Properties asFile = new Properties();
-    Settings.of("/ingest-app.properties", Map.of()).asMap().keySet().forEach(key -> {
-      String value = setUp.get(Settings.environmentName(key));
-      if (value != null) {
-        asFile.setProperty(key, value);
-      }
-    });
-    try (var out = Files.newBufferedWriter(config)) {
-      asFile.store(out, "the topics service's environment, as a file");
-    }
-    IngestApp.main(new String[] {"--config", config.toString(), RunningApp.CREATE_TOPICS});
+    Dockerfile dockerfile = Dockerfile.read(ROOT.resolve("Dockerfile"));
+    JsonNode topicsService = compose().path("services").path("topics");
+    List<String> setUp = new ArrayList<>(dockerfile.exec(topicsService.path("build").path("target").asText(), "ENTRYPOINT"));
+    setUp.addAll(texts(topicsService.path("command")));
+    Map<String, String> setUpEnv = new HashMap<>(environment("topics"));
+    setUpEnv.putAll(local);
+    assertThat(run(setUp, setUpEnv)).as("exit code of the topics service's command").isZero();
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
       Map<String, TopicDescription> created = admin.describeTopics(
           TopicCatalog.create(Map.of()).all().stream().map(t -> prefix + t.name()).toList()).allTopicNames().get();
@@ -255,8 +248,8 @@ class DeploymentFilesTest {
 
     Map<String, String> demoKeys = envFile("deploy/compose/demo-keys.env");
     List<RunningApp> running = new ArrayList<>();
+    Map<String, RunningApp> apps = new LinkedHashMap<>();
     try {
-      Map<String, RunningApp> apps = new LinkedHashMap<>();
       for (String service : List.of("aggregator", "alerting", "ingest")) {
         Map<String, String> env = new HashMap<>(environment(service));
         env.putAll(local);
@@ -268,6 +261,12 @@ class DeploymentFilesTest {
       }
       for (RunningApp app : apps.values()) {
         await().atMost(Duration.ofSeconds(60)).until(() -> send(app, "GET", "/ready", null, null).statusCode() == 200);
+      }
+
+      for (var app : apps.entrySet()) {
+        List<String> healthCheck = dockerfile.exec(APPS.get(app.getKey()).module(), "HEALTHCHECK");
+        assertThat(run(healthCheck, Map.of("TOKENLEDGER_HTTP_PORT", Integer.toString(app.getValue().httpPort()))))
+            .as("exit code of %s's health check while it is ready", app.getKey()).isZero();
       }
 
       var posted = send(apps.get("ingest"), "POST", "/v1/events", demoKeys.get("TOKENLEDGER_PUBLISH_KEY"),
@@ -284,6 +283,30 @@ class DeploymentFilesTest {
     } finally {
       running.forEach(RunningApp::close);
     }
+    List<String> healthCheck = dockerfile.exec("ingest-app", "HEALTHCHECK");
+    assertThat(run(healthCheck, Map.of("TOKENLEDGER_HTTP_PORT", Integer.toString(apps.get("ingest").httpPort()))))
+        .as("exit code of the health check once the app stopped").isEqualTo(1);
+  }
+
+  /**
+   * Runs an image's command here: its java is this JVM's, its jars the ones Maven built; the
+   * environment only {@code env} of the TokenLedger settings.
+   */
+  private static int run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+    List<String> local = new ArrayList<>();
+    for (String argument : command) {
+      local.add(argument.equals("java") ? ProcessHandle.current().info().command().orElseThrow() : argument);
+    }
+    ProcessBuilder process = new ProcessBuilder(local).redirectErrorStream(true)
+        .redirectOutput(Files.createTempFile("image-command", ".log").toFile());
+    process.environment().keySet().removeIf(name -> name.startsWith("TOKENLEDGER_"));
+    process.environment().putAll(env);
+    Process started = process.start();
+    if (!started.waitFor(120, TimeUnit.SECONDS)) {
+      started.destroyForcibly();
+      throw new AssertionError(local + " did not end within 120 s");
+    }
+    return started.exitValue();
   }
 
   private static HttpResponse<String> send(RunningApp app, String method, String path, String key, String body)
@@ -339,6 +362,7 @@ class DeploymentFilesTest {
   private record Dockerfile(Map<String, List<String>> stageInstructions, Map<String, String> bases, Map<String, String> args) {
 
     private static final Pattern FROM = Pattern.compile("FROM (\\S+) AS (\\S+)");
+    private static final Pattern COPY_JAR = Pattern.compile("COPY --from=build /src/(\\S+\\.jar) (\\S+)");
 
     static Dockerfile read(Path file) throws IOException {
       String joined = Files.readAllLines(file).stream().filter(line -> !line.startsWith("#"))
@@ -375,6 +399,27 @@ class DeploymentFilesTest {
 
     String arg(String name) {
       return args.get(name);
+    }
+
+    /**
+     * The exec-form command of a stage's ENTRYPOINT or HEALTHCHECK, with the image's jars
+     * replaced by the ones Maven built.
+     */
+    List<String> exec(String stage, String instruction) throws IOException {
+      String text = effective(stage, instruction);
+      List<String> command = new ArrayList<>();
+      for (JsonNode argument : new ObjectMapper().readTree(text.substring(text.indexOf('[')))) {
+        command.add(argument.asText());
+      }
+      String version = arg("VERSION");
+      for (String copy : instructions(stage)) {
+        Matcher jar = COPY_JAR.matcher(copy);
+        if (jar.matches()) {
+          Path built = ROOT.resolve(jar.group(1).replace("${VERSION}", version));
+          command.replaceAll(argument -> argument.equals(jar.group(2)) ? built.toString() : argument);
+        }
+      }
+      return command;
     }
 
     /** The last {@code instruction} of the stage or, failing that, of the stage it is built on. */
