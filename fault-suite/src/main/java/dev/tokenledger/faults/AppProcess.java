@@ -75,8 +75,12 @@ final class AppProcess {
         "-Xmx512m", "-XX:+UseSerialGC", "-Dtokenledger.fault-suite.instance=" + name,
         "-cp", classpath, kind.mainClass, "--config", config.toString());
     try {
-      process = new ProcessBuilder(command).redirectInput(Redirect.from(new File("/dev/null")))
-          .redirectErrorStream(true).redirectOutput(Redirect.appendTo(log.toFile())).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectInput(Redirect.from(new File("/dev/null")))
+          .redirectErrorStream(true).redirectOutput(Redirect.appendTo(log.toFile()));
+      // The case's config file alone configures the app: a caller's TOKENLEDGER_* variables
+      // (a sourced demo.env, a container's settings) would override it.
+      builder.environment().keySet().removeIf(name -> name.startsWith("TOKENLEDGER_"));
+      process = builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name, e);
     }
