@@ -2,6 +2,8 @@ package dev.tokenledger.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.javalin.event.HandlerMetaInfo;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
@@ -9,7 +11,12 @@ import io.javalin.json.JavalinJackson;
 import io.javalin.security.RouteRole;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server of every app: {@code /health}, {@code /ready}, {@code /metrics}, API-key
- * checks by route role, and every error as {@code application/problem+json}, never a stack trace.
- * The app adds its own routes; a route without roles needs no key.
+ * The HTTP server of every app: {@code /health}, {@code /ready}, {@code /metrics}, the app's OpenAPI
+ * document at {@code /openapi.json}, API-key checks by route role, and every error as {@code
+ * application/problem+json}, never a stack trace. The app adds its own routes; a route without
+ * roles needs no key.
  */
 public final class HttpServer implements AutoCloseable {
 
@@ -37,6 +45,7 @@ public final class HttpServer implements AutoCloseable {
    * @param keys the accepted API keys, or empty to run without authentication
    * @param notReadyReason empty when the app can serve, else why not (shown on {@code /ready})
    * @param staticFiles classpath folders served without a key, by the path they are served at
+   * @param openApiDocument the classpath resource of the app's OpenAPI document, served at {@code /openapi.json}
    */
   public record Options(
       String host,
@@ -45,17 +54,34 @@ public final class HttpServer implements AutoCloseable {
       PrometheusMeterRegistry registry,
       Supplier<Optional<String>> notReadyReason,
       long maxRequestBytes,
-      Map<String, String> staticFiles) {}
+      Map<String, String> staticFiles,
+      String openApiDocument) {}
+
+  /**
+   * A route the server answers (static files aside), as an OpenAPI document names it: the path with
+   * every parameter as {@code {name}} (Javalin's {@code <name>}, which may span slashes, too), and
+   * the roles that may call it, lower-case (empty: no key needed).
+   */
+  public record Route(String method, String path, Set<String> roles) {}
 
   private final Javalin app;
+  private final List<Route> routes;
 
-  private HttpServer(Javalin app) {
+  private HttpServer(Javalin app, List<Route> routes) {
     this.app = app;
+    this.routes = List.copyOf(routes);
   }
 
   public static HttpServer start(Options options, Consumer<Javalin> routes) {
     ObjectMapper mapper = Json.newMapper();
+    byte[] openApi = resource(options.openApiDocument());
+    List<Route> served = new ArrayList<>();
     Javalin app = Javalin.create(config -> {
+      config.events(events -> events.handlerAdded(handler -> {
+        if (handler.getHttpMethod().isHttpMethod()) {
+          served.add(route(handler));
+        }
+      }));
       config.showJavalinBanner = false;
       config.startupWatcherEnabled = false;
       config.useVirtualThreads = false;
@@ -84,6 +110,7 @@ public final class HttpServer implements AutoCloseable {
     });
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
         .result(options.registry().scrape()));
+    app.get("/openapi.json", ctx -> ctx.contentType(ContentType.APPLICATION_JSON).result(openApi));
 
     routes.accept(app);
 
@@ -110,7 +137,12 @@ public final class HttpServer implements AutoCloseable {
     });
 
     app.start(options.host(), options.port());
-    return new HttpServer(app);
+    return new HttpServer(app, served);
+  }
+
+  /** Every route the app serves, in the order they were added. */
+  public List<Route> routes() {
+    return routes;
   }
 
   /** The key's owner, when the route required a key and authentication is on. */
@@ -130,6 +162,23 @@ public final class HttpServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+  }
+
+  private static Route route(HandlerMetaInfo handler) {
+    Set<String> roles = handler.getRoles().stream().map(role -> role.toString().toLowerCase(Locale.ROOT))
+        .collect(Collectors.toUnmodifiableSet());
+    return new Route(handler.getHttpMethod().name(), handler.getPath().replaceAll("<([^>]+)>", "{$1}"), roles);
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = HttpServer.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("no OpenAPI document on the classpath at " + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + name, e);
+    }
   }
 
   private static void authorize(Context ctx, Optional<ApiKeys> keys) {
