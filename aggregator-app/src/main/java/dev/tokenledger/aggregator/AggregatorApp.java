@@ -55,7 +55,8 @@ public final class AggregatorApp {
 
       GlobalTableAdmin<ModelPrice> prices = shutdown.add("pricing-admin", new GlobalTableAdmin<>(
           context.topics().pricingCatalog(), context.kafkaClientProperties("pricing-admin"), streamsRef::get,
-          UsageTopology.PRICE_STORE, settings.duration("tokenledger.aggregator.pricing.visibility-timeout")));
+          UsageTopology.PRICE_STORE, settings.duration("tokenledger.aggregator.pricing.visibility-timeout"),
+          registry));
       if (settings.bool("tokenledger.aggregator.pricing.seed-defaults")
           && prices.seedIfNeverWritten(PriceJson.defaultCatalog().stream()
               .map(p -> Map.entry(Pricing.key(p.getProvider(), p.getModel()), p)).toList())) {
@@ -63,7 +64,8 @@ public final class AggregatorApp {
       }
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
-          () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024, DASHBOARD), app -> {
+          () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024, DASHBOARD, "/aggregator-app.openapi.json"),
+          app -> {
             InstanceRouter router = new InstanceRouter(streamsRef::get, self::get);
             UsageQueries queries = new UsageQueries(streamsRef::get, () -> subjectPartitions, config, Clock.systemUTC());
             new AggregatorRoutes(router, queries, prices, config.zone(), Clock.systemUTC()).register(app);

@@ -13,7 +13,8 @@ import dev.tokenledger.schemas.avro.PriceVersion;
 import dev.tokenledger.schemas.avro.TokenSource;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import dev.tokenledger.schemas.avro.UsageAggregate;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +43,7 @@ class UsageTopologyTest {
   @TempDir Path stateDir;
 
   private final TopicCatalog topics = TopicCatalog.create(Map.of());
-  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> input;
   private TestOutputTopic<String, UsageAggregate> aggregates;
@@ -443,6 +444,29 @@ class UsageTopologyTest {
 
     assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z").getRequests()).isEqualTo(2);
     assertThat(buckets.get(new BucketKey(Dimension.USER, "mallory", Period.DAY, Instant.parse("2026-12-01T00:00:00Z")))).isNull();
+  }
+
+  @Test
+  void shouldShowEveryOutcomeAndReasonInThePrometheusScrape() {
+    start("UTC");
+    catalogue("openai", "gpt-4o", null, price("1970-01-01T00:00:00Z", 2_500_000_000L, 10_000_000_000L).build());
+
+    send(event("counted", "2026-12-01T00:01:00Z").build());
+    send(event("counted", "2026-12-01T00:01:00Z").build());
+    send(event("ancient", "2020-01-01T00:00:00Z").build());
+    send(event("future", "2030-01-01T00:00:00Z").build());
+    input.pipeInput("x".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3});
+    send(event("unknown-model", "2026-12-01T00:01:00Z").setModel("gpt-9-preview").build());
+
+    assertThat(registry.scrape()).contains(
+        "tokenledger_aggregator_events_total{outcome=\"counted\"} 2.0",
+        "tokenledger_aggregator_events_total{outcome=\"duplicate\"} 1.0",
+        "tokenledger_aggregator_events_total{outcome=\"late\"} 1.0",
+        "tokenledger_aggregator_events_total{outcome=\"rejected\"} 2.0",
+        "tokenledger_aggregator_events_rejected_total{reason=\"future\"} 1.0",
+        "tokenledger_aggregator_events_rejected_total{reason=\"invalid\"} 0.0",
+        "tokenledger_aggregator_events_rejected_total{reason=\"undecodable\"} 1.0",
+        "tokenledger_aggregator_unpriced_events_total 1.0");
   }
 
   @Test

@@ -47,18 +47,18 @@ public final class AlertingApp {
       AtomicReference<HostInfo> self = new AtomicReference<>();
       GlobalTableAdmin<QuotaDefinition> quotas = shutdown.add("quota-admin", new GlobalTableAdmin<>(
           context.topics().quotaDefinitions(), context.kafkaClientProperties("quota-admin"), streamsRef::get,
-          AlertingTopology.QUOTA_STORE, config.quotaVisibilityTimeout()));
+          AlertingTopology.QUOTA_STORE, config.quotaVisibilityTimeout(), registry));
       GlobalTableAdmin<AlertAction> actions = shutdown.add("alert-actions", new GlobalTableAdmin<>(
           context.topics().alertActions(), context.kafkaClientProperties("alert-actions"), streamsRef::get,
-          AlertingTopology.ACTION_STORE, config.quotaVisibilityTimeout()));
+          AlertingTopology.ACTION_STORE, config.quotaVisibilityTimeout(), registry));
 
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
-          () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024, Map.of()), app ->
+          () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024, Map.of(), "/alerting-app.openapi.json"), app ->
           new AlertingRoutes(quotas, actions, new AlertQueries(streamsRef::get,
               context.partitionCount(context.topics().usageAggregates().name()),
               context.partitionCount(context.topics().tokensConsumed().name())), new QuotaStatus(config.zone()),
-              new InstanceRouter(streamsRef::get, self::get), Clock.systemUTC()).register(app)));
+              new InstanceRouter(streamsRef::get, self::get), Clock.systemUTC(), registry).register(app)));
       self.set(new HostInfo(context.advertisedHost(), server.port()));
 
       KafkaStreams streams = new KafkaStreams(

@@ -19,6 +19,7 @@ import dev.tokenledger.schemas.avro.Severity;
 import dev.tokenledger.schemas.avro.UsageAlert;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.net.URLEncoder;
@@ -44,6 +45,8 @@ final class AlertingRoutes {
 
   private static final Pattern SINCE = Pattern.compile("(\\d{1,6})([mhd])");
   private static final ObjectMapper JSON = Json.newMapper();
+  private static final String ADMISSION_DECISIONS = "tokenledger.alerting.admission.decisions";
+  private static final List<String> ADMISSION_OUTCOMES = List.of("allowed", "throttled", "denied");
 
   private final GlobalTableAdmin<QuotaDefinition> quotas;
   private final GlobalTableAdmin<AlertAction> actions;
@@ -51,15 +54,19 @@ final class AlertingRoutes {
   private final QuotaStatus status;
   private final InstanceRouter router;
   private final Clock clock;
+  private final MeterRegistry registry;
 
   AlertingRoutes(GlobalTableAdmin<QuotaDefinition> quotas, GlobalTableAdmin<AlertAction> actions, AlertQueries alerts,
-      QuotaStatus status, InstanceRouter router, Clock clock) {
+      QuotaStatus status, InstanceRouter router, Clock clock, MeterRegistry registry) {
     this.quotas = quotas;
     this.actions = actions;
     this.alerts = alerts;
     this.status = status;
     this.router = router;
     this.clock = clock;
+    this.registry = registry;
+    // Each outcome from the start at 0, so a rate over them works before the first denial.
+    ADMISSION_OUTCOMES.forEach(outcome -> registry.counter(ADMISSION_DECISIONS, "outcome", outcome));
   }
 
   void register(Javalin app) {
@@ -146,8 +153,12 @@ final class AlertingRoutes {
       row.put("reason", decision.reason());
       rows.add(row);
     }
+    boolean allowed = decisions.stream().allMatch(QuotaStatus.Decision::allowed);
+    // Counted here, on the instance that decided, not where the request was forwarded from.
+    registry.counter(ADMISSION_DECISIONS, "outcome", !allowed ? "denied"
+        : decisions.stream().anyMatch(d -> d.retryAfterMs().isPresent()) ? "throttled" : "allowed").increment();
     Map<String, Object> json = new LinkedHashMap<>();
-    json.put("allowed", decisions.stream().allMatch(QuotaStatus.Decision::allowed));
+    json.put("allowed", allowed);
     json.put("subject", subject);
     json.put("decisions", rows);
     ctx.json(json);

@@ -167,6 +167,8 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
         "type", alert.getType().name().toLowerCase(Locale.ROOT)).increment();
     context.forward(new Record<>(subject, alert, timestamp));
     if (quota.getRule() == QuotaRule.LIMIT && basisPoints >= Thresholds.FULL) {
+      registry.counter("tokenledger.alerting.quota.exceeded", "type", alert.getType().name().toLowerCase(Locale.ROOT))
+          .increment();
       context.forward(new Record<>(subject, Alerts.exceeded(alert, quota), timestamp));
     }
   }

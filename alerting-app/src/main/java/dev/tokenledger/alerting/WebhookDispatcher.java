@@ -5,6 +5,7 @@ import dev.tokenledger.runtime.Json;
 import dev.tokenledger.schemas.Topic;
 import dev.tokenledger.schemas.avro.UsageAlert;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,10 +43,13 @@ final class WebhookDispatcher implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
   private static final ObjectMapper JSON = Json.newMapper();
+  private static final String DELIVERIES = "tokenledger.alerting.webhook.deliveries";
 
   private final Config config;
   private final KafkaConsumer<String, UsageAlert> consumer;
   private final KafkaProducer<String, UsageAlert> failures;
+  private final KafkaClientMetrics consumerMetrics;
+  private final KafkaClientMetrics producerMetrics;
   private final Topic<String, UsageAlert> failureTopic;
   private final MeterRegistry registry;
   private final HttpClient http;
@@ -72,6 +76,13 @@ final class WebhookDispatcher implements AutoCloseable {
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     this.failures = new KafkaProducer<>(producerProps, failureTopic.keySerde().serializer(), failureTopic.valueSerde().serializer());
+    this.consumerMetrics = new KafkaClientMetrics(consumer);
+    consumerMetrics.bindTo(registry);
+    this.producerMetrics = new KafkaClientMetrics(failures);
+    producerMetrics.bindTo(registry);
+    // Both outcomes from the start at 0, so an alert rule on failures has a series before the first one.
+    registry.counter(DELIVERIES, "outcome", "delivered");
+    registry.counter(DELIVERIES, "outcome", "failed");
     this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
     consumer.subscribe(List.of(alerts.name()));
     this.thread = new Thread(this::run, "webhook-dispatcher");
@@ -110,7 +121,7 @@ final class WebhookDispatcher implements AutoCloseable {
             .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(payload))).build(),
             HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 == 2) {
-          registry.counter("tokenledger.alerting.webhook.deliveries", "outcome", "delivered").increment();
+          registry.counter(DELIVERIES, "outcome", "delivered").increment();
           return;
         }
         reason = "HTTP " + response.statusCode();
@@ -125,7 +136,7 @@ final class WebhookDispatcher implements AutoCloseable {
         backoff = backoff.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : backoff.multipliedBy(2);
       }
     }
-    registry.counter("tokenledger.alerting.webhook.deliveries", "outcome", "failed").increment();
+    registry.counter(DELIVERIES, "outcome", "failed").increment();
     log.warn("webhook {} failed for alert {} after {} attempts: {}", url, alert.getAlertId(), config.maxAttempts(), reason);
     RecordHeaders headers = new RecordHeaders();
     headers.add("tl.webhook.url", url.toString().getBytes(StandardCharsets.UTF_8));
@@ -153,6 +164,8 @@ final class WebhookDispatcher implements AutoCloseable {
     running.set(false);
     consumer.wakeup();
     thread.join(10_000);
+    consumerMetrics.close();
     failures.close(Duration.ofSeconds(5));
+    producerMetrics.close();
   }
 }

@@ -166,6 +166,24 @@ class AlertingAppTest {
         .filteredOn(alert -> List.of("user:alice", "user:bob").contains(alert.get("subject").asText())).hasSize(9));
     assertThat(delivered).extracting(alert -> alert.get("alertId").asText()).doesNotHaveDuplicates();
     assertThat(delivered.get(0).get("text").asText()).startsWith("[");
+
+    // What the scrape shows: alice denied twice (the wait's last read and the one after), bob throttled
+    // (and alice too, if her burst total arrived before her daily one).
+    String metrics = call("GET", "/metrics", null, null).body();
+    assertThat(metrics).containsPattern(
+        "tokenledger_alerting_admission_decisions_total\\{app=\"alerting-app\",outcome=\"throttled\"} [1-9]");
+    assertThat(metrics).contains(
+        "tokenledger_alerting_admission_decisions_total{app=\"alerting-app\",outcome=\"denied\"} 2.0",
+        "tokenledger_alerting_alerts_total{app=\"alerting-app\",severity=\"critical\",type=\"token_quota\"} 2.0",
+        "tokenledger_alerting_alerts_total{app=\"alerting-app\",severity=\"warning\",type=\"burst\"} 2.0",
+        "tokenledger_alerting_quota_exceeded_total{app=\"alerting-app\",type=\"token_quota\"} 1.0",
+        "tokenledger_alerting_quota_exceeded_total{app=\"alerting-app\",type=\"burst\"} 2.0")
+        // The Kafka client binders on the webhook dispatcher's consumer and the quota writer's producer.
+        .containsPattern("kafka_consumer_fetch_manager_records_consumed_total\\{app=\"alerting-app\",client_id=\"alerting-app-webhooks\"")
+        .containsPattern("kafka_producer_record_send_total\\{app=\"alerting-app\",client_id=\"alerting-app-quota-admin\"");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(call("GET", "/metrics", null, null).body())
+        .contains("tokenledger_alerting_webhook_deliveries_total{app=\"alerting-app\",outcome=\"delivered\"} "
+            + delivered.size() + ".0"));
   }
 
   @Test

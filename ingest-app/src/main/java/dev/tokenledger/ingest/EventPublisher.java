@@ -4,6 +4,8 @@ import dev.tokenledger.runtime.AppContext;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.schemas.Topic;
 import dev.tokenledger.schemas.avro.TokensConsumed;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +76,13 @@ final class EventPublisher implements AutoCloseable {
     // How long send() may block on metadata or a full buffer: half, leaving time to wait for acks.
     props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeoutMs / 2));
     return props;
+  }
+
+  /** Binds the producer's own metrics ({@code kafka_producer_*}); close the result before the producer. */
+  KafkaClientMetrics bindClientMetrics(MeterRegistry registry) {
+    KafkaClientMetrics clientMetrics = new KafkaClientMetrics(producer);
+    clientMetrics.bindTo(registry);
+    return clientMetrics;
   }
 
   /**

@@ -7,12 +7,13 @@ import dev.tokenledger.runtime.Metrics;
 import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.runtime.Shutdown;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +55,12 @@ public final class IngestApp {
     try {
       EventPublisher publisher = shutdown.add("kafka producer",
           EventPublisher.create(context, sendTimeout, shutdownTimeout, metrics));
-      Admin admin = Admin.create(context.kafkaClientProperties("probe"));
+      shutdown.add("kafka producer metrics", publisher.bindClientMetrics(registry));
+      AdminClient admin = AdminClient.create(context.kafkaClientProperties("probe"));
       ClusterProbe probe = shutdown.add("cluster probe", new ClusterProbe(
           admin, context.topics().tokensConsumed().name(), sendTimeout));
+      KafkaClientMetrics adminMetrics = shutdown.add("kafka admin metrics", new KafkaClientMetrics(admin));
+      adminMetrics.bindTo(registry);
       Optional<Duration> retention = TopicRetention.of(admin, context.topics().tokensConsumed(), sendTimeout);
       probe.start(PROBE_INTERVAL);
       TokenCounter counter = new TokenCounter();
@@ -64,7 +68,7 @@ public final class IngestApp {
           new EventParser(Clock.systemUTC(), maxFutureSkew, retention, counter), counter, publisher, metrics);
       HttpServer server = shutdown.add("http server", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
-          probe::notReadyReason, EventBatch.MAX_BODY_BYTES, Map.of()), routes::register));
+          probe::notReadyReason, EventBatch.MAX_BODY_BYTES, Map.of(), "/ingest-app.openapi.json"), routes::register));
       log.info("{} serving on port {}, writing to {}", APP, server.port(), context.topics().tokensConsumed().name());
       return new RunningApp(APP, shutdown, server);
     } catch (RuntimeException e) {

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
-/** What ingest counts: events accepted, events rejected by their first failing field, batches by outcome. */
+/**
+ * What ingest counts: events accepted, events rejected by reason (and the first field in error),
+ * batches by outcome, and how long Kafka takes to acknowledge a batch.
+ */
 final class IngestMetrics {
 
   static final String EVENTS_ACCEPTED = "tokenledger.ingest.events.accepted";
@@ -16,8 +19,14 @@ final class IngestMetrics {
   static final String BATCHES = "tokenledger.ingest.batches";
   static final String PRODUCE_LATENCY = "tokenledger.ingest.produce.latency";
 
-  /** How a request ended: all accepted, some, none, or the body or Kafka failed it as a whole. */
-  enum Outcome { ACCEPTED, PARTIAL, REJECTED, INVALID, UNAVAILABLE }
+  /** Why an event was not accepted: an item in error, or a whole batch Kafka did not acknowledge. */
+  enum Reason { INVALID, KAFKA_UNAVAILABLE }
+
+  /** How a request ended: all accepted, some, none, the body unreadable or too large, or Kafka unavailable. */
+  enum Outcome { ACCEPTED, PARTIAL, REJECTED, INVALID, TOO_LARGE, UNAVAILABLE }
+
+  /** The {@code field} tag of an event rejected as a whole, not for one of its fields. */
+  private static final String NO_FIELD = "none";
 
   private final MeterRegistry registry;
   private final Counter accepted;
@@ -25,6 +34,11 @@ final class IngestMetrics {
   IngestMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.accepted = Counter.builder(EVENTS_ACCEPTED).description("events acknowledged by Kafka").register(registry);
+    // Present from the start at 0, so a dashboard and an alert rule see the series before the first failure.
+    rejectedCounter(Reason.KAFKA_UNAVAILABLE, NO_FIELD);
+    for (Outcome outcome : Outcome.values()) {
+      batchCounter(outcome);
+    }
   }
 
   /** The wait from the first send of a batch to its last acknowledgement (or to giving up). */
@@ -40,18 +54,31 @@ final class IngestMetrics {
     accepted.increment(events);
   }
 
+  /** An item answered with errors: counted by its first field in error. */
   void rejected(List<FieldError> errors) {
-    Counter.builder(EVENTS_REJECTED).description("events rejected, by the first field in error")
-        .tag("field", tagOf(errors.get(0).field()))
-        .register(registry)
-        .increment();
+    rejectedCounter(Reason.INVALID, tagOf(errors.get(0).field())).increment();
+  }
+
+  /** A batch answered 503: none of its events was accepted. */
+  void unavailable(int events) {
+    rejectedCounter(Reason.KAFKA_UNAVAILABLE, NO_FIELD).increment(events);
   }
 
   void batch(Outcome outcome) {
-    Counter.builder(BATCHES).description("POST /v1/events requests, by outcome")
+    batchCounter(outcome).increment();
+  }
+
+  private Counter rejectedCounter(Reason reason, String field) {
+    return Counter.builder(EVENTS_REJECTED).description("events not accepted, by reason and the first field in error")
+        .tag("reason", reason.name().toLowerCase(Locale.ROOT))
+        .tag("field", field)
+        .register(registry);
+  }
+
+  private Counter batchCounter(Outcome outcome) {
+    return Counter.builder(BATCHES).description("POST /v1/events requests, by outcome")
         .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   /** A misspelt field name comes from the client: one tag for all of them keeps the series bounded. */

@@ -87,14 +87,20 @@ final class IngestRoutes {
         }
       }
       if (!events.isEmpty()) {
-        publisher.publish(events);
+        try {
+          publisher.publish(events);
+        } catch (ProblemException e) {
+          metrics.unavailable(items.size());
+          throw e;
+        }
       }
 
       BatchResponse response = BatchResponse.of(results);
       ctx.status(response.accepted() > 0 ? 202 : 400).json(response);
       count(response, results);
     } catch (ProblemException e) {
-      metrics.batch(e.problem().status() == 503 ? Outcome.UNAVAILABLE : Outcome.INVALID);
+      int status = e.problem().status();
+      metrics.batch(status == 503 ? Outcome.UNAVAILABLE : status == 413 ? Outcome.TOO_LARGE : Outcome.INVALID);
       throw e;
     }
   }

@@ -229,16 +229,38 @@ class IngestAppTest {
   }
 
   @Test
-  void shouldCountAcceptedAndRejectedEvents() throws Exception {
-    post(PUBLISH_KEY, "[" + event(newUser(), 1) + "," + event(newUser(), -1) + "]");
+  void shouldCountAcceptedEventsAndRejectedOnesByReasonInTheScrape() throws Exception {
+    String accepted = "tokenledger_ingest_events_accepted_total{app=\"ingest-app\"}";
+    String rejected = "tokenledger_ingest_events_rejected_total{app=\"ingest-app\",field=\"inputTokens\",reason=\"invalid\"}";
+    Map<String, Double> before = samples(scrape());
 
-    String metrics = HTTP.send(request("/metrics").GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    post(PUBLISH_KEY, "[" + event(newUser(), 1) + "," + event(newUser(), 2) + "," + event(newUser(), 3) + ","
+        + event(newUser(), -1) + "]");
 
+    String metrics = scrape();
+    Map<String, Double> after = samples(metrics);
+    assertThat(after.get(accepted) - before.getOrDefault(accepted, 0.0)).isEqualTo(3);
+    assertThat(after.get(rejected) - before.getOrDefault(rejected, 0.0)).isEqualTo(1);
     assertThat(metrics)
-        .contains("tokenledger_ingest_events_accepted_total{app=\"ingest-app\"}")
-        .contains("tokenledger_ingest_events_rejected_total{app=\"ingest-app\",field=\"inputTokens\"}")
         .contains("tokenledger_ingest_batches_total{app=\"ingest-app\",outcome=\"partial\"}")
-        .contains("tokenledger_ingest_produce_latency_seconds_count{app=\"ingest-app\",outcome=\"acked\"}");
+        .contains("tokenledger_ingest_produce_latency_seconds_count{app=\"ingest-app\",outcome=\"acked\"}")
+        // The Kafka client binders: the producer's and the readiness probe's own metrics.
+        .containsPattern("kafka_producer_record_send_total\\{app=\"ingest-app\",client_id=\"ingest-app-producer\"")
+        .containsPattern("kafka_admin_client_request_total\\{app=\"ingest-app\",client_id=\"ingest-app-probe\"");
+  }
+
+  /** A scrape's samples by name and labels, as written: {@code name{labels}} → value. */
+  private static Map<String, Double> samples(String scrape) {
+    Map<String, Double> samples = new HashMap<>();
+    scrape.lines().filter(line -> !line.isBlank() && !line.startsWith("#")).forEach(line -> {
+      int space = line.lastIndexOf(' ');
+      samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+    });
+    return samples;
+  }
+
+  private static String scrape() throws Exception {
+    return HTTP.send(request("/metrics").GET().build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
   static Stream<ProviderFixtures.Fixture> fixtures() {

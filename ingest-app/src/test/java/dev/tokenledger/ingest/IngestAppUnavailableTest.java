@@ -59,6 +59,10 @@ class IngestAppUnavailableTest {
     JsonNode problem = Json.newMapper().readTree(response.body());
     assertThat(problem.get("detail").asText()).startsWith("Kafka did not acknowledge the events (")
         .endsWith("); none was accepted, retry later with the same eventIds");
+    String metrics = HTTP.send(request("/metrics").GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(metrics)
+        .contains("tokenledger_ingest_events_rejected_total{app=\"ingest-app\",field=\"none\",reason=\"kafka_unavailable\"} 1.0")
+        .contains("tokenledger_ingest_batches_total{app=\"ingest-app\",outcome=\"unavailable\"} 1.0");
   }
 
   @Test

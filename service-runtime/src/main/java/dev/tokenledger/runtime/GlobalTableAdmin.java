@@ -1,6 +1,8 @@
 package dev.tokenledger.runtime;
 
 import dev.tokenledger.schemas.Topic;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,12 +38,13 @@ public final class GlobalTableAdmin<V> implements AutoCloseable {
   private final Topic<String, V> topic;
   private final Properties clientProperties;
   private final KafkaProducer<String, V> producer;
+  private final KafkaClientMetrics producerMetrics;
   private final Supplier<KafkaStreams> streams;
   private final String storeName;
   private final Duration visibilityTimeout;
 
   public GlobalTableAdmin(Topic<String, V> topic, Properties clientProperties, Supplier<KafkaStreams> streams,
-      String storeName, Duration visibilityTimeout) {
+      String storeName, Duration visibilityTimeout, MeterRegistry registry) {
     Properties props = new Properties();
     props.putAll(clientProperties);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -52,6 +55,8 @@ public final class GlobalTableAdmin<V> implements AutoCloseable {
     this.topic = topic;
     this.clientProperties = clientProperties;
     this.producer = new KafkaProducer<>(props, topic.keySerde().serializer(), topic.valueSerde().serializer());
+    this.producerMetrics = new KafkaClientMetrics(producer);
+    producerMetrics.bindTo(registry);
     this.streams = streams;
     this.storeName = storeName;
     this.visibilityTimeout = visibilityTimeout;
@@ -141,5 +146,6 @@ public final class GlobalTableAdmin<V> implements AutoCloseable {
   @Override
   public void close() {
     producer.close(Duration.ofSeconds(5));
+    producerMetrics.close();
   }
 }

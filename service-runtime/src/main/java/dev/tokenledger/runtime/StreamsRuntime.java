@@ -60,7 +60,8 @@ public final class StreamsRuntime {
       log.error("a stream thread failed; stopping this instance's processing", e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
-    new KafkaStreamsMetrics(streams).bindTo(registry);
+    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
     // Read at every scrape, so a task created a moment ago is already in it (the binder above
     // discovers new metrics only once a minute). TokenLedger promises it stays at zero.
     Gauge.builder("tokenledger.streams.dropped.records", streams, s -> s.metrics().values().stream()
@@ -68,6 +69,8 @@ public final class StreamsRuntime {
             .mapToDouble(metric -> ((Number) metric.metricValue()).doubleValue()).sum())
         .description("records Kafka Streams dropped (deserialization, late, expired): always 0 in TokenLedger")
         .register(registry);
+    // Added first, so closed after Streams: its last metrics stay readable until it has stopped.
+    shutdown.add("kafka-streams-metrics", streamsMetrics);
     shutdown.add("kafka-streams", () -> streams.close(closeTimeout));
     streams.start();
   }

@@ -46,6 +46,11 @@ final class AppStack implements AutoCloseable {
 
   /** Starts aggregator, alerting and ingest on topics of their own and waits until all are ready. */
   static AppStack start(KafkaBrokerExtension kafka, Path dir, String name) throws IOException {
+    return start(kafka, dir, name, Map.of());
+  }
+
+  /** As {@link #start(KafkaBrokerExtension, Path, String)}, with {@code extra} settings for every app. */
+  static AppStack start(KafkaBrokerExtension kafka, Path dir, String name, Map<String, String> extra) throws IOException {
     Path keys = dir.resolve("keys.properties");
     Files.write(keys, List.of(ApiKeys.entry("traffic", Role.PUBLISH, PUBLISH_KEY),
         ApiKeys.entry("finance", Role.READ, READ_KEY), ApiKeys.entry("ops", Role.ADMIN, ADMIN_KEY)));
@@ -54,6 +59,7 @@ final class AppStack implements AutoCloseable {
     settings.putAll(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(), "tokenledger.auth.keys-file", keys.toString(),
         "tokenledger.http.port", "0", "tokenledger.aggregator.application-id", name + "-agg-" + run,
         "tokenledger.alerting.application-id", name + "-alert-" + run));
+    settings.putAll(extra);
     RunningApp aggregator = start(AggregatorApp::start, "/aggregator-app.properties", settings, dir.resolve("aggregator"));
     RunningApp alerting = start(AlertingApp::start, "/alerting-app.properties", settings, dir.resolve("alerting"));
     RunningApp ingest = start(IngestApp::start, "/ingest-app.properties", settings, dir.resolve("ingest"));
