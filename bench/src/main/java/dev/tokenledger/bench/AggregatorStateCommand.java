@@ -3,6 +3,7 @@ package dev.tokenledger.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenledger.kafkalocal.FreePorts;
 import dev.tokenledger.kafkalocal.LocalCluster;
+import dev.tokenledger.kafkalocal.ProgressLine;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -151,7 +153,7 @@ final class AggregatorStateCommand implements Subcommand {
           CatchUp catchUp = new CatchUp(admin, bootstrap)) {
         out.printf("Preloading %s with %,d events of %,d users...%n", topic, events, users);
         Rate preload = preload(bootstrap, topic, new AggregatorStateEvents(seed, users, eventsPerUser, Instant.now()),
-            events);
+            events, ProgressLine.start(out));
         out.printf("  %,.0f events/s%n", preload.recordsPerSecond());
 
         String appId = "bench-aggregator-state-" + UUID.randomUUID().toString().substring(0, 8);
@@ -183,7 +185,8 @@ final class AggregatorStateCommand implements Subcommand {
     }
 
     /** Keyed by user, record time = event time, as aggregator-throughput preloads. */
-    private static Rate preload(String bootstrap, String topic, AggregatorStateEvents generator, long events) {
+    private static Rate preload(String bootstrap, String topic, AggregatorStateEvents generator, long events,
+        ProgressLine progress) {
       AtomicReference<Exception> failure = new AtomicReference<>();
       long start = System.nanoTime();
       try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
@@ -191,6 +194,9 @@ final class AggregatorStateCommand implements Subcommand {
           ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5,
           ProducerConfig.BATCH_SIZE_CONFIG, 65_536), new ByteArraySerializer(), new ByteArraySerializer())) {
         for (long i = 0; i < events && failure.get() == null; i++) {
+          if (i % 10_000 == 0) { // not a format per event: the preload's rate is a figure of the report
+            progress.update(String.format(Locale.ROOT, "  %,d of %,d events sent", i, events));
+          }
           TokensConsumed event = generator.next();
           producer.send(new ProducerRecord<>(topic, null, event.getOccurredAt().toEpochMilli(),
               event.getUserId().getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(event)),
@@ -200,8 +206,10 @@ final class AggregatorStateCommand implements Subcommand {
                 }
               });
         }
+        progress.update(String.format(Locale.ROOT, "  %,d of %,d events sent, flushing", events, events));
         producer.flush();
       }
+      progress.clear();
       if (failure.get() != null) {
         throw new IllegalStateException("the preload failed: " + failure.get().getMessage(), failure.get());
       }
@@ -227,6 +235,7 @@ final class AggregatorStateCommand implements Subcommand {
       long start = System.nanoTime();
       long deadline = start + Duration.ofSeconds(300 + events / 1_000).toNanos();
       long nextProgress = start + Duration.ofSeconds(30).toNanos();
+      ProgressLine progress = ProgressLine.start(out);
       while (true) {
         jvm.checkAlive();
         Set<String> found = catchUp.repartitionTopics(appId);
@@ -234,17 +243,21 @@ final class AggregatorStateCommand implements Subcommand {
           Set<String> topics = new HashSet<>(found);
           topics.add(input);
           if (catchUp.caughtUp(appId, topics)) {
+            progress.clear();
             return Rate.of(events, (System.nanoTime() - start) / 1e9);
           }
         }
         long now = System.nanoTime();
         if (now > deadline) {
+          progress.clear();
           throw new IllegalStateException(appId + " did not catch up in time; topics " + found);
         }
         if (now > nextProgress) {
+          progress.clear();
           out.printf("  %d s...%n", Duration.ofNanos(now - start).toSeconds());
           nextProgress += Duration.ofSeconds(30).toNanos();
         }
+        progress.update(String.format(Locale.ROOT, "  catching up with %,d events", events));
         Thread.sleep(250);
       }
     }

@@ -3,6 +3,7 @@ package dev.tokenledger.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenledger.kafkalocal.FreePorts;
 import dev.tokenledger.kafkalocal.LocalCluster;
+import dev.tokenledger.kafkalocal.ProgressLine;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -146,7 +148,7 @@ final class AggregatorThroughputCommand implements Subcommand {
         int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
 
         out.printf("Preloading %s with %,d events over the last %s...%n", topic, events, span);
-        Preload preloaded = preload(bootstrap, topic, events, seed, span);
+        Preload preloaded = preload(bootstrap, topic, events, seed, span, ProgressLine.start(out));
         Rate preload = preloaded.rate();
         double averageBytes = (double) preloaded.bytes() / events;
         out.printf("  %,.0f events/s, %.0f B a record (key + value)%n", preload.recordsPerSecond(), averageBytes);
@@ -210,7 +212,8 @@ final class AggregatorThroughputCommand implements Subcommand {
     private record Preload(Rate rate, long bytes) {}
 
     /** Our own producer as a service would configure it, with ProducerPerformance's batching; keyed by user like ingest. */
-    private static Preload preload(String bootstrap, String topic, long events, long seed, Duration span) {
+    private static Preload preload(String bootstrap, String topic, long events, long seed, Duration span,
+        ProgressLine progress) {
       UsageEventGenerator generator = new UsageEventGenerator(seed, events, Instant.now(), span);
       AtomicReference<Exception> failure = new AtomicReference<>();
       long bytes = 0;
@@ -220,6 +223,9 @@ final class AggregatorThroughputCommand implements Subcommand {
           ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5,
           ProducerConfig.BATCH_SIZE_CONFIG, 65_536), new ByteArraySerializer(), new ByteArraySerializer())) {
         for (long i = 0; i < events && failure.get() == null; i++) {
+          if (i % 10_000 == 0) { // not a format per event: the preload's rate is a figure of the report
+            progress.update(String.format(Locale.ROOT, "  %,d of %,d events sent", i, events));
+          }
           TokensConsumed event = generator.next();
           byte[] key = event.getUserId().getBytes(StandardCharsets.UTF_8);
           byte[] value = AvroSerdes.tokensConsumed().encode(event);
@@ -232,8 +238,10 @@ final class AggregatorThroughputCommand implements Subcommand {
                 }
               });
         }
+        progress.update(String.format(Locale.ROOT, "  %,d of %,d events sent, flushing", events, events));
         producer.flush();
       }
+      progress.clear();
       if (failure.get() != null) {
         throw new IllegalStateException("the preload failed: " + failure.get().getMessage(), failure.get());
       }
@@ -259,6 +267,7 @@ final class AggregatorThroughputCommand implements Subcommand {
       long start = System.nanoTime();
       long deadline = start + Duration.ofSeconds(300 + events / 1_000).toNanos();
       long nextProgress = start + Duration.ofSeconds(30).toNanos();
+      ProgressLine progress = ProgressLine.start(out);
       while (true) {
         jvm.checkAlive();
         Set<String> found = catchUp.repartitionTopics(appId);
@@ -266,17 +275,21 @@ final class AggregatorThroughputCommand implements Subcommand {
           Set<String> topics = new HashSet<>(found);
           topics.add(input);
           if (catchUp.caughtUp(appId, topics)) {
+            progress.clear();
             return Rate.of(events, (System.nanoTime() - start) / 1e9);
           }
         }
         long now = System.nanoTime();
         if (now > deadline) {
+          progress.clear();
           throw new IllegalStateException(appId + " did not catch up in time; topics " + found);
         }
         if (now > nextProgress) {
+          progress.clear();
           out.printf("  %d s...%n", Duration.ofNanos(now - start).toSeconds());
           nextProgress += Duration.ofSeconds(30).toNanos();
         }
+        progress.update(String.format(Locale.ROOT, "  catching up with %,d events", events));
         Thread.sleep(250);
       }
     }

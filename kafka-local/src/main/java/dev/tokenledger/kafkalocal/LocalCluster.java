@@ -306,15 +306,21 @@ public final class LocalCluster {
 
   private void awaitReady(Admin admin, List<Process> launched) {
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-    while (!answers(admin, Duration.ofSeconds(1))) {
-      for (Process process : launched) {
-        if (!process.isAlive()) {
-          throw new Failure("the broker (pid " + process.pid() + ") exited with code " + process.exitValue());
+    ProgressLine progress = ProgressLine.start(out);
+    try {
+      while (!answers(admin, Duration.ofSeconds(1))) {
+        for (Process process : launched) {
+          if (!process.isAlive()) {
+            throw new Failure("the broker (pid " + process.pid() + ") exited with code " + process.exitValue());
+          }
         }
+        if (System.nanoTime() > deadline) {
+          throw new Failure("the broker did not answer within " + READY_TIMEOUT.toSeconds() + " s");
+        }
+        progress.update("Waiting for Kafka at " + bootstrap() + " to answer");
       }
-      if (System.nanoTime() > deadline) {
-        throw new Failure("the broker did not answer within " + READY_TIMEOUT.toSeconds() + " s");
-      }
+    } finally {
+      progress.clear();
     }
   }
 

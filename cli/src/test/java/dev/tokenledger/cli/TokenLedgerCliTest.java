@@ -1,0 +1,67 @@
+package dev.tokenledger.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The command line's own answers, before any request is sent: help and usage errors (exit 2). */
+class TokenLedgerCliTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(Map<String, String> environment, String... args) {
+    return TokenLedgerCli.run(args, environment, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void shouldPrintOneCommandsHelpWithTheConnectionSettings() {
+    assertThat(run(Map.of(), "quota", "--help")).isZero();
+
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("quota set ID --subject user:alice")
+        .contains("quota status SUBJECT", "TOKENLEDGER_AGGREGATOR_URL", "3 cannot connect");
+  }
+
+  @Test
+  void shouldExitTwoOnAnUnknownCommand() {
+    assertThat(run(Map.of(), "quotas")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("error: unknown command quotas (one of usage, top, quota, alerts, pricing, admission)");
+  }
+
+  @Test
+  void shouldExitTwoAndSayWhereTheKeysAreWhenNoKeyIsSet() {
+    assertThat(run(Map.of(), "top")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith(
+        "error: no API key: give --key or set TOKENLEDGER_READ_KEY (or TOKENLEDGER_ADMIN_KEY); the demo's keys are in .tokenledger/demo.env");
+  }
+
+  @Test
+  void shouldAskForTheAdminKeyForAChangeEvenWhenAReadKeyIsSet() {
+    assertThat(run(Map.of("TOKENLEDGER_READ_KEY", "r"), "quota", "delete", "alice-daily")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: no API key: give --key or set TOKENLEDGER_ADMIN_KEY;");
+  }
+
+  @Test
+  void shouldExitTwoOnAMissingRequiredOptionBeforeSendingAnything() {
+    assertThat(run(Map.of("TOKENLEDGER_ADMIN_KEY", "a"), "quota", "set", "alice-daily", "--subject", "user:alice")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: --metric is required, e.g. --metric tokens");
+  }
+
+  @Test
+  void shouldExitTwoOnAUrlThatIsNotOne() {
+    assertThat(run(Map.of("TOKENLEDGER_READ_KEY", "r", "TOKENLEDGER_AGGREGATOR_URL", "localhost:8082"), "top")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("error: --aggregator must be a URL like http://127.0.0.1:8082 (got localhost:8082)");
+  }
+}

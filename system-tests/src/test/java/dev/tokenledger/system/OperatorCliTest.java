@@ -1,0 +1,213 @@
+package dev.tokenledger.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tokenledger.cli.TokenLedgerCli;
+import dev.tokenledger.kafkalocal.KafkaBrokerExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/tokenledger usage|top|quota|alerts|pricing|admission} against the three real apps on a
+ * real broker: what an operator reads in the tables is what the apps hold, {@code --json} is the
+ * API's answer, and a wrong key or an app that is not there gives the promised exit code.
+ */
+class OperatorCliTest {
+
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+  private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+  private static final Duration PROCESSED = Duration.ofSeconds(60);
+
+  @TempDir static Path dir;
+  private static AppStack stack;
+  private static Map<String, String> environment;
+
+  /** One run of the CLI's main: its exit code and what it printed. */
+  record Run(int exitCode, String out, String err) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = AppStack.start(KAFKA, dir, "cli");
+    // Where an operator's shell has them after 'source .tokenledger/demo.env'.
+    environment = Map.of(
+        "TOKENLEDGER_AGGREGATOR_URL", "http://127.0.0.1:" + stack.aggregator.httpPort(),
+        "TOKENLEDGER_ALERTING_URL", "http://127.0.0.1:" + stack.alerting.httpPort(),
+        "TOKENLEDGER_READ_KEY", AppStack.READ_KEY,
+        "TOKENLEDGER_ADMIN_KEY", AppStack.ADMIN_KEY);
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  @Test
+  void shouldListAQuotaSetFromTheCommandLineAndShowWhereItsSubjectStands() throws Exception {
+    Run set = cli("quota", "set", "carol-daily", "--subject", "user:carol", "--metric", "tokens", "--period", "day",
+        "--limit", "5000", "--action", "block");
+    assertThat(set.exitCode()).as(set.err()).isZero();
+    assertThat(set.out()).isEqualTo("""
+        quota carol-daily is in force:
+        QUOTA        SUBJECT     RULE   METRIC  PERIOD  LIMIT  THRESHOLDS    ACTION
+        carol-daily  user:carol  limit  tokens  day     5,000  80%,90%,100%  block
+        """);
+
+    assertThat(cli("quota", "list").out()).contains("carol-daily  user:carol  limit  tokens  day     5,000  80%,90%,100%  block");
+
+    post(List.of(event("carol-1", "carol", Instant.now(), 3_000, 1_200, "0.0105")));
+    await().atMost(PROCESSED).untilAsserted(() -> assertThat(cli("quota", "status", "user:carol").out())
+        .containsPattern("carol-daily  tokens  day     4,200  5,000   84\\.0%  warning  block   \\S+Z\n"));
+
+    Run admission = cli("admission", "user:carol", "--tokens", "1000");
+    assertThat(admission.out()).startsWith("user:carol: DENIED\n").contains(
+        "carol-daily  limit  block   no       would exceed the limit with 1,000 tokens more: 4,200 tokens used of 5,000 tokens this day");
+
+    assertThat(cli("quota", "delete", "carol-daily").out()).isEqualTo("quota carol-daily deleted\n");
+    assertThat(cli("quota", "list").out()).doesNotContain("carol-daily");
+  }
+
+  @Test
+  void shouldShowTheExactTotalsOfPostedEventsInUsageAndTop() throws Exception {
+    // One minute ago, so the events share a day with the queries below whenever the test runs.
+    Instant occurredAt = Instant.now().minus(1, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.MILLIS);
+    String day = occurredAt.atZone(ZoneOffset.UTC).toLocalDate().toString();
+    String nextDay = occurredAt.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1).toString();
+    List<Map<String, Object>> events = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      events.add(event("dave-" + i, "dave", occurredAt, 1_000_000 + i, 250_000, "0.125"));
+    }
+    post(events);
+
+    await().atMost(PROCESSED).untilAsserted(() -> assertThat(cli("usage", "dave", "--from", day, "--to", nextDay).out())
+        .isEqualTo("user dave per day, " + day + "T00:00:00Z to " + nextDay + "T00:00:00Z (zone UTC)\n"
+            + "WINDOW START          REQUESTS  INPUT TOKENS  OUTPUT TOKENS  TOTAL TOKENS  COST USD\n"
+            + day + "T00:00:00Z         3     3,000,003        750,000     3,750,003     0.375\n"));
+
+    Run top = cli("top", "--by", "tokens", "--at", occurredAt.toString(), "--limit", "1000");
+    assertThat(top.out()).startsWith("top user by tokens, day " + day + "T00:00:00Z to " + nextDay + "T00:00:00Z\n")
+        .containsPattern("\\n *\\d+  dave +0\\.3750* +3,750,003 +3,000,003 +750,000 +3 +0\\n");
+
+    Run json = cli("usage", "dave", "--from", day, "--to", nextDay, "--json");
+    HttpResponse<String> api = stack.send(stack.aggregator, "GET",
+        "/v1/usage?dimension=user&key=dave&from=" + day + "&to=" + nextDay, AppStack.READ_KEY, null);
+    assertThat(JSON.readTree(json.out())).isEqualTo(JSON.readTree(api.body()));
+  }
+
+  @Test
+  void shouldListTheAlertsOfACrossedQuotaAndRecordAnAcknowledgement() throws Exception {
+    assertThat(cli("quota", "set", "erin-daily", "--subject", "user:erin", "--metric", "tokens", "--period", "day",
+        "--limit", "1000", "--thresholds", "0.5,1.0").exitCode()).isZero();
+    post(List.of(event("erin-1", "erin", Instant.now(), 1_200, 300, null)));
+
+    await().atMost(PROCESSED).untilAsserted(() -> assertThat(cli("alerts", "--subject", "user:erin").out())
+        .contains("critical  open", "user:erin reached 100% of quota erin-daily this day: 1,500 of 1,000 tokens")
+        .contains("warning   open", "user:erin reached 50% of quota erin-daily this day: 1,500 of 1,000 tokens"));
+
+    Run json = cli("alerts", "--subject", "user:erin", "--json");
+    HttpResponse<String> api = stack.send(stack.alerting, "GET", "/v1/alerts?subject=user:erin", AppStack.READ_KEY, null);
+    assertThat(JSON.readTree(json.out())).isEqualTo(JSON.readTree(api.body()));
+
+    List<String> criticalIds = new ArrayList<>();
+    for (JsonNode alert : JSON.readTree(json.out()).path("alerts")) {
+      if (alert.path("severity").asText().equals("critical")) {
+        criticalIds.add(alert.path("alertId").asText());
+      }
+    }
+    assertThat(criticalIds).hasSize(1);
+    String critical = criticalIds.get(0);
+    Run ack = cli("alerts", "ack", critical);
+    assertThat(ack.exitCode()).as(ack.err()).isZero();
+    assertThat(ack.out()).startsWith("alert " + critical + " acknowledged by ops at ");
+    await().atMost(PROCESSED).untilAsserted(() -> assertThat(cli("alerts", "--subject", "user:erin", "--status", "acknowledged").out())
+        .contains("critical  acknowledged  " + critical + "  user:erin reached 100%")
+        .doesNotContain("warning"));
+  }
+
+  @Test
+  void shouldAddAPriceVersionAndListIt() {
+    Run set = cli("pricing", "set", "acme/chat/large-v2", "--input", "2.00", "--output", "8.00", "--cached-input", "0.50",
+        "--effective-from", "2026-01-01T00:00:00Z", "--context-window", "128000");
+    assertThat(set.exitCode()).as(set.err()).isZero();
+
+    assertThat(cli("pricing", "--provider", "acme").out()).isEqualTo("""
+        USD per million tokens
+        MODEL               EFFECTIVE FROM        INPUT  OUTPUT  CACHED INPUT  CACHE WRITE  REASONING  CONTEXT
+        acme/chat/large-v2  2026-01-01T00:00:00Z   2.00    8.00          0.50            -          -  128,000
+        """);
+  }
+
+  @Test
+  void shouldShowTheAppsFieldErrorsAndExitOne() {
+    Run run = cli("quota", "set", "bad", "--subject", "alice", "--metric", "tokens", "--period", "fortnight", "--limit", "10");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).startsWith("error: the quota has 2 invalid field(s) (HTTP 400 from the alerting app)\n")
+        .contains("  subject: must be dimension:key or dimension:* with dimension one of", "  period: must be one of");
+  }
+
+  @Test
+  void shouldExitOneWithTheAppsReasonWhenTheKeyIsWrong() {
+    Run run = cli("top", "--key", "not-a-key");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err()).isEqualTo("error: the API key is not known (HTTP 401 from the aggregator)\n");
+  }
+
+  @Test
+  void shouldExitThreeAndNameTheUrlWhenNothingListensThere() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Run run = cli("alerts", "--alerting", "http://127.0.0.1:" + port);
+
+    assertThat(run.exitCode()).isEqualTo(3);
+    assertThat(run.err()).startsWith("error: cannot connect to the alerting app at http://127.0.0.1:" + port + ": is it running?");
+  }
+
+  private static Run cli(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exitCode = TokenLedgerCli.run(args, environment, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static void post(List<Map<String, Object>> events) throws Exception {
+    HttpResponse<String> posted = stack.send(stack.ingest, "POST", "/v1/events", AppStack.PUBLISH_KEY,
+        JSON.writeValueAsString(Map.of("events", events)));
+    assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+  }
+
+  private static Map<String, Object> event(String id, String user, Instant occurredAt, long input, long output, String costUsd) {
+    Map<String, Object> event = new HashMap<>(Map.of("eventId", id, "userId", user, "occurredAt",
+        occurredAt.toString(), "provider", "openai", "model", "gpt-4o", "inputTokens", input, "outputTokens", output));
+    if (costUsd != null) {
+      event.put("costUsd", costUsd);
+    }
+    return event;
+  }
+}
