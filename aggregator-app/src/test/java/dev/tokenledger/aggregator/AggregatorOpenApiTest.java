@@ -1,0 +1,143 @@
+package dev.tokenledger.aggregator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenledger.kafkalocal.KafkaBrokerExtension;
+import dev.tokenledger.runtime.ApiKeys;
+import dev.tokenledger.runtime.OpenApiContract;
+import dev.tokenledger.runtime.Role;
+import dev.tokenledger.runtime.RunningApp;
+import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.schemas.AvroSerdes;
+import dev.tokenledger.schemas.TopicCatalog;
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * aggregator-app's OpenAPI document against the started app on a real broker, with usage counted:
+ * a valid document, served at /openapi.json, listing exactly the routes the app serves with the
+ * roles they need, and real answers that fit its schemas.
+ */
+class AggregatorOpenApiTest {
+
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+  @TempDir static Path dir;
+
+  private static final String READ_KEY = "read-" + UUID.randomUUID();
+  private static final String ADMIN_KEY = "admin-" + UUID.randomUUID();
+  private static final String PUBLISH_KEY = "publish-" + UUID.randomUUID();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static RunningApp app;
+  private static OpenApiContract contract;
+
+  @BeforeAll
+  static void startApp() throws Exception {
+    Path keys = dir.resolve("keys.properties");
+    Files.write(keys, List.of(ApiKeys.entry("reader", Role.READ, READ_KEY), ApiKeys.entry("ops", Role.ADMIN, ADMIN_KEY),
+        ApiKeys.entry("chat-api", Role.PUBLISH, PUBLISH_KEY)));
+    Map<String, String> settings = new HashMap<>(KAFKA.isolatedTopics("aggregator-openapi"));
+    settings.put("kafka.bootstrap.servers", KAFKA.bootstrapServers());
+    settings.put("tokenledger.auth.keys-file", keys.toString());
+    settings.put("tokenledger.http.port", "0");
+    settings.put("tokenledger.state.dir", dir.resolve("state").toString());
+    settings.put("tokenledger.aggregator.application-id", "aggregator-openapi-" + UUID.randomUUID().toString().substring(0, 8));
+    publishUsage(settings);
+    app = AggregatorApp.start(Settings.of("/aggregator-app.properties", settings));
+    contract = OpenApiContract.servedAt(app.httpPort(), "aggregator-app.openapi.json");
+    await().atMost(Duration.ofSeconds(60)).until(() -> contract.call("GET", "/v1/usage?dimension=user&key=alice", READ_KEY, null)
+        .body().contains("\"requests\":2"));
+  }
+
+  @AfterAll
+  static void stopApp() {
+    if (app != null) {
+      app.close();
+    }
+  }
+
+  /** Two of alice's calls a minute ago: one priced by the catalogue, one failed with the caller's cost. */
+  private static void publishUsage(Map<String, String> settings) {
+    Instant at = Instant.now().minus(Duration.ofMinutes(1)).truncatedTo(ChronoUnit.MILLIS);
+    try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        KAFKA.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+      String topic = TopicCatalog.create(settings).tokensConsumed().name();
+      for (TokensConsumed event : List.of(
+          TokensConsumed.newBuilder().setEventId("e-1").setOccurredAt(at).setUserId("alice").setService("chat-api")
+              .setFeature("chat").setProvider("openai").setModel("gpt-4o").setInputTokens(1200).setOutputTokens(300)
+              .setCachedInputTokens(1000).setLatencyMs(850L).build(),
+          TokensConsumed.newBuilder().setEventId("e-2").setOccurredAt(at).setUserId("alice").setService("chat-api")
+              .setProvider("anthropic").setModel("claude-haiku-4-5").setInputTokens(500).setOutputTokens(0)
+              .setSuccess(false).setErrorType("timeout").setCostNanos(1_000_000L).build())) {
+        producer.send(new ProducerRecord<>(topic, "alice".getBytes(StandardCharsets.UTF_8),
+            AvroSerdes.tokensConsumed().encode(event)));
+      }
+    }
+  }
+
+  @Test
+  void shouldServeItsOpenApiDocumentWithoutAKey() throws Exception {
+    HttpResponse<String> response = contract.call("GET", "/openapi.json", null, null);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("application/json"));
+    assertThat(JSON.readTree(response.body()).at("/info/title").asText()).isEqualTo("TokenLedger aggregator-app");
+  }
+
+  @Test
+  void shouldBeAValidOpenApiDocument() {
+    contract.assertValidDocument();
+  }
+
+  @Test
+  void shouldDocumentExactlyTheRoutesTheAppServes() {
+    contract.assertServesExactly(app.httpRoutes());
+  }
+
+  @Test
+  void shouldAnswerAsDocumented() throws Exception {
+    contract.assertFitsDocument("GET", "/v1/usage?dimension=user&key=alice&period=day", READ_KEY, null, 200);
+    contract.assertFitsDocument("GET", "/v1/usage?dimension=all&period=hour&from=2026-01-01&to=2030-01-01T00:00:00Z",
+        READ_KEY, null, 200);
+    contract.assertFitsDocument("GET", "/v1/top?dimension=model&period=day&by=tokens&limit=5", READ_KEY, null, 200);
+    contract.assertFitsDocument("GET", "/v1/top?dimension=user_model&prefix=alice/", READ_KEY, null, 200);
+    contract.assertFitsDocument("GET", "/v1/stats?range=7d", READ_KEY, null, 200);
+    contract.assertFitsDocument("GET", "/v1/efficiency?dimension=user&key=alice", READ_KEY, null, 200);
+    contract.assertFitsDocument("GET", "/v1/efficiency?dimension=user&key=nobody&period=month", READ_KEY, null, 200);
+    contract.assertFitsDocument("GET", "/v1/forecast?dimension=user&key=alice&period=day", READ_KEY, null, 200);
+    contract.assertFitsDocument("GET", "/v1/pricing?provider=openai", READ_KEY, null, 200);
+    contract.assertFitsDocument("PUT", "/v1/pricing/example/test-model", ADMIN_KEY,
+        "{\"effectiveFrom\":\"2026-12-01T00:00:00Z\",\"inputPerMillionUsd\":\"2.00\",\"outputPerMillionUsd\":\"8.00\","
+            + "\"contextWindow\":128000,\"source\":\"test\"}", 200);
+    for (String path : List.of("/health", "/ready", "/metrics", "/openapi.json")) {
+      contract.assertFitsDocument("GET", path, null, null, 200);
+    }
+    // Requests the document does not allow: only the answers are checked.
+    contract.assertAnswerFitsDocument("GET", "/v1/usage?dimension=user&key=alice&period=fortnight", READ_KEY, null, 400);
+    contract.assertAnswerFitsDocument("PUT", "/v1/pricing/example/test-model", ADMIN_KEY, "{\"inputPerMillionUsd\":\"-1\"}", 400);
+    contract.assertAnswerFitsDocument("GET", "/v1/stats", null, null, 401);
+    contract.assertAnswerFitsDocument("GET", "/v1/stats", PUBLISH_KEY, null, 403);
+  }
+}
