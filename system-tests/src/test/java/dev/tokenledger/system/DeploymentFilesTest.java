@@ -2,6 +2,7 @@ package dev.tokenledger.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,6 +38,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -149,6 +151,36 @@ class DeploymentFilesTest {
     assertThat(accepted.authenticate(demoKeys.get("TOKENLEDGER_ADMIN_KEY"))).map(ApiKeys.Principal::role).contains(Role.ADMIN);
     assertThat(envFile("deploy/compose/keys.env").values()).as("the apps get hashes, never the keys")
         .noneMatch(value -> demoKeys.values().stream().anyMatch(value::contains));
+  }
+
+  /**
+   * Compose's own reading of the file: Debian's docker-compose validates it against the Compose
+   * schema and resolves the env files without a Docker engine. Skipped where it is not installed
+   * ({@code .ci/run} installs it).
+   */
+  @Test
+  void shouldBeValidForDockerComposeWhichReadsTheSameEnvironments() throws Exception {
+    assumeTrue(onPath("docker-compose"), "docker-compose is not installed");
+    Path rendered = Files.createTempFile("compose-config", ".yml");
+    Process config = new ProcessBuilder("docker-compose", "--profile", "monitoring", "config")
+        .directory(ROOT.toFile()).redirectOutput(rendered.toFile()).redirectErrorStream(false)
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    assertThat(config.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(config.exitValue()).as("docker-compose config's exit code").isZero();
+
+    JsonNode services = YAML.readTree(rendered.toFile()).path("services");
+    List<String> declared = new ArrayList<>();
+    compose().path("services").fieldNames().forEachRemaining(declared::add);
+    assertThat(services.fieldNames()).toIterable().containsExactlyInAnyOrderElementsOf(declared);
+    for (String service : List.of("topics", "ingest", "aggregator", "alerting", "demo-traffic")) {
+      assertThat(fields(services.path(service).path("environment")))
+          .as("the environment Compose gives %s", service).isEqualTo(environment(service));
+    }
+  }
+
+  private static boolean onPath(String program) {
+    return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+        .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
   }
 
   @Test
