@@ -9,8 +9,8 @@ import java.time.Duration;
 
 /**
  * A container's health check, so that images need no curl: exits 0 when the app in this container
- * answers {@code GET /ready} with 200, else 1. The port is {@code TOKENLEDGER_HTTP_PORT} when set
- * (as the app itself reads it), else the argument, the app's default port.
+ * answers {@code GET /ready} with 200, else 1. The port is {@code TOKENLEDGER_HTTP_PORT}, which
+ * each app image sets (and which wins over the app's config file).
  */
 public final class HealthCheck {
 
@@ -19,8 +19,12 @@ public final class HealthCheck {
   private HealthCheck() {}
 
   public static void main(String[] args) {
-    String port = System.getenv().getOrDefault(Settings.environmentName("tokenledger.http.port"),
-        args.length > 0 ? args[0] : "");
+    String variable = Settings.environmentName("tokenledger.http.port");
+    String port = System.getenv(variable);
+    if (port == null) {
+      System.err.println(variable + " is not set: which port would the app listen on?");
+      System.exit(1);
+    }
     System.exit(isReady(URI.create("http://127.0.0.1:" + port + "/ready")) ? 0 : 1);
   }
 

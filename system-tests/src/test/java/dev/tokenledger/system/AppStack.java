@@ -64,9 +64,9 @@ final class AppStack implements AutoCloseable {
     RunningApp alerting = start(AlertingApp::start, "/alerting-app.properties", settings, dir.resolve("alerting"));
     RunningApp ingest = start(IngestApp::start, "/ingest-app.properties", settings, dir.resolve("ingest"));
     AppStack stack = new AppStack(settings, ingest, aggregator, alerting);
-    await().atMost(Duration.ofSeconds(60)).until(() -> stack.send(aggregator, "GET", "/ready", null, null).statusCode() == 200
-        && stack.send(alerting, "GET", "/ready", null, null).statusCode() == 200
-        && stack.send(ingest, "GET", "/ready", null, null).statusCode() == 200);
+    await().atMost(Duration.ofSeconds(60)).until(() -> send(aggregator, "GET", "/ready", null, null).statusCode() == 200
+        && send(alerting, "GET", "/ready", null, null).statusCode() == 200
+        && send(ingest, "GET", "/ready", null, null).statusCode() == 200);
     return stack;
   }
 
@@ -77,7 +77,7 @@ final class AppStack implements AutoCloseable {
     return starter.apply(Settings.of(defaults, own));
   }
 
-  HttpResponse<String> send(RunningApp app, String method, String path, String key, String body) throws Exception {
+  static HttpResponse<String> send(RunningApp app, String method, String path, String key, String body) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
         .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));

@@ -19,10 +19,7 @@ import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.Topic;
 import dev.tokenledger.schemas.TopicCatalog;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +58,6 @@ class DeploymentFilesTest {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Map<String, App> APPS = Map.of(
       "ingest", new App("ingest-app", 8081, IngestApp::start),
       "aggregator", new App("aggregator-app", 8082, AggregatorApp::start),
@@ -96,7 +92,7 @@ class DeploymentFilesTest {
 
   @Test
   void shouldBuildEachAppFromItsJarAsANonRootImageWithAHealthCheckOnItsPort() throws IOException {
-    Dockerfile dockerfile = Dockerfile.read(ROOT.resolve("Dockerfile"));
+    Dockerfile dockerfile = Dockerfile.read(ROOT);
     JsonNode services = compose().path("services");
     String version = dockerfile.arg("VERSION");
 
@@ -108,17 +104,17 @@ class DeploymentFilesTest {
       assertThat(service.path("image").asText()).isEqualTo("tokenledger/" + app.module() + ":" + version);
 
       String jar = app.module() + "/target/" + app.module() + "-" + version + "-all.jar";
-      assertThat(dockerfile.instructions(stage)).contains("COPY --from=build /src/" + jar.replace(version, "${VERSION}") + " /app/app.jar");
+      assertThat(dockerfile.copiedFromJars(stage)).containsEntry(jar, "/app/app.jar");
       assertThat(ROOT.resolve(jar)).as("the jar the image copies, as Maven builds it").exists();
       assertThat(dockerfile.instructions(stage)).contains("EXPOSE " + app.port());
-      assertThat(dockerfile.effective(stage, "USER")).as("the user of %s", stage).isNotEmpty()
-          .doesNotStartWith("0").doesNotStartWith("root");
-      assertThat(dockerfile.effective(stage, "HEALTHCHECK")).contains(HealthCheck.class.getName() + "\", \"" + app.port() + "\"");
-      assertThat(environment(entry.getKey())).containsEntry("TOKENLEDGER_HTTP_PORT", Integer.toString(app.port()));
+      assertThat(dockerfile.env(stage)).containsEntry("TOKENLEDGER_HTTP_PORT", Integer.toString(app.port()));
+      assertThat(dockerfile.user(stage)).as("the user of %s", stage).hasValueSatisfying(user ->
+          assertThat(Integer.parseInt(user)).isPositive());
+      assertThat(dockerfile.effective(stage, "HEALTHCHECK")).contains(HealthCheck.class.getName());
       assertThat(texts(service.path("ports"))).contains(app.port() + ":" + app.port());
     }
     for (String streamsApp : List.of("aggregator", "alerting")) {
-      String stateDir = dockerfile.effective(APPS.get(streamsApp).module(), "ENV").replace("TOKENLEDGER_STATE_DIR=", "");
+      String stateDir = dockerfile.env(APPS.get(streamsApp).module()).get("TOKENLEDGER_STATE_DIR");
       assertThat(texts(services.path(streamsApp).path("volumes"))).as("%s keeps its state in a volume", streamsApp)
           .anyMatch(volume -> volume.endsWith(":" + stateDir));
       assertThat(environment(streamsApp)).as("the address other instances forward queries to")
@@ -127,6 +123,27 @@ class DeploymentFilesTest {
     JsonNode traffic = services.path("demo-traffic");
     assertThat(traffic.path("build").path("target").asText()).isIn(dockerfile.stages());
     assertThat(texts(traffic.path("command"))).contains("http://ingest:8081", "http://alerting:8083");
+    JsonNode cli = services.path("cli");
+    assertThat(cli.path("build").path("target").asText()).isIn(dockerfile.stages());
+    assertThat(fields(cli.path("environment"))).containsEntry("TOKENLEDGER_AGGREGATOR_URL", "http://aggregator:8082")
+        .containsEntry("TOKENLEDGER_ALERTING_URL", "http://alerting:8083");
+  }
+
+  /** {@code docker build --build-arg JARS=local}: the images over the jars built on this machine. */
+  @Test
+  void shouldBuildTheImagesOverTheJarsBuiltHereToo() throws IOException {
+    Dockerfile dockerfile = Dockerfile.read(ROOT);
+    List<String> dockerignore = Files.readAllLines(ROOT.resolve(".dockerignore"));
+    Set<String> provided = dockerfile.providedLocally();
+
+    for (String stage : dockerfile.stages()) {
+      for (String path : dockerfile.copiedFromJars(stage).keySet()) {
+        assertThat(provided).as("the local stage provides %s, which %s copies", path, stage).contains(path);
+        assertThat(dockerignore).as(".dockerignore lets %s into the build context", path)
+            .anyMatch(line -> line.startsWith("!") && FileSystems.getDefault()
+                .getPathMatcher("glob:" + line.substring(1)).matches(Path.of(path)));
+      }
+    }
   }
 
   @Test
@@ -207,7 +224,8 @@ class DeploymentFilesTest {
           shared.putAll(fields(doc.path("data")));
           shared.putAll(fields(doc.path("stringData")));
         });
-    String version = Dockerfile.read(ROOT.resolve("Dockerfile")).arg("VERSION");
+    Dockerfile dockerfile = Dockerfile.read(ROOT);
+    String version = dockerfile.arg("VERSION");
     int workloads = 0;
     for (JsonNode doc : documents) {
       String kind = doc.path("kind").asText();
@@ -218,7 +236,7 @@ class DeploymentFilesTest {
       workloads++;
       JsonNode container = pod.path("spec").path("containers").get(0);
       String image = container.path("image").asText();
-      App app = APPS.values().stream().filter(a -> image.equals("tokenledger/" + a.module() + ":" + version))
+      App app = APPS.values().stream().filter(a -> image.endsWith("/tokenledger/" + a.module() + ":" + version))
           .findFirst().orElseThrow(() -> new AssertionError("no app image: " + image));
       Map<String, String> env = new LinkedHashMap<>(shared);
       container.path("env").forEach(variable -> env.put(variable.path("name").asText(), variable.path("value").asText()));
@@ -228,6 +246,8 @@ class DeploymentFilesTest {
       env.keySet().forEach(name -> assertThat(name.startsWith("TOKENLEDGER_KAFKA_") || known.contains(name))
           .as("%s sets %s, a setting %s does not have", doc.path("metadata").path("name").asText(), name, app.module())
           .isTrue());
+      assertThat(pod.path("spec").path("securityContext").path("runAsUser").asText())
+          .isEqualTo(dockerfile.user(app.module()).orElseThrow());
       if (kind.equals("Job")) {
         assertThat(texts(container.path("args"))).containsExactly(RunningApp.CREATE_TOPICS);
         continue;
@@ -240,6 +260,8 @@ class DeploymentFilesTest {
       if (kind.equals("StatefulSet")) {
         assertThat(container.path("volumeMounts").findValuesAsText("mountPath"))
             .as("the state dir is on the pod's own volume").contains(env.get("TOKENLEDGER_STATE_DIR"));
+        assertThat(pod.path("spec").path("securityContext").path("fsGroup").asText())
+            .as("the state volume is writable for the image's user").isEqualTo(dockerfile.user(app.module()).orElseThrow());
         assertThat(env.get("TOKENLEDGER_ADVERTISED_HOST")).as("a stable address of this pod")
             .startsWith("$(POD_NAME)." + doc.path("spec").path("serviceName").asText() + ".");
       }
@@ -263,13 +285,15 @@ class DeploymentFilesTest {
       local.put(Settings.environmentName("tokenledger.topic." + topic.name()), prefix + topic.name());
     }
 
-    Dockerfile dockerfile = Dockerfile.read(ROOT.resolve("Dockerfile"));
+    Dockerfile dockerfile = Dockerfile.read(ROOT);
     JsonNode topicsService = compose().path("services").path("topics");
-    List<String> setUp = new ArrayList<>(dockerfile.exec(topicsService.path("build").path("target").asText(), "ENTRYPOINT"));
+    String topicsImage = topicsService.path("build").path("target").asText();
+    List<String> setUp = new ArrayList<>(dockerfile.exec(topicsImage, "ENTRYPOINT"));
     setUp.addAll(texts(topicsService.path("command")));
     Map<String, String> setUpEnv = new HashMap<>(environment("topics"));
     setUpEnv.putAll(local);
-    assertThat(run(setUp, setUpEnv)).as("exit code of the topics service's command").isZero();
+    Ran setUpRun = run(dockerfile, topicsImage, setUp, setUpEnv);
+    assertThat(setUpRun.exitCode()).as("exit code of the topics service's command:%n%s", setUpRun.output()).isZero();
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
       Map<String, TopicDescription> created = admin.describeTopics(
           TopicCatalog.create(Map.of()).all().stream().map(t -> prefix + t.name()).toList()).allTopicNames().get();
@@ -292,64 +316,64 @@ class DeploymentFilesTest {
         apps.put(service, started);
       }
       for (RunningApp app : apps.values()) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> send(app, "GET", "/ready", null, null).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> AppStack.send(app, "GET", "/ready", null, null).statusCode() == 200);
       }
 
       for (var app : apps.entrySet()) {
-        List<String> healthCheck = dockerfile.exec(APPS.get(app.getKey()).module(), "HEALTHCHECK");
-        assertThat(run(healthCheck, Map.of("TOKENLEDGER_HTTP_PORT", Integer.toString(app.getValue().httpPort()))))
-            .as("exit code of %s's health check while it is ready", app.getKey()).isZero();
+        String image = APPS.get(app.getKey()).module();
+        Ran healthy = run(dockerfile, image, dockerfile.exec(image, "HEALTHCHECK"),
+            Map.of("TOKENLEDGER_HTTP_PORT", Integer.toString(app.getValue().httpPort())));
+        assertThat(healthy.exitCode()).as("%s's health check while it is ready:%n%s", app.getKey(), healthy.output()).isZero();
       }
 
-      var posted = send(apps.get("ingest"), "POST", "/v1/events", demoKeys.get("TOKENLEDGER_PUBLISH_KEY"),
+      var posted = AppStack.send(apps.get("ingest"), "POST", "/v1/events", demoKeys.get("TOKENLEDGER_PUBLISH_KEY"),
           "{\"userId\":\"compose-user\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"inputTokens\":1200,\"outputTokens\":300}");
       assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(send(apps.get("aggregator"), "GET",
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(AppStack.send(apps.get("aggregator"), "GET",
           "/v1/usage?dimension=user&key=compose-user&period=day", demoKeys.get("TOKENLEDGER_READ_KEY"), null).body())
           .contains("\"totalTokens\":1500"));
-      var quota = send(apps.get("alerting"), "PUT", "/v1/quotas/compose-daily", demoKeys.get("TOKENLEDGER_ADMIN_KEY"),
+      Map<String, String> cliEnv = new HashMap<>(environment("cli"));
+      cliEnv.put("TOKENLEDGER_AGGREGATOR_URL", "http://127.0.0.1:" + apps.get("aggregator").httpPort());
+      cliEnv.put("TOKENLEDGER_ALERTING_URL", "http://127.0.0.1:" + apps.get("alerting").httpPort());
+      List<String> usage = new ArrayList<>(dockerfile.exec("cli", "ENTRYPOINT"));
+      usage.addAll(List.of("usage", "compose-user"));
+      Ran shown = run(dockerfile, "cli", usage, cliEnv);
+      assertThat(shown.exitCode()).as(shown.output()).isZero();
+      assertThat(shown.output()).as("docker compose run --rm cli usage compose-user").contains("1,500");
+      var quota = AppStack.send(apps.get("alerting"), "PUT", "/v1/quotas/compose-daily", demoKeys.get("TOKENLEDGER_ADMIN_KEY"),
           "{\"subject\":\"user:compose-user\",\"metric\":\"tokens\",\"period\":\"day\",\"limit\":100000}");
       assertThat(quota.statusCode()).as(quota.body()).isEqualTo(200);
-      assertThat(send(apps.get("ingest"), "POST", "/v1/events", demoKeys.get("TOKENLEDGER_READ_KEY"), "{}").statusCode())
+      assertThat(AppStack.send(apps.get("ingest"), "POST", "/v1/events", demoKeys.get("TOKENLEDGER_READ_KEY"), "{}").statusCode())
           .as("a read key may not publish").isEqualTo(403);
     } finally {
       running.forEach(RunningApp::close);
     }
-    List<String> healthCheck = dockerfile.exec("ingest-app", "HEALTHCHECK");
-    assertThat(run(healthCheck, Map.of("TOKENLEDGER_HTTP_PORT", Integer.toString(apps.get("ingest").httpPort()))))
-        .as("exit code of the health check once the app stopped").isEqualTo(1);
+    Ran stopped = run(dockerfile, "ingest-app", dockerfile.exec("ingest-app", "HEALTHCHECK"),
+        Map.of("TOKENLEDGER_HTTP_PORT", Integer.toString(apps.get("ingest").httpPort())));
+    assertThat(stopped.exitCode()).as("the health check once the app stopped").isEqualTo(1);
   }
 
+  /** What an image's command printed, and its exit code. */
+  private record Ran(int exitCode, String output) {}
+
   /**
-   * Runs an image's command here: its java is this JVM's, its jars the ones Maven built; the
-   * environment only {@code env} of the TokenLedger settings.
+   * Runs a stage's command here, as its container would: the image's environment (its state dir
+   * aside) and {@code env}, none of this JVM's TokenLedger settings.
    */
-  private static int run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
-    List<String> local = new ArrayList<>();
-    for (String argument : command) {
-      local.add(argument.equals("java") ? ProcessHandle.current().info().command().orElseThrow() : argument);
-    }
-    ProcessBuilder process = new ProcessBuilder(local).redirectErrorStream(true)
-        .redirectOutput(Files.createTempFile("image-command", ".log").toFile());
+  private static Ran run(Dockerfile dockerfile, String stage, List<String> command, Map<String, String> env)
+      throws IOException, InterruptedException {
+    Path output = Files.createTempFile("image-command", ".log");
+    ProcessBuilder process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
     process.environment().keySet().removeIf(name -> name.startsWith("TOKENLEDGER_"));
+    process.environment().putAll(dockerfile.env(stage));
+    process.environment().remove("TOKENLEDGER_STATE_DIR");
     process.environment().putAll(env);
     Process started = process.start();
     if (!started.waitFor(120, TimeUnit.SECONDS)) {
       started.destroyForcibly();
-      throw new AssertionError(local + " did not end within 120 s");
+      throw new AssertionError(command + " did not end within 120 s");
     }
-    return started.exitValue();
-  }
-
-  private static HttpResponse<String> send(RunningApp app, String method, String path, String key, String body)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
-        .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (key != null) {
-      request.header("Authorization", "Bearer " + key);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return new Ran(started.exitValue(), Files.readString(output));
   }
 
   private static JsonNode compose() throws IOException {
@@ -388,82 +412,5 @@ class DeploymentFilesTest {
     List<String> texts = new ArrayList<>();
     array.forEach(item -> texts.add(item.asText()));
     return texts;
-  }
-
-  /** A Dockerfile's stages and their instructions (continuation lines joined, comments dropped). */
-  private record Dockerfile(Map<String, List<String>> stageInstructions, Map<String, String> bases, Map<String, String> args) {
-
-    private static final Pattern FROM = Pattern.compile("FROM (\\S+) AS (\\S+)");
-    private static final Pattern COPY_JAR = Pattern.compile("COPY --from=build /src/(\\S+\\.jar) (\\S+)");
-
-    static Dockerfile read(Path file) throws IOException {
-      String joined = Files.readAllLines(file).stream().filter(line -> !line.startsWith("#"))
-          .collect(Collectors.joining("\n")).replaceAll("\\\\\n\\s*", "");
-      Map<String, List<String>> stages = new LinkedHashMap<>();
-      Map<String, String> bases = new HashMap<>();
-      Map<String, String> args = new HashMap<>();
-      List<String> current = null;
-      for (String line : joined.split("\n")) {
-        String instruction = line.trim();
-        Matcher from = FROM.matcher(instruction);
-        if (from.matches()) {
-          current = new ArrayList<>();
-          stages.put(from.group(2), current);
-          bases.put(from.group(2), from.group(1));
-        } else if (current != null && !instruction.isEmpty()) {
-          current.add(instruction);
-          if (instruction.startsWith("ARG ") && instruction.contains("=")) {
-            String[] arg = instruction.substring(4).split("=", 2);
-            args.put(arg[0], arg[1]);
-          }
-        }
-      }
-      return new Dockerfile(stages, bases, args);
-    }
-
-    Set<String> stages() {
-      return stageInstructions.keySet();
-    }
-
-    List<String> instructions(String stage) {
-      return stageInstructions.getOrDefault(stage, List.of());
-    }
-
-    String arg(String name) {
-      return args.get(name);
-    }
-
-    /**
-     * The exec-form command of a stage's ENTRYPOINT or HEALTHCHECK, with the image's jars
-     * replaced by the ones Maven built.
-     */
-    List<String> exec(String stage, String instruction) throws IOException {
-      String text = effective(stage, instruction);
-      List<String> command = new ArrayList<>();
-      for (JsonNode argument : new ObjectMapper().readTree(text.substring(text.indexOf('[')))) {
-        command.add(argument.asText());
-      }
-      String version = arg("VERSION");
-      for (String copy : instructions(stage)) {
-        Matcher jar = COPY_JAR.matcher(copy);
-        if (jar.matches()) {
-          Path built = ROOT.resolve(jar.group(1).replace("${VERSION}", version));
-          command.replaceAll(argument -> argument.equals(jar.group(2)) ? built.toString() : argument);
-        }
-      }
-      return command;
-    }
-
-    /** The last {@code instruction} of the stage or, failing that, of the stage it is built on. */
-    String effective(String stage, String instruction) {
-      for (String current = stage; current != null; current = bases.get(current)) {
-        List<String> matching = instructions(current).stream()
-            .filter(line -> line.startsWith(instruction + " ")).toList();
-        if (!matching.isEmpty()) {
-          return matching.get(matching.size() - 1).substring(instruction.length() + 1);
-        }
-      }
-      return "";
-    }
   }
 }

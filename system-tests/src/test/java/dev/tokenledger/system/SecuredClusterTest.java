@@ -14,10 +14,6 @@ import dev.tokenledger.runtime.Role;
 import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.TopicCatalog;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +45,6 @@ class SecuredClusterTest {
   private static final String PUBLISH_KEY = "pub-key";
   private static final String READ_KEY = "read-key";
   private static final String ADMIN_KEY = "admin-key";
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static DedicatedKafkaBroker kafka;
 
   @TempDir Path dir;
@@ -82,16 +77,16 @@ class SecuredClusterTest {
       RunningApp alerting = start(AlertingApp::start, "/alerting-app.properties", env, running);
       RunningApp ingest = start(IngestApp::start, "/ingest-app.properties", env, running);
       for (RunningApp app : running) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> send(app, "GET", "/ready", null, null).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> AppStack.send(app, "GET", "/ready", null, null).statusCode() == 200);
       }
 
-      var posted = send(ingest, "POST", "/v1/events", PUBLISH_KEY,
+      var posted = AppStack.send(ingest, "POST", "/v1/events", PUBLISH_KEY,
           "{\"userId\":\"sasl-user\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"inputTokens\":700,\"outputTokens\":50}");
       assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-          send(aggregator, "GET", "/v1/usage?dimension=user&key=sasl-user&period=day", READ_KEY, null).body())
+          AppStack.send(aggregator, "GET", "/v1/usage?dimension=user&key=sasl-user&period=day", READ_KEY, null).body())
           .contains("\"totalTokens\":750"));
-      var quota = send(alerting, "PUT", "/v1/quotas/sasl-daily", ADMIN_KEY,
+      var quota = AppStack.send(alerting, "PUT", "/v1/quotas/sasl-daily", ADMIN_KEY,
           "{\"subject\":\"user:sasl-user\",\"metric\":\"tokens\",\"period\":\"day\",\"limit\":500}");
       assertThat(quota.statusCode()).as(quota.body()).isEqualTo(200);
     } finally {
@@ -154,16 +149,5 @@ class SecuredClusterTest {
   private static AclBinding allow(ResourceType type, String name, PatternType pattern, AclOperation operation) {
     return new AclBinding(new ResourcePattern(type, name, pattern),
         new AccessControlEntry("User:" + USER, "*", operation, AclPermissionType.ALLOW));
-  }
-
-  private static HttpResponse<String> send(RunningApp app, String method, String path, String key, String body)
-      throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
-        .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (key != null) {
-      request.header("Authorization", "Bearer " + key);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }
