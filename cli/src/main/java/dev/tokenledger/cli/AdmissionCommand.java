@@ -1,6 +1,8 @@
 package dev.tokenledger.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenledger.cli.Table.Column;
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,8 +25,8 @@ final class AdmissionCommand implements Command {
     String subject = args.requiredWord(1, "SUBJECT (admission user:alice --tokens 1200)");
     Map<String, String> query = new LinkedHashMap<>();
     query.put("subject", subject);
-    query.put("tokens", args.option("tokens").orElse(null));
-    query.put("costUsd", args.option("cost").orElse(null));
+    query.put("tokens", args.option("tokens").map(AdmissionCommand::tokens).orElse(null));
+    query.put("costUsd", args.option("cost").map(AdmissionCommand::cost).orElse(null));
     JsonNode answer = session.alerting(Session.Access.READ).get("/v1/admission", query);
     if (session.json()) {
       session.printJson(answer);
@@ -36,7 +38,8 @@ final class AdmissionCommand implements Command {
       session.print("no quota binds " + subject);
       return;
     }
-    Table table = new Table("QUOTA", "RULE", "ACTION", "ALLOWED", "REASON");
+    Table table = new Table(Column.text("QUOTA"), Column.text("RULE"), Column.text("ACTION"), Column.text("ALLOWED"),
+        Column.text("REASON"));
     for (JsonNode decision : decisions) {
       String allowed = decision.path("allowed").asBoolean() ? "yes" : "no";
       if (decision.has("retryAfterMs")) {
@@ -46,5 +49,21 @@ final class AdmissionCommand implements Command {
           allowed, decision.path("reason").asText());
     }
     session.print(table.render());
+  }
+
+  private static String tokens(String value) {
+    if (!value.matches("\\d{1,18}")) {
+      throw CliError.usage("--tokens must be a whole number of tokens like 1200 (got " + value + ")");
+    }
+    return value;
+  }
+
+  private static String cost(String value) {
+    try {
+      new BigDecimal(value);
+      return value;
+    } catch (NumberFormatException e) {
+      throw CliError.usage("--cost must be a USD amount like 0.25 (got " + value + ")");
+    }
   }
 }

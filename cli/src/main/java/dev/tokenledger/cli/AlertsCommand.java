@@ -1,6 +1,7 @@
 package dev.tokenledger.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenledger.cli.Table.Column;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -47,7 +48,8 @@ final class AlertsCommand implements Command {
       session.print("no alerts" + (args.option("since").isEmpty() ? " in the last 7 days" : " since " + args.option("since").get()));
       return;
     }
-    Table table = new Table("FIRED AT", "SEVERITY", "STATUS", "ALERT ID", "MESSAGE");
+    Table table = new Table(Column.text("FIRED AT"), Column.text("SEVERITY"), Column.text("STATUS"), Column.text("ALERT ID"),
+        Column.text("MESSAGE"));
     for (JsonNode alert : alerts) {
       table.row(Formats.time(alert.path("firedAt"), session.zone()), alert.path("severity").asText(),
           alert.path("status").asText(), alert.path("alertId").asText(), alert.path("message").asText());

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +64,7 @@ final class ApiClient {
     long deadline = System.nanoTime() + MAX_RETRY_WAIT.toNanos();
     while (true) {
       HttpResponse<String> response = send("GET", target, null);
-      long retryAfterNanos = Duration.ofSeconds(response.headers().firstValueAsLong("Retry-After").orElse(1)).toNanos();
+      long retryAfterNanos = retryAfter(response).toNanos();
       if (response.statusCode() != 503 || System.nanoTime() + retryAfterNanos > deadline) {
         return answer(response);
       }
@@ -130,8 +131,13 @@ final class ApiClient {
     for (JsonNode error : body.path("errors")) {
       fields.add(error.path("field").asText() + ": " + error.path("message").asText());
     }
-    String retry = response.headers().firstValue("Retry-After").map(s -> " (the app says: try again in " + s + " s)").orElse("");
+    String retry = response.headers().firstValue("Retry-After").isPresent()
+        ? " (the app says: try again in " + retryAfter(response).toSeconds() + " s)" : "";
     throw CliError.api(detail + " (HTTP " + response.statusCode() + " from the " + app + ")" + retry, fields);
+  }
+
+  private static Duration retryAfter(HttpResponse<String> response) {
+    return RetryAfter.delay(response.headers().firstValue("Retry-After").orElse(null), Instant.now());
   }
 
   private static JsonNode parse(String body) {

@@ -72,10 +72,6 @@ final class Arguments {
     return word(index).orElseThrow(() -> CliError.usage(what + " is missing"));
   }
 
-  int wordCount() {
-    return words.size();
-  }
-
   Optional<String> option(String name) {
     return Optional.ofNullable(options.get(name));
   }

@@ -33,7 +33,12 @@ final class Formats {
     if (exact == null) {
       return "-";
     }
-    BigDecimal value = new BigDecimal(exact).stripTrailingZeros();
+    BigDecimal value;
+    try {
+      value = new BigDecimal(exact).stripTrailingZeros();
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("the app sent \"" + exact + "\" where a USD amount belongs", e);
+    }
     if (value.scale() < 2) {
       value = value.setScale(2, RoundingMode.UNNECESSARY);
     }

@@ -2,6 +2,7 @@ package dev.tokenledger.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenledger.cli.Table.Column;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -84,7 +85,8 @@ final class PricingCommand implements Command {
       session.print("no prices match");
       return;
     }
-    Table table = new Table("MODEL", "EFFECTIVE FROM", "INPUT", "OUTPUT", "CACHED INPUT", "CACHE WRITE", "REASONING", "CONTEXT");
+    Table table = new Table(Column.text("MODEL"), Column.text("EFFECTIVE FROM"), Column.money("INPUT"), Column.money("OUTPUT"),
+        Column.money("CACHED INPUT"), Column.money("CACHE WRITE"), Column.money("REASONING"), Column.figure("CONTEXT"));
     for (JsonNode price : prices) {
       String from = price.path("effectiveFrom").asText();
       table.row(price.path("provider").asText() + "/" + price.path("model").asText(),

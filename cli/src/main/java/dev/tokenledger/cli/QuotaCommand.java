@@ -3,6 +3,7 @@ package dev.tokenledger.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenledger.cli.Table.Column;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +107,8 @@ final class QuotaCommand implements Command {
       session.print("no limit quota binds " + subject);
       return;
     }
-    Table table = new Table("QUOTA", "METRIC", "PERIOD", "USED", "LIMIT", "USED %", "STATE", "ACTION", "RESETS AT");
+    Table table = new Table(Column.text("QUOTA"), Column.text("METRIC"), Column.text("PERIOD"), Column.figure("USED"),
+        Column.figure("LIMIT"), Column.figure("USED %"), Column.text("STATE"), Column.text("ACTION"), Column.text("RESETS AT"));
     for (JsonNode quota : quotas) {
       String metric = quota.path("metric").asText();
       table.row(quota.path("id").asText(), metric, quota.path("period").asText(), Formats.amount(metric, quota.path("used")),
@@ -128,7 +130,8 @@ final class QuotaCommand implements Command {
   }
 
   private static Table quotaTable(Iterable<JsonNode> quotas) {
-    Table table = new Table("QUOTA", "SUBJECT", "RULE", "METRIC", "PERIOD", "LIMIT", "THRESHOLDS", "ACTION");
+    Table table = new Table(Column.text("QUOTA"), Column.text("SUBJECT"), Column.text("RULE"), Column.text("METRIC"),
+        Column.text("PERIOD"), Column.figure("LIMIT"), Column.text("THRESHOLDS"), Column.text("ACTION"));
     for (JsonNode quota : quotas) {
       String metric = quota.path("metric").asText();
       String thresholds = StreamSupport.stream(quota.path("thresholds").spliterator(), false)

@@ -3,56 +3,68 @@ package dev.tokenledger.cli;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
- * Rows under upper-case headers, in columns two spaces apart. A column whose every cell is a
- * number (digits, separators, a sign, {@code $} or {@code %}) is right-aligned, its decimals
- * padded with zeros to the most any cell has, so figures line up on the point; nothing is rounded.
+ * Rows under upper-case headers, in columns two spaces apart. Each column says how it aligns:
+ * text left, figures right as they are, and money of one unit right with its decimals padded
+ * with zeros to the most any cell has, so amounts line up on the point; nothing is rounded.
  */
 final class Table {
 
-  private static final Pattern NUMBER = Pattern.compile("[-+]?\\$?[0-9][0-9,.]*%?|-");
+  /** How a column's cells line up. */
+  enum Align { LEFT, RIGHT, POINT }
 
-  private final List<String> headers;
+  /** A column's header and alignment. */
+  record Column(String header, Align align) {
+
+    /** Names, ids, states: left-aligned. */
+    static Column text(String header) {
+      return new Column(header, Align.LEFT);
+    }
+
+    /** Counts, percentages, amounts of mixed units: right-aligned, each shown as it is. */
+    static Column figure(String header) {
+      return new Column(header, Align.RIGHT);
+    }
+
+    /** Amounts of one currency: right-aligned on the decimal point. */
+    static Column money(String header) {
+      return new Column(header, Align.POINT);
+    }
+  }
+
+  private final List<Column> columns;
   private final List<List<String>> rows = new ArrayList<>();
 
-  Table(String... headers) {
-    this.headers = List.of(headers);
+  Table(Column... columns) {
+    this.columns = List.of(columns);
   }
 
   Table row(String... cells) {
-    if (cells.length != headers.size()) {
-      throw new IllegalArgumentException("a row of " + cells.length + " cells in a table of " + headers.size() + " columns");
+    if (cells.length != columns.size()) {
+      throw new IllegalArgumentException("a row of " + cells.length + " cells in a table of " + columns.size() + " columns");
     }
     rows.add(Arrays.stream(cells).map(c -> c == null ? "-" : c).toList());
     return this;
   }
 
-  boolean isEmpty() {
-    return rows.isEmpty();
-  }
-
   String render() {
-    int columns = headers.size();
     List<List<String>> cells = new ArrayList<>(rows.stream().map(ArrayList::new).toList());
-    int[] widths = new int[columns];
-    boolean[] right = new boolean[columns];
-    for (int c = 0; c < columns; c++) {
+    int[] widths = new int[columns.size()];
+    for (int c = 0; c < columns.size(); c++) {
       int column = c;
-      right[c] = !cells.isEmpty() && cells.stream().allMatch(row -> NUMBER.matcher(row.get(column)).matches());
-      if (right[c]) {
+      if (columns.get(c).align() == Align.POINT) {
         int decimals = cells.stream().mapToInt(row -> decimals(row.get(column))).max().orElse(0);
         cells.forEach(row -> row.set(column, withDecimals(row.get(column), decimals)));
       }
-      widths[c] = headers.get(c).length();
+      widths[c] = columns.get(c).header().length();
       for (List<String> row : cells) {
         widths[c] = Math.max(widths[c], row.get(c).length());
       }
     }
     StringBuilder text = new StringBuilder();
-    line(text, headers, widths, right);
-    cells.forEach(row -> line(text, row, widths, right));
+    line(text, columns.stream().map(Column::header).toList(), widths);
+    cells.forEach(row -> line(text, row, widths));
     return text.toString();
   }
 
@@ -61,23 +73,21 @@ final class Table {
     return point < 0 ? 0 : (int) number.substring(point + 1).chars().filter(Character::isDigit).count();
   }
 
-  /** {@code 0.5} with 3 decimals → {@code 0.500}, {@code $2} → {@code $2.000}, {@code 84.3%} stays; "-" stays. */
+  /** {@code 0.5} with 3 decimals → {@code 0.500}, {@code $2} → {@code $2.000}; "-" stays. */
   private static String withDecimals(String number, int decimals) {
     int missing = decimals - decimals(number);
     if (missing <= 0 || number.equals("-")) {
       return number;
     }
-    String suffix = number.endsWith("%") ? "%" : "";
-    String digits = number.substring(0, number.length() - suffix.length());
-    return digits + (digits.contains(".") ? "" : ".") + "0".repeat(missing) + suffix;
+    return number + (number.contains(".") ? "" : ".") + "0".repeat(missing);
   }
 
-  private static void line(StringBuilder text, List<String> cells, int[] widths, boolean[] right) {
+  private void line(StringBuilder text, List<String> cells, int[] widths) {
     StringBuilder line = new StringBuilder();
     for (int c = 0; c < cells.size(); c++) {
       String cell = cells.get(c);
       String padding = " ".repeat(widths[c] - cell.length());
-      line.append(c == 0 ? "" : "  ").append(right[c] ? padding + cell : cell + padding);
+      line.append(c == 0 ? "" : "  ").append(columns.get(c).align() == Align.LEFT ? cell + padding : padding + cell);
     }
     // No trailing blanks: the last column is often left-aligned text.
     text.append(line.toString().stripTrailing()).append('\n');

@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public final class TokenLedgerCli {
 
-  public static final int OK = 0;
+  private static final int OK = 0;
 
   private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
@@ -71,6 +71,10 @@ public final class TokenLedgerCli {
         err.println("('bin/tokenledger help' lists the commands and their options)");
       }
       return e.exitCode();
+    } catch (RuntimeException e) {
+      // A bug, or an answer the CLI cannot read: one line, not a stack trace; exit 1 like an app error.
+      err.println("error: unexpected: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
+      return CliError.API_ERROR;
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.tokenledger.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenledger.cli.Table.Column;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -43,8 +44,9 @@ final class TopCommand implements Command {
       session.print("no usage in this window");
       return;
     }
-    Table table = new Table("#", dimension.toUpperCase(Locale.ROOT), "COST USD", "TOTAL TOKENS", "INPUT TOKENS",
-        "OUTPUT TOKENS", "REQUESTS", "FAILED");
+    Table table = new Table(Column.figure("#"), Column.text(dimension.toUpperCase(Locale.ROOT)), Column.money("COST USD"),
+        Column.figure("TOTAL TOKENS"), Column.figure("INPUT TOKENS"), Column.figure("OUTPUT TOKENS"), Column.figure("REQUESTS"),
+        Column.figure("FAILED"));
     int rank = 0;
     for (JsonNode entry : entries) {
       table.row(Integer.toString(++rank), entry.path("key").asText(), Formats.usd(entry.path("costUsd")),

@@ -1,6 +1,7 @@
 package dev.tokenledger.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenledger.cli.Table.Column;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -48,7 +49,8 @@ final class UsageCommand implements Command {
       session.print("no usage in this range");
       return;
     }
-    Table table = new Table("WINDOW START", "REQUESTS", "INPUT TOKENS", "OUTPUT TOKENS", "TOTAL TOKENS", "COST USD");
+    Table table = new Table(Column.text("WINDOW START"), Column.figure("REQUESTS"), Column.figure("INPUT TOKENS"),
+        Column.figure("OUTPUT TOKENS"), Column.figure("TOTAL TOKENS"), Column.money("COST USD"));
     long requests = 0;
     long input = 0;
     long output = 0;

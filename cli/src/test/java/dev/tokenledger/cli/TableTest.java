@@ -3,13 +3,14 @@ package dev.tokenledger.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tokenledger.cli.Table.Column;
 import org.junit.jupiter.api.Test;
 
 class TableTest {
 
   @Test
-  void shouldAlignTextLeftAndFiguresRightUnderTheirHeaders() {
-    String text = new Table("USER", "TOTAL TOKENS", "COST USD")
+  void shouldAlignEachColumnAsTheCallerSays() {
+    String text = new Table(Column.text("USER"), Column.figure("TOTAL TOKENS"), Column.money("COST USD"))
         .row("alice", "1,234,567", "12.00")
         .row("bob", "500", "0.0045")
         .render();
@@ -22,48 +23,53 @@ class TableTest {
   }
 
   @Test
-  void shouldPadDecimalsWithZerosSoFiguresLineUpOnThePointWithoutRounding() {
-    String text = new Table("COST USD", "LIMIT").row("1.30464748", "$25.00").row("0.356053415", "$2.5").row("12.00", "-").render();
+  void shouldPadMoneyDecimalsWithZerosSoAmountsLineUpOnThePointWithoutRounding() {
+    String text = new Table(Column.money("COST USD")).row("1.30464748").row("0.356053415").row("12.00").row("-").render();
 
     assertThat(text.lines()).containsExactly(
-        "    COST USD   LIMIT",
-        " 1.304647480  $25.00",
-        " 0.356053415   $2.50",
-        "12.000000000       -");
+        "    COST USD",
+        " 1.304647480",
+        " 0.356053415",
+        "12.000000000",
+        "           -");
   }
 
   @Test
-  void shouldKeepAColumnLeftAlignedWhenOneCellIsNotAFigure() {
-    String text = new Table("ID", "STATE").row("1", "ok").row("alice-daily", "exceeded").render();
+  void shouldShowTokensAndDollarsInOneFigureColumnEachAsItIs() {
+    String text = new Table(Column.text("METRIC"), Column.figure("LIMIT"), Column.figure("USED %"))
+        .row("tokens", "100,000", "84.3%")
+        .row("cost", "$25.00", "100.0%")
+        .render();
 
     assertThat(text).isEqualTo("""
-        ID           STATE
-        1            ok
-        alice-daily  exceeded
+        METRIC    LIMIT  USED %
+        tokens  100,000   84.3%
+        cost     $25.00  100.0%
+        """);
+  }
+
+  @Test
+  void shouldKeepATextColumnLeftAlignedEvenWhenEveryCellIsANumber() {
+    String text = new Table(Column.text("USER"), Column.figure("REQUESTS")).row("7", "3").row("1024", "12").render();
+
+    assertThat(text).isEqualTo("""
+        USER  REQUESTS
+        7            3
+        1024        12
         """);
   }
 
   @Test
   void shouldShowAMissingValueAsADashAndLeaveNoTrailingBlanks() {
-    String text = new Table("MODEL", "CACHED INPUT", "NOTE").row("openai/gpt-4o", null, "").render();
+    String text = new Table(Column.text("MODEL"), Column.money("CACHED INPUT"), Column.text("NOTE"))
+        .row("openai/gpt-4o", null, "").render();
 
     assertThat(text.lines()).containsExactly("MODEL          CACHED INPUT  NOTE", "openai/gpt-4o             -");
   }
 
   @Test
-  void shouldRightAlignDollarsAndPercentages() {
-    String text = new Table("USED", "USED %").row("$3.50", "84.3%").row("$120.00", "100.0%").render();
-
-    assertThat(text).isEqualTo("""
-           USED  USED %
-          $3.50   84.3%
-        $120.00  100.0%
-        """);
-  }
-
-  @Test
   void shouldRefuseARowOfTheWrongWidth() {
-    assertThatThrownBy(() -> new Table("A", "B").row("1")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new Table(Column.text("A"), Column.text("B")).row("1")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("1 cells in a table of 2 columns");
   }
 }

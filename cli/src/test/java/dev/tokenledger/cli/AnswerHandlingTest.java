@@ -1,0 +1,112 @@
+package dev.tokenledger.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the CLI prints for answers the real apps rarely give (mixed-unit quotas, a 503 with an odd
+ * {@code Retry-After}, a malformed amount), served by an HTTP server on an ephemeral port.
+ */
+class AnswerHandlingTest {
+
+  /** The answers to give, in order; the last one repeats. */
+  private final ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger requests = new AtomicInteger();
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private HttpServer server;
+
+  private record Answer(int status, Map<String, String> headers, String body) {}
+
+  @BeforeEach
+  void startServer() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      requests.incrementAndGet();
+      Answer answer = answers.size() > 1 ? answers.poll() : answers.peek();
+      byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+      exchange.sendResponseHeaders(answer.status(), body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.stop(0);
+  }
+
+  private int run(String... args) {
+    String url = "http://127.0.0.1:" + server.getAddress().getPort();
+    return TokenLedgerCli.run(args, Map.of("TOKENLEDGER_READ_KEY", "r", "TOKENLEDGER_AGGREGATOR_URL", url,
+        "TOKENLEDGER_ALERTING_URL", url), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void shouldShowATokenAndACostQuotaEachInItsOwnUnit() {
+    answers.add(new Answer(200, Map.of(), """
+        {"subject":"user:alice","quotas":[
+          {"id":"alice-daily","metric":"tokens","period":"day","used":84321,"limit":100000,"utilization":0.84321,
+           "state":"warning","action":"block","resetsAt":"2026-11-23T00:00:00Z"},
+          {"id":"alice-spend","metric":"cost","period":"month","used":"3.500000000","limit":"25.000000000",
+           "utilization":0.14,"state":"ok","action":"warn","resetsAt":"2026-12-01T00:00:00Z"}]}"""));
+
+    assertThat(run("quota", "status", "user:alice")).isZero();
+
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("""
+        user:alice
+        QUOTA        METRIC  PERIOD    USED    LIMIT  USED %  STATE    ACTION  RESETS AT
+        alice-daily  tokens  day     84,321  100,000   84.3%  warning  block   2026-11-23T00:00:00Z
+        alice-spend  cost    month    $3.50   $25.00   14.0%  ok       warn    2026-12-01T00:00:00Z
+        """);
+  }
+
+  @Test
+  void shouldAskAgainAfterOneSecondWhenRetryAfterIsUnreadable() {
+    answers.add(new Answer(503, Map.of("Retry-After", "soon"), "{\"detail\":\"rebalancing\"}"));
+    answers.add(new Answer(200, Map.of(), "{\"dimension\":\"user\",\"by\":\"cost\",\"period\":\"day\",\"entries\":[]}"));
+
+    assertThat(run("top")).isZero();
+
+    assertThat(requests).hasValue(2);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("no usage in this window");
+  }
+
+  @Test
+  void shouldSayWhatWasUnexpectedInOneLineAndExitOne() {
+    answers.add(new Answer(200, Map.of(), """
+        {"dimension":"user","by":"cost","period":"day","entries":[{"key":"alice","costUsd":"a lot","totalTokens":1}]}"""));
+
+    assertThat(run("top")).isEqualTo(1);
+
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo("error: unexpected: the app sent \"a lot\" where a USD amount belongs" + System.lineSeparator());
+  }
+
+  @Test
+  void shouldExitTwoOnAMalformedAdmissionArgumentBeforeSendingAnything() {
+    assertThat(run("admission", "user:alice", "--cost", "abc")).isEqualTo(2);
+    assertThat(run("admission", "user:alice", "--tokens", "12k")).isEqualTo(2);
+
+    assertThat(requests).hasValue(0);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("error: --cost must be a USD amount like 0.25 (got abc)", "error: --tokens must be a whole number of tokens like 1200 (got 12k)",
+            "('bin/tokenledger help' lists the commands and their options)");
+  }
+}
