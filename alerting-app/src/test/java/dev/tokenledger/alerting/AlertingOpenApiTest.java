@@ -1,6 +1,5 @@
 package dev.tokenledger.alerting;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,7 +15,6 @@ import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.UsageAggregate;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,12 +76,7 @@ class AlertingOpenApiTest {
 
   @Test
   void shouldServeItsOpenApiDocumentWithoutAKey() throws Exception {
-    HttpResponse<String> response = contract.call("GET", "/openapi.json", null, null);
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-        type -> assertThat(type).startsWith("application/json"));
-    assertThat(JSON.readTree(response.body()).at("/info/title").asText()).isEqualTo("TokenLedger alerting-app");
+    contract.assertServedWithoutAKey("TokenLedger alerting-app");
   }
 
   @Test

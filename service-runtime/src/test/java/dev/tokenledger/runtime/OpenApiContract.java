@@ -28,11 +28,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A running app held to the OpenAPI document it serves at {@code /openapi.json}: the document is
- * valid, lists exactly the routes the app serves with the roles they need, and real requests and
- * answers fit its schemas. Every app's OpenAPI test checks these the same way, so they live here
- * once (published in service-runtime's test-jar); the tests only start their app and send their
- * requests.
+ * A running app held to the OpenAPI document it serves at {@code /openapi.json} without a key: the
+ * document is valid, lists exactly the routes the app serves with the roles they need, and real
+ * requests and answers fit its schemas. Every app's OpenAPI test checks these the same way, so they
+ * live here once (published in service-runtime's test-jar); the tests only start their app, name
+ * its title and routes, and send their requests.
  */
 public final class OpenApiContract {
 
@@ -58,6 +58,16 @@ public final class OpenApiContract {
    */
   public static OpenApiContract servedAt(int port, String name) throws IOException, InterruptedException {
     return new OpenApiContract(port, name, call(port, "GET", "/openapi.json", null, null).body());
+  }
+
+  /** The app serves its document at {@code /openapi.json} without a key, as JSON with this title. */
+  public void assertServedWithoutAKey(String title) throws IOException, InterruptedException {
+    HttpResponse<String> response = call("GET", "/openapi.json", null, null);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("application/json"));
+    assertThat(JSON.readTree(response.body()).at("/info/title").asText()).isEqualTo(title);
   }
 
   /** The document parses without a message, as OpenAPI 3.0.3. */
@@ -139,17 +149,33 @@ public final class OpenApiContract {
   }
 
   /**
-   * The document with every object schema closed to fields it does not name, so an answer carrying
-   * an undocumented field fails here (the served document stays open, for clients' forward compatibility).
+   * The document with every object schema that names its properties closed to them, wherever it
+   * sits (components, inline request and answer bodies, nested properties, items, allOf/oneOf/anyOf
+   * members, map values), so an answer carrying an undocumented field fails here. The served
+   * document stays open, for clients' forward compatibility. The validator's own
+   * {@code validation.schema.additionalProperties} does not reach map values, hence this walk.
    */
   private static String closed(String document) throws IOException {
     JsonNode api = JSON.readTree(document);
-    api.at("/components/schemas").forEach(schema -> {
-      if (schema.has("properties") && !schema.has("additionalProperties")) {
-        ((ObjectNode) schema).put("additionalProperties", false);
-      }
-    });
+    close(api);
     return JSON.writeValueAsString(api);
+  }
+
+  private static void close(JsonNode node) {
+    if (node.isArray()) {
+      node.forEach(OpenApiContract::close);
+    } else if (node.isObject()) {
+      if (node.path("properties").isObject() && !node.has("additionalProperties")) {
+        ((ObjectNode) node).put("additionalProperties", false);
+      }
+      node.fields().forEachRemaining(field -> {
+        switch (field.getKey()) {
+          case "example", "examples", "default", "enum" -> { } // values, not schemas
+          case "properties" -> field.getValue().forEach(OpenApiContract::close); // names, each to a schema
+          default -> close(field.getValue());
+        }
+      });
+    }
   }
 
   @SuppressWarnings("unchecked")
