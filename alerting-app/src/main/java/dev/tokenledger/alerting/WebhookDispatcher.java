@@ -2,6 +2,7 @@ package dev.tokenledger.alerting;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenledger.runtime.Json;
+import dev.tokenledger.runtime.Metrics;
 import dev.tokenledger.schemas.Topic;
 import dev.tokenledger.schemas.avro.UsageAlert;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -76,10 +77,8 @@ final class WebhookDispatcher implements AutoCloseable {
     producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
     producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     this.failures = new KafkaProducer<>(producerProps, failureTopic.keySerde().serializer(), failureTopic.valueSerde().serializer());
-    this.consumerMetrics = new KafkaClientMetrics(consumer);
-    consumerMetrics.bindTo(registry);
-    this.producerMetrics = new KafkaClientMetrics(failures);
-    producerMetrics.bindTo(registry);
+    this.consumerMetrics = Metrics.bindKafkaClient(registry, consumer);
+    this.producerMetrics = Metrics.bindKafkaClient(registry, failures);
     // Both outcomes from the start at 0, so an alert rule on failures has a series before the first one.
     registry.counter(DELIVERIES, "outcome", "delivered");
     registry.counter(DELIVERIES, "outcome", "failed");
@@ -105,6 +104,7 @@ final class WebhookDispatcher implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("webhook delivery stopped", e);
     } finally {
+      consumerMetrics.close();
       consumer.close(Duration.ofSeconds(5));
     }
   }
@@ -164,8 +164,7 @@ final class WebhookDispatcher implements AutoCloseable {
     running.set(false);
     consumer.wakeup();
     thread.join(10_000);
-    consumerMetrics.close();
-    failures.close(Duration.ofSeconds(5));
     producerMetrics.close();
+    failures.close(Duration.ofSeconds(5));
   }
 }

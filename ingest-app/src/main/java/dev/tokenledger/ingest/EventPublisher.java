@@ -1,6 +1,7 @@
 package dev.tokenledger.ingest;
 
 import dev.tokenledger.runtime.AppContext;
+import dev.tokenledger.runtime.Metrics;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.schemas.Topic;
 import dev.tokenledger.schemas.avro.TokensConsumed;
@@ -78,11 +79,9 @@ final class EventPublisher implements AutoCloseable {
     return props;
   }
 
-  /** Binds the producer's own metrics ({@code kafka_producer_*}); close the result before the producer. */
+  /** Binds the producer's own metrics ({@code kafka_producer_*}); close the result before this publisher. */
   KafkaClientMetrics bindClientMetrics(MeterRegistry registry) {
-    KafkaClientMetrics clientMetrics = new KafkaClientMetrics(producer);
-    clientMetrics.bindTo(registry);
-    return clientMetrics;
+    return Metrics.bindKafkaClient(registry, producer);
   }
 
   /**

@@ -7,7 +7,6 @@ import dev.tokenledger.runtime.Metrics;
 import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.runtime.Shutdown;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,7 +49,8 @@ public final class IngestApp {
     IngestMetrics metrics = new IngestMetrics(registry);
 
     context.createMissingTopics();
-    // Closed in reverse: the server stops taking requests first, the producer flushes last.
+    // Closed in reverse: the server stops taking requests first, the producer flushes last; each
+    // client's metrics binder is added after its client, so it closes first (see Metrics.bindKafkaClient).
     Shutdown shutdown = new Shutdown();
     try {
       EventPublisher publisher = shutdown.add("kafka producer",
@@ -59,8 +59,7 @@ public final class IngestApp {
       AdminClient admin = AdminClient.create(context.kafkaClientProperties("probe"));
       ClusterProbe probe = shutdown.add("cluster probe", new ClusterProbe(
           admin, context.topics().tokensConsumed().name(), sendTimeout));
-      KafkaClientMetrics adminMetrics = shutdown.add("kafka admin metrics", new KafkaClientMetrics(admin));
-      adminMetrics.bindTo(registry);
+      shutdown.add("kafka admin metrics", Metrics.bindKafkaClient(registry, admin));
       Optional<Duration> retention = TopicRetention.of(admin, context.topics().tokensConsumed(), sendTimeout);
       probe.start(PROBE_INTERVAL);
       TokenCounter counter = new TokenCounter();

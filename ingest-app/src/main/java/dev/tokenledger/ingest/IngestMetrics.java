@@ -19,7 +19,7 @@ final class IngestMetrics {
   static final String BATCHES = "tokenledger.ingest.batches";
   static final String PRODUCE_LATENCY = "tokenledger.ingest.produce.latency";
 
-  /** Why an event was not accepted: an item in error, or a whole batch Kafka did not acknowledge. */
+  /** Why an event was not accepted: an item in error, or a valid one Kafka did not acknowledge. */
   enum Reason { INVALID, KAFKA_UNAVAILABLE }
 
   /** How a request ended: all accepted, some, none, the body unreadable or too large, or Kafka unavailable. */
@@ -59,7 +59,7 @@ final class IngestMetrics {
     rejectedCounter(Reason.INVALID, tagOf(errors.get(0).field())).increment();
   }
 
-  /** A batch answered 503: none of its events was accepted. */
+  /** A batch answered 503: its valid events were sent but not acknowledged (its invalid ones count as invalid). */
   void unavailable(int events) {
     rejectedCounter(Reason.KAFKA_UNAVAILABLE, NO_FIELD).increment(events);
   }

@@ -90,7 +90,9 @@ final class IngestRoutes {
         try {
           publisher.publish(events);
         } catch (ProblemException e) {
-          metrics.unavailable(items.size());
+          // Only the sent events failed for Kafka; the invalid ones count as invalid, as in any answer.
+          metrics.unavailable(events.size());
+          countInvalid(results);
           throw e;
         }
       }
@@ -107,8 +109,12 @@ final class IngestRoutes {
 
   private void count(BatchResponse response, List<ItemResult> results) {
     metrics.accepted(response.accepted());
-    results.stream().filter(r -> !r.errors().isEmpty()).forEach(r -> metrics.rejected(r.errors()));
+    countInvalid(results);
     metrics.batch(response.rejected() == 0 ? Outcome.ACCEPTED
         : response.accepted() == 0 ? Outcome.REJECTED : Outcome.PARTIAL);
+  }
+
+  private void countInvalid(List<ItemResult> results) {
+    results.stream().filter(r -> !r.errors().isEmpty()).forEach(r -> metrics.rejected(r.errors()));
   }
 }

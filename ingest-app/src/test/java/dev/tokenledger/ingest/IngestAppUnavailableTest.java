@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,13 +46,18 @@ class IngestAppUnavailableTest {
     }
   }
 
+  private static final String UNAVAILABLE =
+      "tokenledger_ingest_events_rejected_total{app=\"ingest-app\",field=\"none\",reason=\"kafka_unavailable\"}";
+  private static final String INVALID_INPUT_TOKENS =
+      "tokenledger_ingest_events_rejected_total{app=\"ingest-app\",field=\"inputTokens\",reason=\"invalid\"}";
+  private static final String UNAVAILABLE_BATCHES = "tokenledger_ingest_batches_total{app=\"ingest-app\",outcome=\"unavailable\"}";
+
   @Test
   void shouldAnswer503WithRetryAfterWithinTheSendTimeout() throws Exception {
+    Map<String, Double> before = samples();
     long started = System.nanoTime();
 
-    HttpResponse<String> response = HTTP.send(request("/v1/events")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"alice\",\"provider\":\"openai\",\"model\":\"gpt-4o\"}"))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = post("{\"userId\":\"alice\",\"provider\":\"openai\",\"model\":\"gpt-4o\"}");
 
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
     assertThat(response.statusCode()).isEqualTo(503);
@@ -59,10 +65,22 @@ class IngestAppUnavailableTest {
     JsonNode problem = Json.newMapper().readTree(response.body());
     assertThat(problem.get("detail").asText()).startsWith("Kafka did not acknowledge the events (")
         .endsWith("); none was accepted, retry later with the same eventIds");
-    String metrics = HTTP.send(request("/metrics").GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-    assertThat(metrics)
-        .contains("tokenledger_ingest_events_rejected_total{app=\"ingest-app\",field=\"none\",reason=\"kafka_unavailable\"} 1.0")
-        .contains("tokenledger_ingest_batches_total{app=\"ingest-app\",outcome=\"unavailable\"} 1.0");
+    Map<String, Double> after = samples();
+    assertThat(after.get(UNAVAILABLE) - before.get(UNAVAILABLE)).isEqualTo(1);
+    assertThat(after.get(UNAVAILABLE_BATCHES) - before.get(UNAVAILABLE_BATCHES)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldCountOnlyTheSentEventsAsKafkaUnavailableAndTheInvalidOnesByField() throws Exception {
+    Map<String, Double> before = samples();
+
+    HttpResponse<String> response = post("[" + event(5) + "," + event(7) + "," + event(-5) + "]");
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    Map<String, Double> after = samples();
+    assertThat(after.get(UNAVAILABLE) - before.get(UNAVAILABLE)).isEqualTo(2);
+    assertThat(after.get(INVALID_INPUT_TOKENS) - before.getOrDefault(INVALID_INPUT_TOKENS, 0.0)).isEqualTo(1);
+    assertThat(after.get(UNAVAILABLE_BATCHES) - before.get(UNAVAILABLE_BATCHES)).isEqualTo(1);
   }
 
   @Test
@@ -70,6 +88,28 @@ class IngestAppUnavailableTest {
     HttpResponse<String> response = HTTP.send(request("/ready").GET().build(), HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(503);
+  }
+
+  private static HttpResponse<String> post(String body) throws Exception {
+    return HTTP.send(request("/v1/events").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String event(long inputTokens) {
+    return """
+        {"userId":"alice","provider":"anthropic","model":"claude-sonnet-4","inputTokens":%d,"outputTokens":1}"""
+        .formatted(inputTokens);
+  }
+
+  /** The scrape's samples by series, to compare before and after: the tests share the app's counters. */
+  private static Map<String, Double> samples() throws Exception {
+    Map<String, Double> samples = new HashMap<>();
+    HTTP.send(request("/metrics").GET().build(), HttpResponse.BodyHandlers.ofString()).body().lines()
+        .filter(line -> !line.isBlank() && !line.startsWith("#")).forEach(line -> {
+          int space = line.lastIndexOf(' ');
+          samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        });
+    return samples;
   }
 
   private static HttpRequest.Builder request(String path) {

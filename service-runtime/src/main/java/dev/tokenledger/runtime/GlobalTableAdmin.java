@@ -55,8 +55,7 @@ public final class GlobalTableAdmin<V> implements AutoCloseable {
     this.topic = topic;
     this.clientProperties = clientProperties;
     this.producer = new KafkaProducer<>(props, topic.keySerde().serializer(), topic.valueSerde().serializer());
-    this.producerMetrics = new KafkaClientMetrics(producer);
-    producerMetrics.bindTo(registry);
+    this.producerMetrics = Metrics.bindKafkaClient(registry, producer);
     this.streams = streams;
     this.storeName = storeName;
     this.visibilityTimeout = visibilityTimeout;
@@ -145,7 +144,7 @@ public final class GlobalTableAdmin<V> implements AutoCloseable {
 
   @Override
   public void close() {
-    producer.close(Duration.ofSeconds(5));
     producerMetrics.close();
+    producer.close(Duration.ofSeconds(5));
   }
 }
