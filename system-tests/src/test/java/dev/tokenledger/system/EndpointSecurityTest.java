@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenledger.kafkalocal.KafkaBrokerExtension;
+import dev.tokenledger.runtime.HttpServer;
 import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.schemas.TopicCatalog;
 import java.net.http.HttpResponse;
@@ -13,6 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -83,6 +86,25 @@ class EndpointSecurityTest {
       case "aggregator" -> stack.aggregator;
       default -> stack.alerting;
     };
+  }
+
+  /** The list above is every endpoint: a route added without a line there fails here. */
+  @Test
+  void shouldCheckEveryRouteTheAppsServeAndNeedAKeyForEveryApiRoute() {
+    for (String name : List.of("ingest", "aggregator", "alerting")) {
+      for (HttpServer.Route route : app(name).httpRoutes()) {
+        String what = route.method() + " " + name + route.path();
+        if (!route.path().startsWith("/v1/")) {
+          assertThat(route.roles()).as("%s needs no key", what).isEmpty();
+          continue;
+        }
+        assertThat(route.roles()).as("%s needs a key", what).isNotEmpty();
+        Pattern template = Pattern.compile(Stream.of(route.path().split("\\{[^}]+}", -1))
+            .map(Pattern::quote).collect(Collectors.joining("[^?]+")) + "(\\?.*)?");
+        assertThat(endpoints()).as("%s is in this test's list", what).anyMatch(endpoint -> endpoint.app().equals(name)
+            && endpoint.method().equals(route.method()) && template.matcher(endpoint.path()).matches());
+      }
+    }
   }
 
   @Test
