@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The operator's CLI behind {@code bin/tokenledger usage|top|quota|alerts|pricing|admission}: the
+ * The operator's CLI behind {@code bin/tokenledger usage|top|quota|alerts|pricing|admission|stats|forecast}: the
  * aggregator's and alerting app's HTTP APIs as readable tables, or their JSON with {@code --json}.
  * Exit codes: 0 done, 1 the app answered with an error, 2 wrong usage, 3 the app could not be reached.
  */
@@ -22,6 +22,8 @@ public final class TokenLedgerCli {
     COMMANDS.put("alerts", new AlertsCommand());
     COMMANDS.put("pricing", new PricingCommand());
     COMMANDS.put("admission", new AdmissionCommand());
+    COMMANDS.put("stats", new StatsCommand());
+    COMMANDS.put("forecast", new ForecastCommand());
   }
 
   static final String CONNECTION_HELP = """

@@ -32,7 +32,7 @@ class TokenLedgerCliTest {
     assertThat(run(Map.of(), "quotas")).isEqualTo(2);
 
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .startsWith("error: unknown command quotas (one of usage, top, quota, alerts, pricing, admission)");
+        .startsWith("error: unknown command quotas (one of usage, top, quota, alerts, pricing, admission, stats, forecast)");
   }
 
   @Test

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code bin/tokenledger usage|top|quota|alerts|pricing|admission} against the three real apps on a
+ * {@code bin/tokenledger usage|top|quota|alerts|pricing|admission|stats|forecast} against the three real apps on a
  * real broker: what an operator reads in the tables is what the apps hold, {@code --json} is the
  * API's answer, and a wrong key or an app that is not there gives the promised exit code.
  */
@@ -113,6 +113,34 @@ class OperatorCliTest {
     HttpResponse<String> api = stack.send(stack.aggregator, "GET",
         "/v1/usage?dimension=user&key=dave&from=" + day + "&to=" + nextDay, AppStack.READ_KEY, null);
     assertThat(JSON.readTree(json.out())).isEqualTo(JSON.readTree(api.body()));
+  }
+
+  @Test
+  void shouldShowPostedEventsInStatsAndTheirUserInForecast() throws Exception {
+    // A model and a user of this test alone: the stack's totals also hold the other tests' events.
+    Instant occurredAt = Instant.now();
+    List<Map<String, Object>> events = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Map<String, Object> event = event("frank-" + i, "frank", occurredAt, 40_000 + i, 10_000, "0.0625");
+      event.put("provider", "acme");
+      event.put("model", "stats-large");
+      events.add(event);
+    }
+    post(events);
+
+    await().atMost(PROCESSED).untilAsserted(() -> assertThat(cli("stats", "--limit", "100").out())
+        .startsWith("stats for 24h, ")
+        .containsPattern("\nby model\nMODEL +COST USD +TOTAL TOKENS +INPUT TOKENS +OUTPUT TOKENS +REQUESTS +FAILED\n")
+        .containsPattern("\nacme/stats-large +0\\.1250* +100,001 +80,001 +20,000 +2 +0\n")
+        .containsPattern("\nfrank +0\\.1250* +100,001 +80,001 +20,000 +2 +0\n"));
+
+    Run forecast = cli("forecast", "frank", "--period", "day");
+    assertThat(forecast.exitCode()).as(forecast.err()).isZero();
+    assertThat(forecast.out()).startsWith("user frank this day, ").containsPattern("\nused +100,001 +0\\.1250*\n")
+        .containsPattern("\nforecast +[\\d,]+ +[\\d.]+\n").contains("confidence ");
+
+    Run json = cli("forecast", "frank", "--period", "day", "--json");
+    assertThat(JSON.readTree(json.out()).path("usedTokens").asLong()).isEqualTo(100_001);
   }
 
   @Test
