@@ -2,15 +2,11 @@ package dev.tokenledger.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,45 +18,28 @@ import org.junit.jupiter.api.Test;
 class AnswerHandlingTest {
 
   /** The answers to give, in order; the last one repeats. */
-  private final ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger requests = new AtomicInteger();
+  private final ConcurrentLinkedQueue<StandInApi.Answer> answers = new ConcurrentLinkedQueue<>();
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private HttpServer server;
-
-  private record Answer(int status, Map<String, String> headers, String body) {}
+  private StandInApi api;
 
   @BeforeEach
-  void startServer() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      requests.incrementAndGet();
-      Answer answer = answers.size() > 1 ? answers.poll() : answers.peek();
-      byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
-      exchange.sendResponseHeaders(answer.status(), body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
-    server.start();
+  void startApi() throws IOException {
+    api = new StandInApi(target -> answers.size() > 1 ? answers.poll() : answers.peek());
   }
 
   @AfterEach
-  void stopServer() {
-    server.stop(0);
+  void stopApi() {
+    api.close();
   }
 
   private int run(String... args) {
-    String url = "http://127.0.0.1:" + server.getAddress().getPort();
-    return TokenLedgerCli.run(args, Map.of("TOKENLEDGER_READ_KEY", "r", "TOKENLEDGER_AGGREGATOR_URL", url,
-        "TOKENLEDGER_ALERTING_URL", url), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return api.run(out, err, args);
   }
 
   @Test
   void shouldShowATokenAndACostQuotaEachInItsOwnUnit() {
-    answers.add(new Answer(200, Map.of(), """
+    answers.add(new StandInApi.Answer(200, Map.of(), """
         {"subject":"user:alice","quotas":[
           {"id":"alice-daily","metric":"tokens","period":"day","used":84321,"limit":100000,"utilization":0.84321,
            "state":"warning","action":"block","resetsAt":"2026-11-23T00:00:00Z"},
@@ -79,18 +58,18 @@ class AnswerHandlingTest {
 
   @Test
   void shouldAskAgainAfterOneSecondWhenRetryAfterIsUnreadable() {
-    answers.add(new Answer(503, Map.of("Retry-After", "soon"), "{\"detail\":\"rebalancing\"}"));
-    answers.add(new Answer(200, Map.of(), "{\"dimension\":\"user\",\"by\":\"cost\",\"period\":\"day\",\"entries\":[]}"));
+    answers.add(new StandInApi.Answer(503, Map.of("Retry-After", "soon"), "{\"detail\":\"rebalancing\"}"));
+    answers.add(new StandInApi.Answer(200, Map.of(), "{\"dimension\":\"user\",\"by\":\"cost\",\"period\":\"day\",\"entries\":[]}"));
 
     assertThat(run("top")).isZero();
 
-    assertThat(requests).hasValue(2);
+    assertThat(api.targets()).hasSize(2);
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("no usage in this window");
   }
 
   @Test
   void shouldSayWhatWasUnexpectedInOneLineAndExitOne() {
-    answers.add(new Answer(200, Map.of(), """
+    answers.add(new StandInApi.Answer(200, Map.of(), """
         {"dimension":"user","by":"cost","period":"day","entries":[{"key":"alice","costUsd":"a lot","totalTokens":1}]}"""));
 
     assertThat(run("top")).isEqualTo(1);
@@ -104,7 +83,7 @@ class AnswerHandlingTest {
     assertThat(run("admission", "user:alice", "--cost", "abc")).isEqualTo(2);
     assertThat(run("admission", "user:alice", "--tokens", "12k")).isEqualTo(2);
 
-    assertThat(requests).hasValue(0);
+    assertThat(api.targets()).isEmpty();
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("error: --cost must be a USD amount like 0.25 (got abc)", "error: --tokens must be a whole number of tokens like 1200 (got 12k)",
             "('bin/tokenledger help' lists the commands and their options)");

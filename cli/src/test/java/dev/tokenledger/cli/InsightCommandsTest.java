@@ -3,15 +3,10 @@ package dev.tokenledger.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,42 +37,30 @@ class InsightCommandsTest {
        "forecastCostUsd":"0.692100000","method":"run-rate blended 50/50 with the same hour-of-week average of the last 2 weeks",
        "confidence":0.8625}""";
 
-  private final List<String> targets = new CopyOnWriteArrayList<>();
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private HttpServer server;
+  private StandInApi api;
 
   @BeforeEach
-  void startServer() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/", exchange -> {
-      targets.add(exchange.getRequestURI().toString());
-      String path = exchange.getRequestURI().getPath();
-      byte[] body = (path.equals("/v1/stats") ? STATS : FORECAST).getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
-    server.start();
+  void startApi() throws IOException {
+    api = new StandInApi(target ->
+        new StandInApi.Answer(200, Map.of(), target.getPath().equals("/v1/stats") ? STATS : FORECAST));
   }
 
   @AfterEach
-  void stopServer() {
-    server.stop(0);
+  void stopApi() {
+    api.close();
   }
 
   private int run(String... args) {
-    return TokenLedgerCli.run(args, Map.of("TOKENLEDGER_READ_KEY", "r", "TOKENLEDGER_AGGREGATOR_URL",
-        "http://127.0.0.1:" + server.getAddress().getPort()), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return api.run(out, err, args);
   }
 
   @Test
   void shouldPrintTheTotalsAndEachRankingOfStats() {
     assertThat(run("stats", "--range", "7d", "--limit", "5")).as(err.toString(StandardCharsets.UTF_8)).isZero();
 
-    assertThat(targets).containsExactly("/v1/stats?range=7d&limit=5");
+    assertThat(api.targets()).containsExactly("/v1/stats?range=7d&limit=5");
     assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("""
         stats for 7d, 2026-11-16T00:00:00Z to 2026-11-23T00:00:00Z
         REQUESTS  FAILED  ERROR RATE  INPUT TOKENS  OUTPUT TOKENS  TOTAL TOKENS  COST USD
@@ -101,7 +84,7 @@ class InsightCommandsTest {
   void shouldPrintWhatIsUsedAndForecastWithTheConfidenceAndMethod() {
     assertThat(run("forecast", "alice")).as(err.toString(StandardCharsets.UTF_8)).isZero();
 
-    assertThat(targets).containsExactly("/v1/forecast?dimension=user&key=alice");
+    assertThat(api.targets()).containsExactly("/v1/forecast?dimension=user&key=alice");
     assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("""
         user alice this month, 2026-11-01T00:00:00Z to 2026-12-01T00:00:00Z, as of 2026-11-22T20:45:00.123Z
                    TOKENS    COST USD
@@ -115,7 +98,7 @@ class InsightCommandsTest {
   void shouldAskForTheForecastOfEveryKeyWithoutAKey() {
     assertThat(run("forecast", "--dimension", "all", "--period", "day")).isZero();
 
-    assertThat(targets).containsExactly("/v1/forecast?dimension=all&period=day");
+    assertThat(api.targets()).containsExactly("/v1/forecast?dimension=all&period=day");
   }
 
   @Test
@@ -129,7 +112,7 @@ class InsightCommandsTest {
   void shouldExitTwoOnAForecastWithoutAKeyBeforeSendingAnything() {
     assertThat(run("forecast", "--period", "day")).isEqualTo(2);
 
-    assertThat(targets).isEmpty();
+    assertThat(api.targets()).isEmpty();
     assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: KEY (whose forecast, e.g. alice) is missing");
   }
 }
