@@ -5,6 +5,7 @@ import dev.tokenledger.runtime.AppContext;
 import dev.tokenledger.runtime.GlobalTableAdmin;
 import dev.tokenledger.runtime.HttpServer;
 import dev.tokenledger.runtime.InstanceRouter;
+import dev.tokenledger.runtime.Liveness;
 import dev.tokenledger.runtime.Metrics;
 import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
@@ -47,6 +48,7 @@ public final class AggregatorApp {
     Duration closeTimeout = settings.duration("tokenledger.shutdown.timeout");
     PrometheusMeterRegistry registry = Metrics.newRegistry("aggregator-app");
     Shutdown shutdown = new Shutdown();
+    Liveness liveness = new Liveness();
     try {
       context.createMissingTopics();
       int subjectPartitions = context.partitionCount(context.topics().tokensConsumed().name());
@@ -64,7 +66,7 @@ public final class AggregatorApp {
       }
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
-          () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024, DASHBOARD, "/aggregator-app.openapi.json"),
+          () -> StreamsRuntime.notReadyReason(streamsRef.get()), liveness, 64 * 1024, DASHBOARD, "/aggregator-app.openapi.json"),
           app -> {
             InstanceRouter router = new InstanceRouter(streamsRef::get, self::get);
             UsageQueries queries = new UsageQueries(streamsRef::get, () -> subjectPartitions, config, Clock.systemUTC());
@@ -78,11 +80,11 @@ public final class AggregatorApp {
       KafkaStreams streams = new KafkaStreams(
           UsageTopology.build(config, context.topics(), registry),
           StreamsRuntime.properties(context, config.applicationId(), config.standbyReplicas(),
-              config.streamThreads(), self.get()));
+              config.streamThreads(), self.get(), registry));
       streamsRef.set(streams);
       // Registered after the server, so closed before it: queries outlive processing.
-      StreamsRuntime.start(streams, registry, shutdown, closeTimeout);
-      return new RunningApp("aggregator-app", shutdown, server);
+      StreamsRuntime.start(streams, registry, shutdown, closeTimeout, liveness);
+      return new RunningApp("aggregator-app", shutdown, server, liveness);
     } catch (RuntimeException e) {
       shutdown.close();
       throw e;

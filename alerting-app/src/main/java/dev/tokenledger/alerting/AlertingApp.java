@@ -4,6 +4,7 @@ import dev.tokenledger.runtime.AppContext;
 import dev.tokenledger.runtime.GlobalTableAdmin;
 import dev.tokenledger.runtime.HttpServer;
 import dev.tokenledger.runtime.InstanceRouter;
+import dev.tokenledger.runtime.Liveness;
 import dev.tokenledger.runtime.Metrics;
 import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
@@ -41,6 +42,7 @@ public final class AlertingApp {
     Duration closeTimeout = settings.duration("tokenledger.shutdown.timeout");
     PrometheusMeterRegistry registry = Metrics.newRegistry("alerting-app");
     Shutdown shutdown = new Shutdown();
+    Liveness liveness = new Liveness();
     try {
       context.createMissingTopics();
       AtomicReference<KafkaStreams> streamsRef = new AtomicReference<>();
@@ -54,7 +56,7 @@ public final class AlertingApp {
 
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
-          () -> StreamsRuntime.notReadyReason(streamsRef.get()), 64 * 1024, Map.of(), "/alerting-app.openapi.json"), app ->
+          () -> StreamsRuntime.notReadyReason(streamsRef.get()), liveness, 64 * 1024, Map.of(), "/alerting-app.openapi.json"), app ->
           new AlertingRoutes(quotas, actions, new AlertQueries(streamsRef::get,
               context.partitionCount(context.topics().usageAggregates().name()),
               context.partitionCount(context.topics().tokensConsumed().name())), new QuotaStatus(config.zone()),
@@ -64,17 +66,17 @@ public final class AlertingApp {
       KafkaStreams streams = new KafkaStreams(
           AlertingTopology.build(config, context.topics(), registry),
           StreamsRuntime.properties(context, config.applicationId(), config.standbyReplicas(),
-              config.streamThreads(), self.get()));
+              config.streamThreads(), self.get(), registry));
       streamsRef.set(streams);
       // Registered after the server, so closed before it: queries outlive processing.
-      StreamsRuntime.start(streams, registry, shutdown, closeTimeout);
+      StreamsRuntime.start(streams, registry, shutdown, closeTimeout, liveness);
       if (!config.webhooks().urls().isEmpty()) {
         shutdown.add("webhooks", new WebhookDispatcher(config.webhooks(), context.topics().usageAlerts(),
             context.topics().webhookFailures(), context.kafkaClientProperties("webhooks"),
             config.applicationId() + "-webhooks", registry));
         log.info("delivering alerts to webhooks: {}", WebhookDispatcher.describe(config.webhooks()));
       }
-      return new RunningApp("alerting-app", shutdown, server);
+      return new RunningApp("alerting-app", shutdown, server, liveness);
     } catch (RuntimeException e) {
       shutdown.close();
       throw e;

@@ -3,6 +3,7 @@ package dev.tokenledger.ingest;
 import dev.tokenledger.runtime.AppContext;
 import dev.tokenledger.runtime.ConfigException;
 import dev.tokenledger.runtime.HttpServer;
+import dev.tokenledger.runtime.Liveness;
 import dev.tokenledger.runtime.Metrics;
 import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
@@ -65,11 +66,13 @@ public final class IngestApp {
       TokenCounter counter = new TokenCounter();
       IngestRoutes routes = new IngestRoutes(
           new EventParser(Clock.systemUTC(), maxFutureSkew, retention, counter), counter, publisher, metrics);
+      // Nothing in ingest fails for good: a broker it cannot reach makes it not ready, not dead.
+      Liveness liveness = new Liveness();
       HttpServer server = shutdown.add("http server", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
-          probe::notReadyReason, EventBatch.MAX_BODY_BYTES, Map.of(), "/ingest-app.openapi.json"), routes::register));
+          probe::notReadyReason, liveness, EventBatch.MAX_BODY_BYTES, Map.of(), "/ingest-app.openapi.json"), routes::register));
       log.info("{} serving on port {}, writing to {}", APP, server.port(), context.topics().tokensConsumed().name());
-      return new RunningApp(APP, shutdown, server);
+      return new RunningApp(APP, shutdown, server, liveness);
     } catch (RuntimeException e) {
       shutdown.close();
       throw e;

@@ -1,5 +1,6 @@
 package dev.tokenledger.schemas;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -102,9 +103,17 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         BinaryDecoder body = DecoderFactory.get().binaryDecoder(bytes, header.length, bytes.length - header.length,
             DECODER.get());
         DECODER.set(body);
-        return reader.read(null, body);
+        T value = reader.read(null, body);
+        refuseTrailingBytes(body.inputStream().available());
+        return value;
       }
-      return decoder.decode(bytes);
+      // Avro's message decoder reads the stream unbuffered: what it leaves is what follows the record.
+      ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+      T value = decoder.decode(in, null);
+      refuseTrailingBytes(in.available());
+      return value;
+    } catch (SerializationException e) {
+      throw e;
     } catch (org.apache.avro.message.MissingSchemaException e) {
       throw new SerializationException(
           "unknown writer schema for " + type.getSimpleName() + " (" + e.getMessage() + ")", e);
@@ -114,6 +123,16 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     } catch (IOException | RuntimeException e) {
       throw new SerializationException(
           "corrupt " + type.getSimpleName() + " body (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+    }
+  }
+
+  /**
+   * A record is exactly one event: bytes after it would ride along wherever the record is copied
+   * (a repartition, a store's changelog) and could make a copy larger than Kafka accepts.
+   */
+  private void refuseTrailingBytes(int trailing) {
+    if (trailing > 0) {
+      throw new SerializationException(trailing + " bytes after the " + type.getSimpleName() + " record");
     }
   }
 

@@ -19,6 +19,7 @@ public final class Pricing {
 
   public static final long FEMTOS_PER_NANO = 1_000_000L;
   private static final BigInteger FEMTOS_PER_NANO_BIG = BigInteger.valueOf(FEMTOS_PER_NANO);
+  private static final BigInteger MAX_COST_NANOS_BIG = BigInteger.valueOf(EventRules.MAX_COST_NANOS);
 
   /** An event's cost: whole nano-USD plus a remainder in femto-USD, 0 ≤ remainder < 1 000 000. */
   public record Cost(long nanos, long remainderFemtos) {
@@ -45,6 +46,9 @@ public final class Pricing {
    * Uncached input at the input price; cache reads and writes at their own prices (the input
    * price when the model has none); output that is not reasoning at the output price; reasoning
    * at its own price (the output price when none).
+   *
+   * @throws ArithmeticException when the cost is more than one call may cost ({@link
+   *     EventRules#MAX_COST_NANOS}): such an event is refused, never counted with a wrapped cost
    */
   public static Cost cost(TokensConsumed e, PriceVersion p) {
     long uncachedInput = e.getInputTokens() - e.getCachedInputTokens() - e.getCacheWriteTokens();
@@ -55,6 +59,10 @@ public final class Pricing {
         .add(femtos(plainOutput, p.getOutputPerMillionNanos()))
         .add(femtos(e.getReasoningTokens(), orElse(p.getReasoningPerMillionNanos(), p.getOutputPerMillionNanos())));
     BigInteger[] nanosAndRemainder = femtos.divideAndRemainder(FEMTOS_PER_NANO_BIG);
+    if (nanosAndRemainder[0].compareTo(MAX_COST_NANOS_BIG) > 0) {
+      throw new ArithmeticException("priced at " + Usd.format(nanosAndRemainder[0]) + " USD, more than the "
+          + Usd.format(BigInteger.valueOf(EventRules.MAX_COST_NANOS)) + " USD one call may cost");
+    }
     return new Cost(nanosAndRemainder[0].longValueExact(), nanosAndRemainder[1].longValueExact());
   }
 

@@ -59,7 +59,9 @@ public record TopicCatalog(
         factory.topic("tokens.rejected", Serdes.ByteArray(), Serdes.ByteArray(), deleteAfter(Duration.ofDays(30))),
         factory.topic("tokens.late", key, AvroSerdes.tokensConsumed(), deleteAfter(Duration.ofDays(30))),
         factory.topic("pricing.catalog", key, AvroSerdes.modelPrice(), compacted()),
-        factory.topic("usage.aggregates", key, AvroSerdes.usageAggregate(), compactedAndDeleteAfter(Duration.ofDays(30))),
+        // Keyed by bucket and compacted: the latest total of every bucket the aggregator keeps (it
+        // writes a tombstone for each bucket it purges), for a consumer that starts at any time.
+        factory.topic("usage.aggregates", key, AvroSerdes.usageAggregate(), compacted()),
         factory.topic("quota.definitions", key, AvroSerdes.quotaDefinition(), compacted()),
         factory.topic("usage.alerts", key, AvroSerdes.usageAlert(), deleteAfter(Duration.ofDays(90))),
         factory.topic("quota.exceeded", key, AvroSerdes.quotaExceeded(), deleteAfter(Duration.ofDays(90))),
@@ -134,13 +136,6 @@ public record TopicCatalog(
 
   private static Map<String, String> compacted() {
     return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-  }
-
-  private static Map<String, String> compactedAndDeleteAfter(Duration retention) {
-    return Map.of(
-        TopicConfig.CLEANUP_POLICY_CONFIG,
-        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
-        TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
   }
 
   private static int intSetting(Map<String, String> settings, String key, int fallback) {

@@ -1,6 +1,7 @@
 package dev.tokenledger.schemas;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.RoundingMode;
 
 /** US dollars as TokenLedger carries them: integer nano-USD inside, a 9-decimal string outside. */
@@ -14,6 +15,11 @@ public final class Usd {
   /** {@code 1234500} → {@code "0.001234500"}. */
   public static String format(long nanos) {
     return BigDecimal.valueOf(nanos, SCALE).toPlainString();
+  }
+
+  /** The same for an amount that may not fit a long (a cost being refused for its size). */
+  public static String format(BigInteger nanos) {
+    return new BigDecimal(nanos, SCALE).toPlainString();
   }
 
   /**

@@ -138,4 +138,58 @@ class AvroSerdeTest {
     buffer.get(bytes);
     return bytes;
   }
+  /** The header of the current TokensConsumed schema, then {@code body}: an event as a hostile producer could write it. */
+  private static byte[] withHeader(byte[] body) {
+    byte[] valid = AvroSerdes.tokensConsumed().encode(event());
+    byte[] bytes = Arrays.copyOf(valid, 10 + body.length);
+    System.arraycopy(body, 0, bytes, 10, body.length);
+    return bytes;
+  }
+
+  /** Avro's zig-zag varint of {@code n}. */
+  private static byte[] varint(long n) {
+    long zigzag = (n << 1) ^ (n >> 63);
+    ByteBuffer out = ByteBuffer.allocate(10);
+    while ((zigzag & ~0x7FL) != 0) {
+      out.put((byte) ((zigzag & 0x7F) | 0x80));
+      zigzag >>>= 7;
+    }
+    out.put((byte) zigzag);
+    return Arrays.copyOf(out.array(), out.position());
+  }
+
+  @Test
+  void shouldRefuseAStringLengthLargerThanTheRecordWithoutAllocatingIt() {
+    // eventId claims 2^31 - 9 bytes in a record of a few: a decoder that believed it would
+    // allocate 2 GB and take the stream thread down with an OutOfMemoryError.
+    byte[] hostile = withHeader(varint(Integer.MAX_VALUE - 8));
+
+    assertThatThrownBy(() -> AvroSerdes.tokensConsumed().decode(hostile))
+        .isInstanceOf(SerializationException.class);
+  }
+
+  @Test
+  void shouldRefuseALabelsMapOfBillionsOfEntriesWithoutAllocatingIt() {
+    TokensConsumed noLabels = TokensConsumed.newBuilder(event()).setLabels(Map.of()).build();
+    byte[] valid = AvroSerdes.tokensConsumed().encode(noLabels);
+    // The labels map is the last field: an empty map is one 0 byte; claim 2^31 - 9 entries instead.
+    byte[] claim = varint(Integer.MAX_VALUE - 8);
+    byte[] hostile = Arrays.copyOf(valid, valid.length - 1 + claim.length + 2);
+    System.arraycopy(claim, 0, hostile, valid.length - 1, claim.length);
+    hostile[hostile.length - 2] = 2; // one key of one byte…
+    hostile[hostile.length - 1] = 'k'; // …and nothing after it
+
+    assertThatThrownBy(() -> AvroSerdes.tokensConsumed().decode(hostile))
+        .isInstanceOf(SerializationException.class);
+  }
+
+  @Test
+  void shouldRefuseBytesAfterTheEvent() {
+    byte[] valid = AvroSerdes.tokensConsumed().encode(event());
+    byte[] padded = Arrays.copyOf(valid, valid.length + 100_000);
+
+    assertThatThrownBy(() -> AvroSerdes.tokensConsumed().decode(padded))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("100000 bytes after");
+  }
 }

@@ -44,6 +44,7 @@ public final class HttpServer implements AutoCloseable {
    *
    * @param keys the accepted API keys, or empty to run without authentication
    * @param notReadyReason empty when the app can serve, else why not (shown on {@code /ready})
+   * @param liveness once failed, {@code /health} answers 503 with the reason
    * @param staticFiles classpath folders served without a key, by the path they are served at
    * @param openApiDocument the classpath resource of the app's OpenAPI document, served at {@code /openapi.json}
    */
@@ -53,6 +54,7 @@ public final class HttpServer implements AutoCloseable {
       Optional<ApiKeys> keys,
       PrometheusMeterRegistry registry,
       Supplier<Optional<String>> notReadyReason,
+      Liveness liveness,
       long maxRequestBytes,
       Map<String, String> staticFiles,
       String openApiDocument) {}
@@ -99,7 +101,14 @@ public final class HttpServer implements AutoCloseable {
     app.before(ctx -> ctx.attribute("tokenledger.started", System.nanoTime()));
     app.after(ctx -> recordRequest(ctx, options.registry()));
 
-    app.get("/health", ctx -> ctx.json(Map.of("status", "up")));
+    app.get("/health", ctx -> {
+      Optional<String> failure = options.liveness().failure();
+      if (failure.isPresent()) {
+        ctx.status(503).json(Map.of("status", "down", "detail", failure.get()));
+      } else {
+        ctx.json(Map.of("status", "up"));
+      }
+    });
     app.get("/ready", ctx -> {
       Optional<String> reason = options.notReadyReason().get();
       if (reason.isPresent()) {

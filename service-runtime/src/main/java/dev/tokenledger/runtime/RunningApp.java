@@ -13,20 +13,26 @@ public final class RunningApp implements AutoCloseable {
   public static final String CREATE_TOPICS = "--create-topics";
   private static final Logger log = LoggerFactory.getLogger(RunningApp.class);
 
+  /** The exit code of a process whose app failed while running (Kafka Streams in ERROR). */
+  public static final int FAILED_WHILE_RUNNING = 3;
+
   private final String name;
   private final Shutdown shutdown;
   private final HttpServer server;
+  private final Liveness liveness;
 
-  public RunningApp(String name, Shutdown shutdown, HttpServer server) {
+  public RunningApp(String name, Shutdown shutdown, HttpServer server, Liveness liveness) {
     this.name = name;
     this.shutdown = shutdown;
     this.server = server;
+    this.liveness = liveness;
   }
 
   /**
    * What every app's {@code main} does: load the settings ({@code /<name>.properties}, then
    * {@code --config FILE}, then the environment), start, close on SIGTERM. A wrong setting exits
-   * with code 2 and the key's name; any other failure to start with code 1. With {@code
+   * with code 2 and the key's name; any other failure to start with code 1; an app that fails
+   * while running closes and exits with {@value #FAILED_WHILE_RUNNING}. With {@code
    * --create-topics} it only creates the missing topics and returns.
    */
   public static void main(String name, String[] args, Function<Settings, RunningApp> start) {
@@ -52,6 +58,11 @@ public final class RunningApp implements AutoCloseable {
       return;
     }
     app.shutdown.onJvmExit();
+    // Not on the thread that reports the failure (a stream thread): closing waits for that thread.
+    app.liveness.onFailure(reason -> new Thread(() -> {
+      log.error("{} failed: {}; exiting with {}", name, reason, FAILED_WHILE_RUNNING);
+      System.exit(FAILED_WHILE_RUNNING);
+    }, name + "-exit").start());
     log.info("{} serving on port {}", name, app.httpPort());
   }
 

@@ -21,9 +21,12 @@ public final class StreamsRuntime {
 
   private StreamsRuntime() {}
 
-  /** Exactly-once v2, this instance's state dir and query address, standbys and threads. */
+  /**
+   * Exactly-once v2, this instance's state dir and query address, standbys and threads, and the
+   * exception handlers that route a failing record to {@code tokens.rejected} instead of stopping.
+   */
   public static Properties properties(AppContext context, String applicationId, int standbyReplicas,
-      int streamThreads, HostInfo self) {
+      int streamThreads, HostInfo self, MeterRegistry registry) {
     Properties props = context.settings().kafka();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -33,6 +36,13 @@ public final class StreamsRuntime {
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
     // The default from Kafka 5.0; saying so now keeps a warning out of every start.
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, RecordErrorHandler.class);
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RecordErrorHandler.class);
+    props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, RecordErrorHandler.class);
+    props.put(RecordErrorHandler.REJECTED_TOPIC_CONFIG, context.topics().tokensRejected().name());
+    props.put(RecordErrorHandler.APPLICATION_CONFIG, applicationId);
+    props.put(RecordErrorHandler.METER_REGISTRY_CONFIG, registry);
+    RecordErrorHandler.registerMetrics(registry);
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) context.topics().tokensConsumed().replicationFactor());
     // A crashed instance holds its partitions until its session expires: with the consumer's 45 s
     // default, a restarted instance and everything it owns waited ~48 s (measured by the fault
@@ -53,12 +63,19 @@ public final class StreamsRuntime {
   /**
    * Starts {@code streams} with its metrics bound, and registers it with {@code shutdown}. A
    * failing stream thread stops this instance's processing (its partitions move to the other
-   * instances) rather than retrying a record that fails the same way every time.
+   * instances) and marks {@code liveness} failed, so {@code /health} fails and the process exits
+   * for its orchestrator to restart it. A record cannot get here: the exception handlers route it.
    */
-  public static void start(KafkaStreams streams, MeterRegistry registry, Shutdown shutdown, Duration closeTimeout) {
+  public static void start(KafkaStreams streams, MeterRegistry registry, Shutdown shutdown, Duration closeTimeout,
+      Liveness liveness) {
     streams.setUncaughtExceptionHandler(e -> {
       log.error("a stream thread failed; stopping this instance's processing", e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streams.setStateListener((state, previous) -> {
+      if (state == KafkaStreams.State.ERROR) {
+        liveness.fail("kafka streams stopped after an unrecoverable error (was " + previous + "; see the log)");
+      }
     });
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);

@@ -27,6 +27,7 @@ class HttpServerTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicReference<Optional<String>> notReady = new AtomicReference<>(Optional.of("warming up"));
+  private final Liveness liveness = new Liveness();
   private HttpServer server;
 
   @BeforeEach
@@ -34,7 +35,8 @@ class HttpServerTest {
     Path keys = dir.resolve("keys.properties");
     Files.write(keys, List.of(ApiKeys.entry("reader", Role.READ, "read-key"), ApiKeys.entry("ops", Role.ADMIN, "admin-key")));
     server = HttpServer.start(new HttpServer.Options("127.0.0.1", 0, Optional.of(ApiKeys.load(keys)),
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), notReady::get, 1024, Map.of(), "/test-app.openapi.json"), app -> {
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), notReady::get, liveness, 1024, Map.of(),
+        "/test-app.openapi.json"), app -> {
           app.get("/v1/thing", ctx -> ctx.json(Map.of("by", HttpServer.principal(ctx).orElseThrow().name())), Role.READ);
           app.post("/v1/thing", ctx -> ctx.status(204), Role.ADMIN);
           app.get("/v1/bad", ctx -> {
@@ -70,6 +72,15 @@ class HttpServerTest {
     assertThat(call("GET", "/ready", null).statusCode()).isEqualTo(200);
     call("GET", "/v1/thing", "read-key");
     assertThat(call("GET", "/metrics", null).body()).contains("http_server_requests_seconds_count");
+  }
+
+  @Test
+  void shouldFailHealthOnceTheAppHasFailedForGood() throws Exception {
+    liveness.fail("kafka streams stopped");
+
+    HttpResponse<String> health = call("GET", "/health", null);
+    assertThat(health.statusCode()).isEqualTo(503);
+    assertThat(json.readTree(health.body()).path("detail").asText()).isEqualTo("kafka streams stopped");
   }
 
   @Test
