@@ -78,7 +78,7 @@ public final class AggregatorApp {
       self.set(new HostInfo(context.advertisedHost(), server.port()));
 
       KafkaStreams streams = new KafkaStreams(
-          UsageTopology.build(config, context.topics(), registry),
+          UsageTopology.build(config, context.topics(), subjectPartitions, registry),
           StreamsRuntime.properties(context, config.applicationId(), config.standbyReplicas(),
               config.streamThreads(), self.get(), registry));
       streamsRef.set(streams);

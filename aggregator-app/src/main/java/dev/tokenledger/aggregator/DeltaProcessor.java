@@ -4,12 +4,9 @@ import dev.tokenledger.schemas.AvroSerde;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.avro.Dimension;
-import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import dev.tokenledger.schemas.avro.UsageAggregate;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +21,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Prices each accepted event and adds it to the minute totals of every subject it counts toward;
+ * Adds each accepted (priced) event to the minute totals of every subject it counts toward;
  * every combine interval each subject-minute's sum goes downstream as one record. An event
  * touches seven subjects, and the hot ones (all, provider, model, tenant, feature) are shared by
  * thousands of events a second: this turns thousands of records through the repartition into a
@@ -33,11 +30,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>The sums live in a plain map, so adding to them costs no store work. What makes them survive
  * a crash is {@link #PENDING_STORE}: each event since the last publication is written there once
  * (in the same transaction as its input offset), in slot 0, 1, 2, … of the current epoch; a
- * publication starts a new epoch, which makes every older slot stale without deleting it. After a
- * restore, {@link #init} sums the current epoch's slots again. One small write per event, instead
- * of seven read-modify-writes of sums in a store.
+ * publication starts a new epoch, which makes every older slot stale without deleting it. {@link
+ * #init} sums the current epoch's slots again, into an emptied map: Kafka Streams calls it again on
+ * the same instance after a suspension or a revived task, and what the map held then is in the
+ * slots too (counting both was a double count).
  */
-final class DeltaProcessor implements Processor<String, Intake, String, UsageAggregate> {
+final class DeltaProcessor implements Processor<String, Intake.Accepted, String, UsageAggregate> {
 
   static final String PENDING_STORE = "usage-pending-events";
   /** The key holding the current epoch; slots are 0, 1, 2, …. */
@@ -46,26 +44,24 @@ final class DeltaProcessor implements Processor<String, Intake, String, UsageAgg
 
   private final AvroSerde<TokensConsumed> serde;
   private final AggregatorConfig config;
-  private final Counter unpriced;
   /** The sums since the last publication, in the order their subject-minute first came. */
   private final Map<BucketKey, UsageAggregate> pending = new LinkedHashMap<>();
   private ProcessorContext<String, UsageAggregate> context;
   private KeyValueStore<Integer, byte[]> pendingEvents;
-  private KeyValueStore<String, ModelPrice> prices;
   private long epoch;
   private int nextSlot;
 
-  DeltaProcessor(AvroSerde<TokensConsumed> serde, AggregatorConfig config, MeterRegistry registry) {
+  DeltaProcessor(AvroSerde<TokensConsumed> serde, AggregatorConfig config) {
     this.serde = serde;
     this.config = config;
-    this.unpriced = registry.counter("tokenledger.aggregator.unpriced.events");
   }
 
   @Override
   public void init(ProcessorContext<String, UsageAggregate> context) {
     this.context = context;
     this.pendingEvents = context.getStateStore(PENDING_STORE);
-    this.prices = context.getStateStore(UsageTopology.PRICE_STORE);
+    pending.clear();
+    nextSlot = 0;
     byte[] storedEpoch = pendingEvents.get(EPOCH_KEY);
     epoch = storedEpoch == null ? 0 : ByteBuffer.wrap(storedEpoch).getLong();
     try (KeyValueIterator<Integer, byte[]> slots = pendingEvents.all()) {
@@ -73,7 +69,7 @@ final class DeltaProcessor implements Processor<String, Intake, String, UsageAgg
         KeyValue<Integer, byte[]> slot = slots.next();
         ByteBuffer value = ByteBuffer.wrap(slot.value);
         if (slot.key != EPOCH_KEY && value.getLong() == epoch) {
-          addToPending(PendingEvent.decode(value, serde));
+          totals(PendingEvent.decode(value, serde)).forEach(this::addToPending);
           nextSlot = Math.max(nextSlot, slot.key + 1);
         }
       }
@@ -82,32 +78,53 @@ final class DeltaProcessor implements Processor<String, Intake, String, UsageAgg
   }
 
   @Override
-  public void process(Record<String, Intake> record) {
-    Intake.Accepted accepted = (Intake.Accepted) record.value();
-    TokensConsumed event = accepted.event();
-    ModelPrice price = prices.get(Pricing.key(event.getProvider(), event.getModel()));
-    Optional<Pricing.Cost> cost = cost(event, price);
-    if (cost.isEmpty()) {
-      unpriced.increment();
+  public void process(Record<String, Intake.Accepted> record) {
+    Intake.Accepted accepted = record.value();
+    PendingEvent priced = new PendingEvent(accepted.event(), accepted.rawValue(), accepted.cost(),
+        accepted.contextWindow());
+    Map<BucketKey, UsageAggregate> totals = totals(priced);
+    if (!fitsPending(totals)) {
+      // A sum that would overflow goes on now, and a new one starts with this event (alone it
+      // always fits: EventRules bounds every count). Nothing is refused or wrapped here.
+      publishPending(context.currentSystemTimeMs());
     }
-    Long contextWindow = event.getContextWindow() != null ? event.getContextWindow()
-        : price == null ? null : price.getContextWindow();
-    PendingEvent priced = new PendingEvent(event, accepted.rawValue(), cost, contextWindow);
     pendingEvents.put(nextSlot++, priced.encode(epoch));
-    addToPending(priced);
+    totals.forEach(this::addToPending);
   }
 
-  private void addToPending(PendingEvent priced) {
+  @Override
+  public void close() {
+    pending.clear();
+  }
+
+  /** One event's totals in the minute bucket of each of its subjects. */
+  private Map<BucketKey, UsageAggregate> totals(PendingEvent priced) {
     TokensConsumed event = priced.event();
     // Every bucket of a longer period holds the whole minute: zone offsets are whole minutes.
     CalendarWindow minute = CalendarWindow.containing(Period.MINUTE, event.getOccurredAt(), config.zone());
+    Map<BucketKey, UsageAggregate> totals = new LinkedHashMap<>();
     for (Subject subject : subjects(event)) {
-      UsageAggregate totals = UsageTotals.of(subject, minute, config.zone(), event, priced.cost(), priced.contextWindow());
-      pending.merge(BucketKey.of(subject, Period.MINUTE, minute.start()), totals, (sum, more) -> {
-        UsageTotals.addInto(sum, more);
-        return sum;
-      });
+      totals.put(BucketKey.of(subject, Period.MINUTE, minute.start()),
+          UsageTotals.of(subject, minute, config.zone(), event, priced.cost(), priced.contextWindow()));
     }
+    return totals;
+  }
+
+  private boolean fitsPending(Map<BucketKey, UsageAggregate> totals) {
+    for (var entry : totals.entrySet()) {
+      UsageAggregate sum = pending.get(entry.getKey());
+      if (sum != null && !UsageTotals.fits(sum, entry.getValue())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void addToPending(BucketKey key, UsageAggregate totals) {
+    pending.merge(key, totals, (sum, more) -> {
+      UsageTotals.addInto(sum, more);
+      return sum;
+    });
   }
 
   private void publishPending(long wallClockMs) {
@@ -136,16 +153,6 @@ final class DeltaProcessor implements Processor<String, Intake, String, UsageAgg
 
   private static String orUnassigned(String value) {
     return value == null || value.isBlank() ? Subject.UNASSIGNED : value;
-  }
-
-  /** A caller-supplied cost wins; else the catalogue's price in force at the event; else unpriced, never a guess. */
-  private static Optional<Pricing.Cost> cost(TokensConsumed event, ModelPrice price) {
-    if (event.getCostNanos() != null) {
-      return Optional.of(Pricing.Cost.ofNanos(event.getCostNanos()));
-    }
-    return Optional.ofNullable(price)
-        .flatMap(p -> Pricing.inForceAt(p, event.getOccurredAt()))
-        .map(version -> Pricing.cost(event, version));
   }
 
   /**

@@ -1,150 +1,125 @@
 package dev.tokenledger.aggregator;
 
-import dev.tokenledger.schemas.AvroSerde;
+import dev.tokenledger.schemas.Pricing;
+import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import dev.tokenledger.runtime.RejectedRecord;
 
 /**
- * The first step for every input record: decode, check, guard event time, drop duplicates by
- * eventId. Every record leaves as exactly one {@link Intake} (or is counted as a duplicate): none
- * is dropped silently.
+ * Every checked event, on the partition of its user: dropped if its eventId was seen within
+ * {@code dedupe-retention}, priced, and routed to {@code tokens.late} if older than every
+ * retention; else accepted. Every event leaves as one {@link Intake} or is counted as a duplicate.
+ *
+ * <p>The eventIds live in a window store stamped with the wall-clock time they were first seen:
+ * Kafka Streams keeps it in time segments and drops a segment whole once it is past the retention
+ * (a directory deleted, no scan, no tombstone per id), so months of ids cost nothing to forget.
+ * The earlier key-value store was walked whole every hour on the stream thread: ~600 M ids at
+ * 1,000 events/s, far past the 10 s transaction timeout.
  */
-final class IntakeProcessor implements Processor<byte[], byte[], String, Intake> {
+final class IntakeProcessor implements Processor<String, Intake.Checked, String, Intake> {
 
   static final String DEDUPE_STORE = "dedupe-event-ids";
-  static final String REASON_HEADER = "tl.error.reason";
-  static final String REJECTED_METRIC = "tokenledger.aggregator.events.rejected";
+  /** Clocks step back a little (NTP); an id stamped that far ahead of now is still found. */
+  private static final Duration CLOCK_STEP_TOLERANCE = Duration.ofHours(1);
 
-  /** Why a record goes to tokens.rejected: its {@code tl.error.category} header and its metric's reason. */
-  enum Rejection {
-    INVALID, UNDECODABLE, FUTURE;
-
-    String tag() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
-  private final AvroSerde<TokensConsumed> serde;
   private final AggregatorConfig config;
   private final Counter counted;
   private final Counter duplicates;
   private final Counter late;
-  private final Counter rejected;
-  private final MeterRegistry registry;
+  private final Counter unpriced;
+  private final Rejections rejections;
 
   private ProcessorContext<String, Intake> context;
-  private KeyValueStore<String, Long> seenEventIds;
+  private WindowStore<String, Long> seenEventIds;
+  private KeyValueStore<String, ModelPrice> prices;
 
-  IntakeProcessor(AvroSerde<TokensConsumed> serde, AggregatorConfig config, MeterRegistry registry) {
-    this.serde = serde;
+  IntakeProcessor(AggregatorConfig config, MeterRegistry registry) {
     this.config = config;
-    this.registry = registry;
     this.counted = registry.counter("tokenledger.aggregator.events", "outcome", "counted");
     this.duplicates = registry.counter("tokenledger.aggregator.events", "outcome", "duplicate");
     this.late = registry.counter("tokenledger.aggregator.events", "outcome", "late");
-    this.rejected = registry.counter("tokenledger.aggregator.events", "outcome", "rejected");
-    // Every reason from the start at 0, so a dashboard shows the series before the first rejection.
-    for (Rejection rejection : Rejection.values()) {
-      registry.counter(REJECTED_METRIC, "reason", rejection.tag());
-    }
+    this.unpriced = registry.counter("tokenledger.aggregator.unpriced.events");
+    this.rejections = new Rejections(config.applicationId(), registry);
   }
 
   @Override
   public void init(ProcessorContext<String, Intake> context) {
     this.context = context;
     this.seenEventIds = context.getStateStore(DEDUPE_STORE);
-    Duration every = config.dedupeRetention().dividedBy(24).compareTo(Duration.ofHours(1)) < 0
-        ? config.dedupeRetention().dividedBy(24) : Duration.ofHours(1);
-    context.schedule(every.isZero() ? Duration.ofSeconds(1) : every, PunctuationType.WALL_CLOCK_TIME, this::forgetOldEventIds);
+    this.prices = context.getStateStore(UsageTopology.PRICE_STORE);
   }
 
   @Override
-  public void process(Record<byte[], byte[]> record) {
-    if (record.value() == null) {
-      reject(record, Rejection.INVALID, "the record has no value (a tombstone is not an event)");
-      return;
-    }
-    TokensConsumed event;
-    try {
-      event = serde.decode(record.value());
-    } catch (SerializationException e) {
-      reject(record, Rejection.UNDECODABLE, e.getMessage());
-      return;
-    }
-    Optional<String> violation = EventChecks.violation(event);
-    if (violation.isPresent()) {
-      reject(record, Rejection.INVALID, violation.get());
-      return;
-    }
-    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-    if (event.getOccurredAt().isAfter(now.plus(config.maxFutureSkew()))) {
-      reject(record, Rejection.FUTURE, "occurredAt " + event.getOccurredAt() + " is more than "
-          + config.maxFutureSkew() + " ahead of the wall clock (" + now + ")");
-      return;
-    }
-    if (seenEventIds.get(event.getEventId()) != null) {
+  public void process(Record<String, Intake.Checked> record) {
+    TokensConsumed event = record.value().event();
+    long now = context.currentSystemTimeMs();
+    if (seen(event.getEventId(), now)) {
       duplicates.increment();
       return;
     }
-    seenEventIds.put(event.getEventId(), now.toEpochMilli());
-    if (event.getOccurredAt().isBefore(now.minus(config.longestRetention()))) {
-      late.increment();
-      Headers headers = new RecordHeaders(record.headers().toArray());
-      headers.add("tl.late.reason", ("occurredAt " + event.getOccurredAt() + " is older than the longest retention ("
-          + config.longestRetention() + ")").getBytes(StandardCharsets.UTF_8));
-      context.forward(new Record<>(event.getUserId(), new Intake.Late(event, "older than retention"),
-          record.timestamp(), headers));
+    ModelPrice price = prices.get(Pricing.key(event.getProvider(), event.getModel()));
+    Optional<Pricing.Cost> cost;
+    try {
+      cost = cost(event, price);
+    } catch (ArithmeticException e) {
+      // Not remembered: a retry of it is refused again, not taken for a duplicate of a counted event.
+      rejections.route(context, record.key().getBytes(StandardCharsets.UTF_8), record.value().rawValue(),
+          record.headers(), record.timestamp(), Rejections.Reason.OVERFLOW, e.getMessage());
       return;
     }
-    counted.increment();
-    context.forward(new Record<>(event.getUserId(), new Intake.Accepted(event, record.value()), record.timestamp(), record.headers()));
-  }
-
-  private void reject(Record<byte[], byte[]> record, Rejection category, String reason) {
-    rejected.increment();
-    // A name of its own: Prometheus drops a meter whose tag keys differ from another of the same name.
-    registry.counter(REJECTED_METRIC, "reason", category.tag()).increment();
-    Headers headers = new RecordHeaders(record.headers().toArray());
-    headers.add(REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
-    headers.add("tl.error.category", category.tag().getBytes(StandardCharsets.UTF_8));
-    context.recordMetadata().ifPresent(meta -> {
-      headers.add("tl.error.topic", meta.topic().getBytes(StandardCharsets.UTF_8));
-      headers.add("tl.error.partition", Integer.toString(meta.partition()).getBytes(StandardCharsets.UTF_8));
-      headers.add("tl.error.offset", Long.toString(meta.offset()).getBytes(StandardCharsets.UTF_8));
-    });
-    context.forward(new Record<>(null, new Intake.Rejected(record.key(), record.value(), reason),
-        record.timestamp(), headers));
-  }
-
-  private void forgetOldEventIds(long wallClockMs) {
-    long cutoff = wallClockMs - config.dedupeRetention().toMillis();
-    List<String> expired = new ArrayList<>();
-    try (KeyValueIterator<String, Long> all = seenEventIds.all()) {
-      while (all.hasNext()) {
-        KeyValue<String, Long> entry = all.next();
-        if (entry.value < cutoff) {
-          expired.add(entry.key);
-        }
-      }
+    seenEventIds.put(event.getEventId(), now, now);
+    if (event.getOccurredAt().isBefore(Instant.ofEpochMilli(now).minus(config.longestRetention()))) {
+      late.increment();
+      context.forward(new Record<>(event.getUserId(), new Intake.Late(event), now, lateHeaders(record, event)));
+      return;
     }
-    expired.forEach(seenEventIds::delete);
+    if (cost.isEmpty()) {
+      unpriced.increment();
+    }
+    counted.increment();
+    Long contextWindow = event.getContextWindow() != null && event.getContextWindow() > 0 ? event.getContextWindow()
+        : price == null ? null : price.getContextWindow();
+    context.forward(record.withValue(new Intake.Accepted(event, record.value().rawValue(), cost, contextWindow)));
+  }
+
+  /** Whether the id was first seen within the retention (a range over the store's few live segments). */
+  private boolean seen(String eventId, long now) {
+    try (WindowStoreIterator<Long> firstSeen = seenEventIds.fetch(eventId,
+        now - config.dedupeRetention().toMillis(), now + CLOCK_STEP_TOLERANCE.toMillis())) {
+      return firstSeen.hasNext();
+    }
+  }
+
+  /** A caller-supplied cost wins; else the catalogue's price in force at the event; else unpriced, never a guess. */
+  private static Optional<Pricing.Cost> cost(TokensConsumed event, ModelPrice price) {
+    if (event.getCostNanos() != null) {
+      return Optional.of(Pricing.Cost.ofNanos(event.getCostNanos()));
+    }
+    return Optional.ofNullable(price)
+        .flatMap(p -> Pricing.inForceAt(p, event.getOccurredAt()))
+        .map(version -> Pricing.cost(event, version));
+  }
+
+  /** Kept 30 days from now (the record time); the event's own time and the reason in headers. */
+  private Headers lateHeaders(Record<String, Intake.Checked> record, TokensConsumed event) {
+    Headers headers = RejectedRecord.boundedCopy(record.headers());
+    headers.add("tl.late.reason", ("occurredAt " + event.getOccurredAt() + " is older than the longest retention ("
+        + config.longestRetention() + ")").getBytes(StandardCharsets.UTF_8));
+    headers.add("tl.event.occurred-at", event.getOccurredAt().toString().getBytes(StandardCharsets.UTF_8));
+    headers.add(RejectedRecord.ORIGINAL_TIMESTAMP, Long.toString(record.timestamp()).getBytes(StandardCharsets.UTF_8));
+    return headers;
   }
 }

@@ -1,11 +1,16 @@
 package dev.tokenledger.aggregator;
 
 import dev.tokenledger.runtime.GlobalStoreWriter;
+import dev.tokenledger.schemas.AggregateKey;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -16,6 +21,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -23,24 +29,37 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * pricing.catalog → global store "prices" (every instance holds every price)
- * tokens.consumed ─ intake (decode, check, time guard, dedupe) ─┬─ rejected → tokens.rejected
- *                                                              ├─ late     → tokens.late
- *                                                              └─ accepted → price, add to the pending
- *       minute totals of its seven subjects; every combine interval each subject-minute's sum goes on
- *   → repartition by subject → add to buckets (minute, hour, day, month) → usage.aggregates
+ * tokens.consumed ─ check (size, decode, rules, future guard, placement) ─┬─ rejected  → tokens.rejected
+ *                                                                         ├─ misplaced → repartition by userId ─ check ─┐
+ *                                                                         └─ checked ───────────────────────────────────┴─┐
+ *   intake (dedupe by eventId, price, late) ─┬─ rejected (cost over the ceiling) → tokens.rejected
+ *                                            ├─ late → tokens.late
+ *                                            └─ accepted → add to the pending minute totals of its seven subjects;
+ *                                               every combine interval each subject-minute's sum goes on
+ *   → repartition by subject → add to buckets (minute, hour, day, month) → usage.aggregates (keyed by bucket)
  * </pre>
+ *
+ * The rerouted events and those already on their user's partition meet in one task per
+ * partition, so a retry published with another key (or another client's partitioner) still meets
+ * its first copy in that task's dedupe store.
  */
 public final class UsageTopology {
 
   /** Every model's prices, on every instance (a global store of {@code pricing.catalog}). */
   static final String PRICE_STORE = "prices";
 
-  /** The repartition topic's name within the application id. */
+  /** The repartition topics' names within the application id. */
   static final String BY_SUBJECT = "usage-by-subject";
+  static final String BY_USER = "events-by-user";
 
   private UsageTopology() {}
 
-  public static Topology build(AggregatorConfig config, TopicCatalog topics, MeterRegistry registry) {
+  /**
+   * @param eventPartitions the partitions of {@code tokens.consumed}: where each user's events
+   *     are counted ({@link dev.tokenledger.schemas.KeyPartitioner})
+   */
+  public static Topology build(AggregatorConfig config, TopicCatalog topics, int eventPartitions,
+      MeterRegistry registry) {
     StreamsBuilder builder = new StreamsBuilder();
     var eventSerde = AvroSerdes.tokensConsumed();
     builder.addGlobalStore(
@@ -49,8 +68,9 @@ public final class UsageTopology {
         topics.pricingCatalog().name(),
         Consumed.with(Serdes.String(), AvroSerdes.modelPrice()).withName("pricing-catalog"),
         () -> new GlobalStoreWriter<>(PRICE_STORE));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(IntakeProcessor.DEDUPE_STORE), Serdes.String(), Serdes.Long()));
+    builder.addStateStore(Stores.windowStoreBuilder(
+        Stores.persistentWindowStore(IntakeProcessor.DEDUPE_STORE, config.dedupeRetention(), Duration.ofMillis(1), false),
+        Serdes.String(), Serdes.Long()));
     // The events since the last combine interval, for a restore to sum again (see DeltaProcessor):
     // few and short-lived, so kept in memory, with a changelog.
     builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -58,36 +78,62 @@ public final class UsageTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(BucketProcessor.BUCKET_STORE), BucketKey.SERDE, AvroSerdes.usageAggregate()));
 
-    Map<String, KStream<String, Intake>> outcomes = builder
+    Map<String, KStream<String, Intake>> firstPass = builder
         .stream(topics.tokensConsumed().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("tokens-consumed"))
-        .process(() -> new IntakeProcessor(eventSerde, config, registry), Named.as("intake"),
-            IntakeProcessor.DEDUPE_STORE)
+        .process(() -> new RecordCheckProcessor(eventSerde, config, eventPartitions, registry), Named.as("check"))
+        .split(Named.as("check-"))
+        .branch((key, outcome) -> outcome instanceof Intake.Rejected, Branched.as("rejected"))
+        .branch((key, outcome) -> outcome instanceof Intake.Misplaced, Branched.as("misplaced"))
+        .defaultBranch(Branched.as("checked"));
+
+    Map<String, KStream<String, Intake>> rerouted = firstPass.get("check-misplaced")
+        .map((userId, outcome) -> KeyValue.pair(userId.getBytes(StandardCharsets.UTF_8),
+            ((Intake.Misplaced) outcome).rawValue()), Named.as("unwrap-misplaced"))
+        // Keyed by the userId's bytes: the partition Kafka's default partitioner gives the userId.
+        .repartition(Repartitioned.<byte[], byte[]>as(BY_USER).withKeySerde(Serdes.ByteArray())
+            .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(eventPartitions))
+        .process(() -> new RecordCheckProcessor(eventSerde, config, 0, registry), Named.as("recheck"))
+        .split(Named.as("recheck-"))
+        .branch((key, outcome) -> outcome instanceof Intake.Rejected, Branched.as("rejected"))
+        .defaultBranch(Branched.as("checked"));
+
+    Map<String, KStream<String, Intake>> intake = firstPass.get("check-checked")
+        .merge(rerouted.get("recheck-checked"), Named.as("on-user-partition"))
+        .mapValues(outcome -> (Intake.Checked) outcome, Named.as("as-checked"))
+        .process(() -> new IntakeProcessor(config, registry), Named.as("intake"), IntakeProcessor.DEDUPE_STORE)
         .split(Named.as("intake-"))
         .branch((key, outcome) -> outcome instanceof Intake.Rejected, Branched.as("rejected"))
         .branch((key, outcome) -> outcome instanceof Intake.Late, Branched.as("late"))
         .defaultBranch(Branched.as("accepted"));
 
-    outcomes.get("intake-rejected")
+    firstPass.get("check-rejected")
+        .merge(rerouted.get("recheck-rejected"), Named.as("checks-rejected"))
+        .merge(intake.get("intake-rejected"), Named.as("all-rejected"))
         .map((key, outcome) -> {
-          var rejected = (Intake.Rejected) outcome;
-          return KeyValue.pair(rejected.rawKey(), rejected.rawValue());
+          var rejected = ((Intake.Rejected) outcome).record();
+          return KeyValue.pair(rejected.key(), rejected.value());
         }, Named.as("unwrap-rejected"))
         .to(topics.tokensRejected().name(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
 
-    outcomes.get("intake-late")
+    intake.get("intake-late")
         .mapValues(outcome -> ((Intake.Late) outcome).event(), Named.as("unwrap-late"))
         .to(topics.tokensLate().name(), Produced.with(Serdes.String(), eventSerde));
 
-    outcomes.get("intake-accepted")
-        .process(() -> new DeltaProcessor(eventSerde, config, registry), Named.as("deltas"), DeltaProcessor.PENDING_STORE)
+    intake.get("intake-accepted")
+        .mapValues(outcome -> (Intake.Accepted) outcome, Named.as("as-accepted"))
+        .process(() -> new DeltaProcessor(eventSerde, config), Named.as("deltas"), DeltaProcessor.PENDING_STORE)
         .repartition(Repartitioned.<String, UsageAggregate>as(BY_SUBJECT)
             .withKeySerde(Serdes.String()).withValueSerde(AvroSerdes.usageAggregate()))
         .process(() -> new BucketProcessor(config, registry), Named.as("buckets"),
             BucketProcessor.BUCKET_STORE)
-        .to(topics.usageAggregates().name(), Produced.with(Serdes.String(), AvroSerdes.usageAggregate()));
+        .to(topics.usageAggregates().name(), Produced.with(Serdes.String(), AvroSerdes.usageAggregate())
+            .withStreamPartitioner(BY_SUBJECT_OF_KEY));
 
     return builder.build();
   }
 
+  /** Every bucket of a subject in the subject's partition: consumers keep per-subject state (see {@link AggregateKey}). */
+  private static final StreamPartitioner<String, UsageAggregate> BY_SUBJECT_OF_KEY =
+      (topic, key, value, partitions) -> Optional.of(Set.of(AggregateKey.partition(AggregateKey.subjectOf(key), partitions)));
 }

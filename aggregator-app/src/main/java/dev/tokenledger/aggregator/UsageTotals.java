@@ -9,8 +9,8 @@ import java.time.ZoneId;
 import java.util.Optional;
 
 /**
- * The arithmetic of bucket totals, exactly: every sum is checked for overflow and sub-nano costs
- * carry. Totals form a monoid ({@link #addInto}), so an event's totals, a sum of events and a bucket
+ * The arithmetic of bucket totals, exactly: every sum is checked for overflow (a total that would
+ * overflow is refused, never wrapped) and sub-nano costs carry. Totals form a monoid ({@link #addInto}), so an event's totals, a sum of events and a bucket
  * are all the same thing, and sums can be taken in any grouping. Records are made with Avro's
  * plain constructor and changed in place: its builders deep-copy every default, which was a tenth
  * of the aggregator's time (measured by the bench).
@@ -75,28 +75,74 @@ final class UsageTotals {
     return totals;
   }
 
-  /** Adds {@code more} to {@code sum} (sums, maxima, the latest event); {@code more} is left unchanged. */
+  /** Whether {@link #addInto} would fit: no total of {@code sum} plus {@code more} overflows. */
+  static boolean fits(UsageAggregate sum, UsageAggregate more) {
+    try {
+      add(sum, more, false);
+      return true;
+    } catch (ArithmeticException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Adds {@code more} to {@code sum} (sums, maxima, the latest event); {@code more} is left
+   * unchanged. All or nothing: a total that would overflow throws, naming it, before {@code sum}
+   * is changed.
+   *
+   * @throws ArithmeticException when a total would overflow
+   */
   static void addInto(UsageAggregate sum, UsageAggregate more) {
-    sum.setRequests(Math.addExact(sum.getRequests(), more.getRequests()));
-    sum.setFailedRequests(Math.addExact(sum.getFailedRequests(), more.getFailedRequests()));
-    sum.setFailedRequestTokens(Math.addExact(sum.getFailedRequestTokens(), more.getFailedRequestTokens()));
-    sum.setInputTokens(Math.addExact(sum.getInputTokens(), more.getInputTokens()));
-    sum.setOutputTokens(Math.addExact(sum.getOutputTokens(), more.getOutputTokens()));
-    sum.setCachedInputTokens(Math.addExact(sum.getCachedInputTokens(), more.getCachedInputTokens()));
-    sum.setCacheWriteTokens(Math.addExact(sum.getCacheWriteTokens(), more.getCacheWriteTokens()));
-    sum.setReasoningTokens(Math.addExact(sum.getReasoningTokens(), more.getReasoningTokens()));
-    sum.setSystemTokens(Math.addExact(sum.getSystemTokens(), more.getSystemTokens()));
+    add(sum, more, true);
+  }
+
+  private static void add(UsageAggregate sum, UsageAggregate more, boolean apply) {
+    long requests = plus("requests", sum.getRequests(), more.getRequests());
+    long failedRequests = plus("failedRequests", sum.getFailedRequests(), more.getFailedRequests());
+    long failedRequestTokens = plus("failedRequestTokens", sum.getFailedRequestTokens(), more.getFailedRequestTokens());
+    long inputTokens = plus("inputTokens", sum.getInputTokens(), more.getInputTokens());
+    long outputTokens = plus("outputTokens", sum.getOutputTokens(), more.getOutputTokens());
+    long cachedInputTokens = plus("cachedInputTokens", sum.getCachedInputTokens(), more.getCachedInputTokens());
+    long cacheWriteTokens = plus("cacheWriteTokens", sum.getCacheWriteTokens(), more.getCacheWriteTokens());
+    long reasoningTokens = plus("reasoningTokens", sum.getReasoningTokens(), more.getReasoningTokens());
+    long systemTokens = plus("systemTokens", sum.getSystemTokens(), more.getSystemTokens());
+    // Both remainders are below a nano: their sum carries at most one.
     long remainder = sum.getCostRemainderFemtos() + more.getCostRemainderFemtos();
-    sum.setCostNanos(Math.addExact(Math.addExact(sum.getCostNanos(), more.getCostNanos()),
-        remainder / Pricing.FEMTOS_PER_NANO));
+    long costNanos = plus("costNanos", plus("costNanos", sum.getCostNanos(), more.getCostNanos()),
+        remainder / Pricing.FEMTOS_PER_NANO);
+    long unpricedRequests = plus("unpricedRequests", sum.getUnpricedRequests(), more.getUnpricedRequests());
+    long estimatedRequests = plus("estimatedRequests", sum.getEstimatedRequests(), more.getEstimatedRequests());
+    long latencyMsSum = plus("latencyMsSum", sum.getLatencyMsSum(), more.getLatencyMsSum());
+    if (!apply) {
+      return;
+    }
+    sum.setRequests(requests);
+    sum.setFailedRequests(failedRequests);
+    sum.setFailedRequestTokens(failedRequestTokens);
+    sum.setInputTokens(inputTokens);
+    sum.setOutputTokens(outputTokens);
+    sum.setCachedInputTokens(cachedInputTokens);
+    sum.setCacheWriteTokens(cacheWriteTokens);
+    sum.setReasoningTokens(reasoningTokens);
+    sum.setSystemTokens(systemTokens);
+    sum.setCostNanos(costNanos);
     sum.setCostRemainderFemtos(remainder % Pricing.FEMTOS_PER_NANO);
-    sum.setUnpricedRequests(Math.addExact(sum.getUnpricedRequests(), more.getUnpricedRequests()));
-    sum.setEstimatedRequests(Math.addExact(sum.getEstimatedRequests(), more.getEstimatedRequests()));
-    sum.setLatencyMsSum(Math.addExact(sum.getLatencyMsSum(), more.getLatencyMsSum()));
+    sum.setUnpricedRequests(unpricedRequests);
+    sum.setEstimatedRequests(estimatedRequests);
+    sum.setLatencyMsSum(latencyMsSum);
     sum.setLatencyMsMax(Math.max(sum.getLatencyMsMax(), more.getLatencyMsMax()));
     sum.setMaxContextUtilizationPpm(Math.max(sum.getMaxContextUtilizationPpm(), more.getMaxContextUtilizationPpm()));
     if (more.getLastEventAt().isAfter(sum.getLastEventAt())) {
       sum.setLastEventAt(more.getLastEventAt());
     }
+  }
+
+  private static long plus(String total, long a, long b) {
+    long sum = a + b;
+    // Overflow iff both operands have the sign opposite to the result (Math.addExact's test).
+    if (((a ^ sum) & (b ^ sum)) < 0) {
+      throw new ArithmeticException(total + " would overflow (" + a + " + " + b + ")");
+    }
+    return sum;
   }
 }

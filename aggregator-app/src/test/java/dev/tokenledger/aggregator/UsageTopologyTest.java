@@ -4,6 +4,8 @@ import dev.tokenledger.schemas.Pricing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.runtime.StreamsRuntime;
+import dev.tokenledger.schemas.AggregateKey;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.Dimension;
@@ -42,48 +44,35 @@ class UsageTopologyTest {
 
   @TempDir Path stateDir;
 
-  private final TopicCatalog topics = TopicCatalog.create(Map.of());
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private AggregatorDriver aggregator;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> input;
   private TestOutputTopic<String, UsageAggregate> aggregates;
   private TestOutputTopic<byte[], byte[]> rejected;
   private TestOutputTopic<String, TokensConsumed> late;
   private KeyValueStore<BucketKey, UsageAggregate> buckets;
-  private TestInputTopic<String, ModelPrice> prices;
 
   private void start(String zone) {
     start(zone, NOW);
   }
 
   private void start(String zone, Instant wallClock) {
-    AggregatorConfig config = AggregatorConfig.from(
-        Settings.of("/aggregator-app.properties", Map.of("tokenledger.zone", zone)));
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregator-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    driver = new TopologyTestDriver(UsageTopology.build(config, topics, registry), props, wallClock);
-    input = driver.createInputTopic(topics.tokensConsumed().name(), new ByteArraySerializer(), new ByteArraySerializer());
-    aggregates = driver.createOutputTopic(topics.usageAggregates().name(), new StringDeserializer(),
-        AvroSerdes.usageAggregate().deserializer());
-    rejected = driver.createOutputTopic(topics.tokensRejected().name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    late = driver.createOutputTopic(topics.tokensLate().name(), new StringDeserializer(),
-        AvroSerdes.tokensConsumed().deserializer());
-    buckets = driver.getKeyValueStore(BucketProcessor.BUCKET_STORE);
-    prices = driver.createInputTopic(topics.pricingCatalog().name(), new StringSerializer(),
-        AvroSerdes.modelPrice().serializer());
+    aggregator = new AggregatorDriver(stateDir, Map.of("tokenledger.zone", zone), wallClock, 1, registry);
+    driver = aggregator.driver;
+    input = aggregator.input;
+    aggregates = aggregator.aggregates;
+    rejected = aggregator.rejected;
+    late = aggregator.late;
+    buckets = aggregator.buckets;
   }
 
   private static PriceVersion.Builder price(String effectiveFrom, long inputNanosPerMillion, long outputNanosPerMillion) {
-    return PriceVersion.newBuilder().setEffectiveFrom(Instant.parse(effectiveFrom))
-        .setInputPerMillionNanos(inputNanosPerMillion).setOutputPerMillionNanos(outputNanosPerMillion);
+    return AggregatorDriver.price(effectiveFrom, inputNanosPerMillion, outputNanosPerMillion);
   }
 
   private void catalogue(String provider, String model, Long contextWindow, PriceVersion... versions) {
-    prices.pipeInput(Pricing.key(provider, model), ModelPrice.newBuilder().setProvider(provider).setModel(model)
-        .setContextWindow(contextWindow).setVersions(List.of(versions)).build());
+    aggregator.catalogue(provider, model, contextWindow, versions);
   }
 
   private long dayCost(String user) {
@@ -92,38 +81,26 @@ class UsageTopologyTest {
 
   @AfterEach
   void close() {
-    if (driver != null) {
-      driver.close();
+    if (aggregator != null) {
+      aggregator.close();
     }
   }
 
   private static TokensConsumed.Builder event(String eventId, String occurredAt) {
-    return TokensConsumed.newBuilder()
-        .setEventId(eventId)
-        .setOccurredAt(Instant.parse(occurredAt))
-        .setUserId("alice")
-        .setTenantId("acme")
-        .setService("chat-api")
-        .setFeature("chat")
-        .setProvider("openai")
-        .setModel("gpt-4o")
-        .setInputTokens(1_000)
-        .setOutputTokens(200)
-        .setTokenSource(TokenSource.REPORTED);
+    return AggregatorDriver.event(eventId, occurredAt);
   }
 
   private void send(TokensConsumed event) {
-    input.pipeInput(event.getUserId().getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(event));
-    publishPendingTotals();
+    aggregator.send(event);
   }
 
   /** Lets the combine interval pass, so the totals summed since the last one reach the buckets. */
   private void publishPendingTotals() {
-    driver.advanceWallClockTime(Duration.ofMillis(100));
+    aggregator.publishPendingTotals();
   }
 
   private UsageAggregate bucket(Dimension dimension, String key, Period period, String start) {
-    return buckets.get(new BucketKey(dimension, key, period, Instant.parse(start)));
+    return aggregator.bucket(dimension, key, period, start);
   }
 
   @Test
@@ -317,16 +294,20 @@ class UsageTopologyTest {
   }
 
   @Test
-  void shouldPublishEveryBucketUpdateKeyedBySubject() {
+  void shouldPublishEveryBucketUpdateKeyedByItsBucket() {
     start("UTC");
 
     send(event("e1", "2026-12-01T00:01:00Z").build());
 
     var published = aggregates.readKeyValuesToList();
     assertThat(published).hasSize(7 * 4);
-    assertThat(published).filteredOn(kv -> kv.key.equals("user:alice")).extracting(kv -> kv.value.getPeriod())
-        .containsExactlyInAnyOrder(Period.MINUTE, Period.HOUR, Period.DAY, Period.MONTH);
-    assertThat(published).extracting(kv -> kv.key).contains("model:openai/gpt-4o", "all:_", "tenant:acme");
+    assertThat(published).filteredOn(kv -> AggregateKey.subjectOf(kv.key).equals("user:alice"))
+        .extracting(kv -> kv.key).containsExactlyInAnyOrder("user:alice|minute|2026-12-01T00:01:00Z",
+            "user:alice|hour|2026-12-01T00:00:00Z", "user:alice|day|2026-12-01T00:00:00Z",
+            "user:alice|month|2026-12-01T00:00:00Z");
+    assertThat(published).allSatisfy(kv -> assertThat(kv.key).isEqualTo(AggregateKey.of(kv.value)));
+    assertThat(published).extracting(kv -> AggregateKey.subjectOf(kv.key))
+        .contains("model:openai/gpt-4o", "all:_", "tenant:acme");
   }
 
   @Test
@@ -343,7 +324,7 @@ class UsageTopologyTest {
     publishPendingTotals();
 
     var allHour = aggregates.readKeyValuesToList().stream()
-        .filter(kv -> kv.key.equals("all:_") && kv.value.getPeriod() == Period.HOUR).toList();
+        .filter(kv -> kv.key.startsWith("all:_|hour|")).toList();
     // Two minutes were touched: one update for each, the second holding all three events.
     assertThat(allHour).extracting(kv -> kv.value.getRequests()).containsExactly(2L, 3L);
     UsageAggregate hour = allHour.get(1).value;
@@ -479,10 +460,7 @@ class UsageTopologyTest {
     send(event("future", "2030-01-01T00:00:00Z").build());
     input.pipeInput("x".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3});
 
-    double dropped = driver.metrics().values().stream()
-        .filter(m -> m.metricName().name().equals("dropped-records-total"))
-        .mapToDouble(m -> ((Number) m.metricValue()).doubleValue()).sum();
-    assertThat(dropped).isZero();
+    assertThat(aggregator.droppedRecords()).isZero();
     double outcomes = registry.find("tokenledger.aggregator.events").counters().stream()
         .mapToDouble(c -> c.count()).sum();
     assertThat(outcomes).isEqualTo(5);

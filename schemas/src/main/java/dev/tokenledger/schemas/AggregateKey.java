@@ -2,10 +2,8 @@ package dev.tokenledger.schemas;
 
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.UsageAggregate;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Locale;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * The key of a {@code usage.aggregates} record: one bucket, {@code subject|period|windowStart}
@@ -45,6 +43,6 @@ public final class AggregateKey {
 
   /** The partition of every bucket of {@code subject}: what the default partitioner picks for the subject as key. */
   public static int partition(String subject, int partitions) {
-    return Utils.toPositive(Utils.murmur2(subject.getBytes(StandardCharsets.UTF_8))) % partitions;
+    return KeyPartitioner.partition(subject, partitions);
   }
 }

@@ -30,6 +30,12 @@ public final class EventRules {
   public static final int MAX_LABELS = 32;
   public static final int MAX_LABEL_KEY_LENGTH = 64;
   public static final int MAX_LABEL_VALUE_LENGTH = 256;
+  /**
+   * The most bytes an encoded event may take: a valid one, its text bounded as above, takes under
+   * 50 KiB. A larger record is refused before it is decoded, so no copy of it (a reroute, a
+   * changelog) can come near Kafka's 1 MB record limit.
+   */
+  public static final int MAX_EVENT_BYTES = 64 * 1024;
 
   /** One broken rule: the field it is about and what is wrong, with the value that was sent. */
   public record Violation(String field, String message) {

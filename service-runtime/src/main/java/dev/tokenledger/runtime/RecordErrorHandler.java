@@ -86,7 +86,9 @@ public final class RecordErrorHandler
     count("processing", "routed", exception);
     log.warn("routing the record at {}-{}@{} to {}: processor {} threw", context.topic(), context.partition(),
         context.offset(), rejectedTopic, context.processorNodeId(), exception);
-    return ProcessingExceptionHandler.Response.resume(List.of(routed(context, "processing-error", exception)));
+    // A total that would overflow is refused, never wrapped: the processors throw before writing.
+    String category = exception instanceof ArithmeticException ? "overflow" : "processing-error";
+    return ProcessingExceptionHandler.Response.resume(List.of(routed(context, category, exception)));
   }
 
   @Override

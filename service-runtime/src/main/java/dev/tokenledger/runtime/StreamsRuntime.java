@@ -36,13 +36,7 @@ public final class StreamsRuntime {
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
     // The default from Kafka 5.0; saying so now keeps a warning out of every start.
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, RecordErrorHandler.class);
-    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RecordErrorHandler.class);
-    props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, RecordErrorHandler.class);
-    props.put(RecordErrorHandler.REJECTED_TOPIC_CONFIG, context.topics().tokensRejected().name());
-    props.put(RecordErrorHandler.APPLICATION_CONFIG, applicationId);
-    props.put(RecordErrorHandler.METER_REGISTRY_CONFIG, registry);
-    RecordErrorHandler.registerMetrics(registry);
+    props.putAll(errorHandling(context.topics().tokensRejected().name(), applicationId, registry));
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) context.topics().tokensConsumed().replicationFactor());
     // A crashed instance holds its partitions until its session expires: with the consumer's 45 s
     // default, a restarted instance and everything it owns waited ~48 s (measured by the fault
@@ -57,6 +51,22 @@ public final class StreamsRuntime {
     props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
     props.put(BoundedRocksDbMemory.MEMORY_CONFIG,
         Long.toString(context.settings().intValue("tokenledger.rocksdb.memory-mb", 16, 1 << 20) * 1024L * 1024));
+    return props;
+  }
+
+  /**
+   * The exception handlers of both Streams apps ({@link RecordErrorHandler}), routing to {@code
+   * rejectedTopic}: in {@link #properties}, and in topology tests, so they run what the apps run.
+   */
+  public static Properties errorHandling(String rejectedTopic, String applicationId, MeterRegistry registry) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, RecordErrorHandler.class);
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RecordErrorHandler.class);
+    props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, RecordErrorHandler.class);
+    props.put(RecordErrorHandler.REJECTED_TOPIC_CONFIG, rejectedTopic);
+    props.put(RecordErrorHandler.APPLICATION_CONFIG, applicationId);
+    props.put(RecordErrorHandler.METER_REGISTRY_CONFIG, registry);
+    RecordErrorHandler.registerMetrics(registry);
     return props;
   }
 
