@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -61,12 +60,12 @@ public final class KafkaBrokerExtension implements BeforeAllCallback {
     return settings;
   }
 
-  /** The started cluster, closed by JUnit at the end of the run. */
+  /** The started broker, closed by JUnit at the end of the run. */
   static final class RunningBroker implements ExtensionContext.Store.CloseableResource {
-    private final KafkaClusterTestKit cluster;
+    private final DedicatedKafkaBroker broker;
 
-    private RunningBroker(KafkaClusterTestKit cluster) {
-      this.cluster = cluster;
+    private RunningBroker(DedicatedKafkaBroker broker) {
+      this.broker = broker;
     }
 
     static RunningBroker start() {
@@ -78,12 +77,12 @@ public final class KafkaBrokerExtension implements BeforeAllCallback {
     }
 
     String bootstrapServers() {
-      return cluster.bootstrapServers();
+      return broker.bootstrapServers();
     }
 
     @Override
     public void close() throws Exception {
-      cluster.close();
+      broker.close();
     }
   }
 }
