@@ -47,7 +47,16 @@ final class QuotaBook {
   static long use(QuotaMetric metric, UsageAggregate bucket) {
     return metric == QuotaMetric.COST
         ? bucket.getCostNanos()
-        : Math.addExact(bucket.getInputTokens(), bucket.getOutputTokens());
+        : saturatedSum(bucket.getInputTokens(), bucket.getOutputTokens());
+  }
+
+  /**
+   * {@code a + b}, or {@link Long#MAX_VALUE} when that does not fit: a use past a long is past
+   * every limit, which is all a quota asks of it (an exception here would stop the alerting app).
+   */
+  static long saturatedSum(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
   }
 
   static AlertType alertType(QuotaDefinition quota) {

@@ -1,5 +1,6 @@
 package dev.tokenledger.alerting;
 
+import dev.tokenledger.schemas.AggregateKey;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
@@ -63,8 +64,12 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
 
   @Override
   public void process(Record<String, UsageAggregate> record) {
-    String subject = record.key();
     UsageAggregate bucket = record.value();
+    if (bucket == null) {
+      // The aggregator purged the bucket (a tombstone for compaction): nothing to evaluate.
+      return;
+    }
+    String subject = AggregateKey.subject(bucket);
     remember(subject, bucket);
     List<QuotaDefinition> all = allQuotas();
     for (QuotaDefinition quota : QuotaBook.binding(all, subject, QuotaRule.LIMIT)) {
@@ -133,7 +138,7 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
         day.start().isBefore(week.end()); day = day.following(zone)) {
       UsageAggregate total = dayTotal.apply(dayKey(subject, day.start()));
       if (total != null) {
-        used = Math.addExact(used, QuotaBook.use(metric, total));
+        used = QuotaBook.saturatedSum(used, QuotaBook.use(metric, total));
       }
     }
     return used;

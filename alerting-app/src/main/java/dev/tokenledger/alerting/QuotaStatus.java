@@ -83,7 +83,7 @@ final class QuotaStatus {
     for (Standing standing : standings) {
       QuotaDefinition quota = standing.quota();
       long requested = requested(quota, requestedTokens, requestedCostNanos);
-      long after = Math.addExact(standing.used(), requested);
+      long after = QuotaBook.saturatedSum(standing.used(), requested);
       boolean over = after > quota.getLimit();
       String amounts = Alerts.amount(quota.getMetric(), standing.used()) + " used of " + Alerts.amount(quota.getMetric(), quota.getLimit())
           + " this " + quota.getPeriod().name().toLowerCase(Locale.ROOT) + ", resets " + standing.window().end();

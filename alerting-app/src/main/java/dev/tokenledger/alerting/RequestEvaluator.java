@@ -2,6 +2,7 @@ package dev.tokenledger.alerting;
 
 import dev.tokenledger.schemas.AvroSerde;
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.Period;
@@ -63,7 +64,8 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
       registry.counter("tokenledger.alerting.requests.skipped").increment();
       return;
     }
-    if (event == null) {
+    if (event == null || !EventRules.violations(event).isEmpty()) {
+      // The aggregator rejects it, with the reason, to tokens.rejected.
       registry.counter("tokenledger.alerting.requests.skipped").increment();
       return;
     }
@@ -81,7 +83,7 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
     for (String subject : subjects(event)) {
       for (QuotaDefinition quota : QuotaBook.binding(all, subject, QuotaRule.REQUEST)) {
         Optional<Long> used = quota.getMetric() == QuotaMetric.COST ? cost(event)
-            : Optional.of(Math.addExact(event.getInputTokens(), event.getOutputTokens()));
+            : Optional.of(event.getInputTokens() + event.getOutputTokens()); // EventRules: each ≤ 10^12
         // A ceiling is exceeded by more than the limit: a request of exactly the limit is allowed.
         if (used.isPresent() && used.get() > quota.getLimit()) {
           fireOnce(quota, subject, event, used.get(), record.timestamp());
@@ -101,9 +103,14 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
     if (event.getCostNanos() != null) {
       return Optional.of(event.getCostNanos());
     }
-    return Optional.ofNullable(prices.get(Pricing.key(event.getProvider(), event.getModel())))
-        .flatMap(price -> Pricing.inForceAt(price, event.getOccurredAt()))
-        .map(version -> Pricing.cost(event, version).nanos());
+    try {
+      return Optional.ofNullable(prices.get(Pricing.key(event.getProvider(), event.getModel())))
+          .flatMap(price -> Pricing.inForceAt(price, event.getOccurredAt()))
+          .map(version -> Pricing.cost(event, version).nanos());
+    } catch (ArithmeticException e) {
+      // More than one call may cost: the aggregator refuses the event, so no ceiling counts it.
+      return Optional.empty();
+    }
   }
 
   private void fireOnce(QuotaDefinition quota, String subject, TokensConsumed event, long used, long timestamp) {

@@ -11,6 +11,7 @@ import dev.tokenledger.runtime.ApiKeys;
 import dev.tokenledger.runtime.Role;
 import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.schemas.AggregateKey;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.TopicCatalog;
@@ -111,10 +112,13 @@ class AlertingAppTest {
     TopicCatalog topics = TopicCatalog.create(settings);
     try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
         KAFKA.bootstrapServers()), new StringSerializer(), AvroSerdes.usageAggregate().serializer())) {
-      producer.send(new ProducerRecord<>(topics.usageAggregates().name(), "user:" + user, UsageAggregate.newBuilder()
+      UsageAggregate bucket = UsageAggregate.newBuilder()
           .setDimension(Dimension.USER).setKey(user).setPeriod(period).setZone("UTC")
           .setWindowStart(window.start()).setWindowEnd(window.end()).setRequests(1).setInputTokens(tokens)
-          .setLastEventAt(at).build()));
+          .setLastEventAt(at).build();
+      // As the aggregator publishes it: keyed by the bucket, in the subject's partition.
+      producer.send(new ProducerRecord<>(topics.usageAggregates().name(),
+          AggregateKey.partition("user:" + user, topics.usageAggregates().partitions()), AggregateKey.of(bucket), bucket));
     }
   }
 

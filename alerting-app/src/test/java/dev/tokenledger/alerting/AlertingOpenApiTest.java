@@ -9,6 +9,7 @@ import dev.tokenledger.runtime.OpenApiContract;
 import dev.tokenledger.runtime.Role;
 import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.schemas.AggregateKey;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.TopicCatalog;
@@ -131,10 +132,12 @@ class AlertingOpenApiTest {
     CalendarWindow window = CalendarWindow.containing(Period.DAY, now, ZoneId.of("UTC"));
     try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
         KAFKA.bootstrapServers()), new StringSerializer(), AvroSerdes.usageAggregate().serializer())) {
-      producer.send(new ProducerRecord<>(TopicCatalog.create(settings).usageAggregates().name(), "user:" + user,
-          UsageAggregate.newBuilder().setDimension(Dimension.USER).setKey(user).setPeriod(Period.DAY).setZone("UTC")
-              .setWindowStart(window.start()).setWindowEnd(window.end()).setRequests(1).setInputTokens(tokens)
-              .setLastEventAt(now).build()));
+      UsageAggregate bucket = UsageAggregate.newBuilder().setDimension(Dimension.USER).setKey(user).setPeriod(Period.DAY)
+          .setZone("UTC").setWindowStart(window.start()).setWindowEnd(window.end()).setRequests(1).setInputTokens(tokens)
+          .setLastEventAt(now).build();
+      var topic = TopicCatalog.create(settings).usageAggregates();
+      producer.send(new ProducerRecord<>(topic.name(), AggregateKey.partition("user:" + user, topic.partitions()),
+          AggregateKey.of(bucket), bucket));
     }
   }
 }

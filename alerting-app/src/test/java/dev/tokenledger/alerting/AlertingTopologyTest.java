@@ -3,6 +3,8 @@ package dev.tokenledger.alerting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.runtime.StreamsRuntime;
+import dev.tokenledger.schemas.AggregateKey;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.AlertType;
@@ -61,7 +63,9 @@ class AlertingTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alerting-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(AlertingTopology.build(config, topics, new SimpleMeterRegistry()), props, NOW);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    props.putAll(StreamsRuntime.errorHandling(topics.tokensRejected().name(), "alerting-test", registry));
+    driver = new TopologyTestDriver(AlertingTopology.build(config, topics, registry), props, NOW);
     quotas = driver.createInputTopic(topics.quotaDefinitions().name(), new StringSerializer(),
         AvroSerdes.quotaDefinition().serializer());
     aggregates = driver.createInputTopic(topics.usageAggregates().name(), new StringSerializer(),
@@ -101,11 +105,16 @@ class AlertingTopologyTest {
   }
 
   private void usage(String user, Period period, String start, String end, long tokens, long costNanos) {
-    aggregates.pipeInput("user:" + user, UsageAggregate.newBuilder()
+    publish(UsageAggregate.newBuilder()
         .setDimension(Dimension.USER).setKey(user).setPeriod(period).setZone("UTC")
         .setWindowStart(Instant.parse(start)).setWindowEnd(Instant.parse(end))
         .setRequests(1).setInputTokens(tokens).setOutputTokens(0).setCostNanos(costNanos)
         .setLastEventAt(Instant.parse(start)).build());
+  }
+
+  /** As the aggregator publishes a bucket: keyed by the bucket. */
+  private void publish(UsageAggregate bucket) {
+    aggregates.pipeInput(AggregateKey.of(bucket), bucket);
   }
 
   private void dayUsage(String user, long tokens) {
@@ -286,7 +295,7 @@ class AlertingTopologyTest {
   }
 
   private void forecastUsage(long tokens, String lastEventAt) {
-    aggregates.pipeInput("user:alice", UsageAggregate.newBuilder()
+    publish(UsageAggregate.newBuilder()
         .setDimension(Dimension.USER).setKey("alice").setPeriod(Period.MONTH).setZone("UTC")
         .setWindowStart(Instant.parse("2026-11-01T00:00:00Z")).setWindowEnd(Instant.parse("2026-12-01T00:00:00Z"))
         .setRequests(1).setInputTokens(tokens).setOutputTokens(0).setLastEventAt(Instant.parse(lastEventAt)).build());
@@ -308,5 +317,15 @@ class AlertingTopologyTest {
     usage("alice", Period.MINUTE, "2026-11-22T09:59:00Z", "2026-11-22T10:00:00Z", 12_000, 0);
 
     assertThat(alerts.readValuesToList()).extracting(UsageAlert::getType).containsOnly(AlertType.BURST);
+  }
+
+  @Test
+  void shouldPassOverATombstoneOfAPurgedBucket() {
+    quota("alice-daily", "user:alice", QuotaMetric.TOKENS, Period.DAY, 1_000);
+
+    aggregates.pipeInput("user:alice|day|2026-11-20T00:00:00Z", null);
+    dayUsage("alice", 500);
+
+    assertThat(alerts.isEmpty()).isTrue();
   }
 }
