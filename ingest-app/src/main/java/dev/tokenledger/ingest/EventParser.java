@@ -2,6 +2,7 @@ package dev.tokenledger.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenledger.runtime.Problem.FieldError;
+import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.time.Clock;
 import java.time.Duration;
@@ -111,16 +112,17 @@ final class EventParser {
         ? otel.flatMap(OtelAttributes.Result::model) : fields.requiredText("model");
     TokenCounts tokens = tokens(fields, source, otel, provider, model);
     OptionalLong costNanos = fields.usdNanos("costUsd");
-    OptionalLong latencyMs = fields.wholeNumber("latencyMs", 0);
+    OptionalLong latencyMs = fields.wholeNumber("latencyMs", 0, EventRules.MAX_LATENCY_MS, "(a week)");
     boolean success = fields.bool("success").orElse(true);
     Optional<String> errorType = fields.text("errorType");
-    OptionalLong contextWindow = fields.wholeNumber("contextWindow", 1);
+    OptionalLong contextWindow = fields.wholeNumber("contextWindow", 1, EventRules.MAX_CONTEXT_WINDOW,
+        "(10^12 tokens)");
     Map<String, String> labels = fields.labels("labels");
 
     if (!fields.errors().isEmpty()) {
       return Result.rejected(fields.errors());
     }
-    return new Result(Optional.of(TokensConsumed.newBuilder()
+    TokensConsumed event = TokensConsumed.newBuilder()
         .setEventId(eventId)
         .setOccurredAt(occurredAt)
         .setUserId(userId.orElseThrow())
@@ -144,7 +146,14 @@ final class EventParser {
         .setErrorType(errorType.orElse(null))
         .setContextWindow(boxed(contextWindow))
         .setLabels(labels)
-        .build()), List.of());
+        .build();
+    // What the fields make together (a provider's usage summed into inputTokens, say) must be
+    // countable too: the aggregator would refuse it with the same words.
+    List<EventRules.Violation> violations = EventRules.violations(event);
+    if (!violations.isEmpty()) {
+      return Result.rejected(violations.stream().map(v -> new FieldError(v.field(), v.message())).toList());
+    }
+    return new Result(Optional.of(event), List.of());
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.tokenledger.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tokenledger.runtime.Problem.FieldError;
+import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.Usd;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -21,10 +22,10 @@ import java.util.OptionalLong;
  */
 final class FieldReader {
 
-  private static final int MAX_TEXT_LENGTH = 256;
-  private static final int MAX_LABELS = 32;
-  private static final int MAX_LABEL_KEY_LENGTH = 64;
-  private static final int MAX_LABEL_VALUE_LENGTH = 256;
+  private static final int MAX_TEXT_LENGTH = EventRules.MAX_TEXT_LENGTH;
+  private static final int MAX_LABELS = EventRules.MAX_LABELS;
+  private static final int MAX_LABEL_KEY_LENGTH = EventRules.MAX_LABEL_KEY_LENGTH;
+  private static final int MAX_LABEL_VALUE_LENGTH = EventRules.MAX_LABEL_VALUE_LENGTH;
   private static final int MAX_ECHO_LENGTH = 64;
   // Avro timestamp-millis must hold it; no LLM call happened before 1970.
   private static final Instant EARLIEST = Instant.EPOCH;
@@ -70,18 +71,26 @@ final class FieldReader {
     return text(field);
   }
 
-  /** A whole number ≥ 0; 0 when absent. */
+  /** A count of tokens, 0 to {@link EventRules#MAX_TOKENS}; 0 when absent. */
   long count(String field) {
-    return wholeNumber(field, 0).orElse(0);
+    return tokens(value(field), field).orElse(0);
   }
 
-  /** A whole number ≥ {@code min}, or empty when absent. */
-  OptionalLong wholeNumber(String field, long min) {
-    return wholeNumber(value(field), field, min);
+  /** Checks {@code value} (null: absent) as a count of tokens, reporting errors under {@code field}. */
+  OptionalLong tokens(JsonNode value, String field) {
+    return wholeNumber(value, field, 0, EventRules.MAX_TOKENS, "(10^12: no real call has more tokens)");
   }
 
-  /** Checks {@code value} (null: absent) as a whole number ≥ {@code min}, reporting errors under {@code field}. */
-  OptionalLong wholeNumber(JsonNode value, String field, long min) {
+  /** A whole number from {@code min} to {@code max}, or empty when absent. */
+  OptionalLong wholeNumber(String field, long min, long max, String why) {
+    return wholeNumber(value(field), field, min, max, why);
+  }
+
+  /**
+   * Checks {@code value} (null: absent) as a whole number from {@code min} to {@code max},
+   * reporting errors under {@code field}; {@code why} says what the ceiling is.
+   */
+  private OptionalLong wholeNumber(JsonNode value, String field, long min, long max, String why) {
     if (value == null || value.isNull()) {
       return OptionalLong.empty();
     }
@@ -98,8 +107,8 @@ final class FieldReader {
       reject(field, "must be ≥ " + min + " (got " + echo(value) + ")");
       return OptionalLong.empty();
     }
-    if (number.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-      reject(field, "must be at most " + Long.MAX_VALUE + " (got " + echo(value) + ")");
+    if (number.compareTo(BigDecimal.valueOf(max)) > 0) {
+      reject(field, "must be at most " + max + " " + why + " (got " + echo(value) + ")");
       return OptionalLong.empty();
     }
     return OptionalLong.of(number.longValueExact());
@@ -193,12 +202,19 @@ final class FieldReader {
       reject(field, "must be a USD amount like \"0.001234500\" (got " + echo(value) + ")");
       return OptionalLong.empty();
     }
+    long nanos;
     try {
-      return OptionalLong.of(Usd.toNanos(usd, echo(value)));
+      nanos = Usd.toNanos(usd, echo(value));
     } catch (IllegalArgumentException e) {
       reject(field, e.getMessage());
       return OptionalLong.empty();
     }
+    if (nanos > EventRules.MAX_COST_NANOS) {
+      reject(field, "must be at most " + Usd.format(EventRules.MAX_COST_NANOS) + ", the most one call may cost (got "
+          + echo(value) + ")");
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(nanos);
   }
 
   /** A bounded map of string to string; empty when absent. */

@@ -90,8 +90,8 @@ final class OtelAttributes {
 
     OptionalLong input = count(attributes, INPUT, LEGACY_INPUT, fields);
     OptionalLong output = count(attributes, OUTPUT, LEGACY_OUTPUT, fields);
-    long read = fields.wholeNumber(attributes.get(CACHE_READ), FIELD + "." + CACHE_READ, 0).orElse(0);
-    long creation = fields.wholeNumber(attributes.get(CACHE_CREATION), FIELD + "." + CACHE_CREATION, 0).orElse(0);
+    long read = fields.tokens(attributes.get(CACHE_READ), FIELD + "." + CACHE_READ).orElse(0);
+    long creation = fields.tokens(attributes.get(CACHE_CREATION), FIELD + "." + CACHE_CREATION).orElse(0);
     if (input.isEmpty() && output.isEmpty() && fields.errors().size() == errorsBefore) {
       fields.reject(FIELD, "must hold " + INPUT + " and/or " + OUTPUT + " (neither was sent)");
     }
@@ -111,8 +111,8 @@ final class OtelAttributes {
 
   /** The current attribute, or its deprecated name; both present and different is an error. */
   private static OptionalLong count(JsonNode attributes, String name, String legacy, FieldReader fields) {
-    OptionalLong current = fields.wholeNumber(attributes.get(name), FIELD + "." + name, 0);
-    OptionalLong old = fields.wholeNumber(attributes.get(legacy), FIELD + "." + legacy, 0);
+    OptionalLong current = fields.tokens(attributes.get(name), FIELD + "." + name);
+    OptionalLong old = fields.tokens(attributes.get(legacy), FIELD + "." + legacy);
     if (current.isPresent() && old.isPresent() && current.getAsLong() != old.getAsLong()) {
       fields.reject(FIELD + "." + legacy, "is the deprecated name of " + name + " and contradicts it (got "
           + old.getAsLong() + " ≠ " + current.getAsLong() + "); send one of them");

@@ -155,8 +155,8 @@ final class ProviderUsage {
     // adding it to total_tokens. total_tokens says which; without it, the provider does.
     boolean reasoningSeparate;
     if (total.isPresent()) {
-      long inclusive = sum("total_tokens", prompt, completion);
-      long separate = sum("total_tokens", prompt, completion, reasoning);
+      long inclusive = sum(prompt, completion);
+      long separate = sum(prompt, completion, reasoning);
       if (total.getAsLong() == inclusive) {
         reasoningSeparate = false;
       } else if (total.getAsLong() == separate) {
@@ -170,7 +170,7 @@ final class ProviderUsage {
     } else {
       reasoningSeparate = provider.filter("xai"::equals).isPresent();
     }
-    long output = reasoningSeparate ? sum("completion_tokens_details.reasoning_tokens", completion, reasoning) : completion;
+    long output = reasoningSeparate ? sum(completion, reasoning) : completion;
     if (!reasoningSeparate) {
       subset(reasoning, "completion_tokens_details.reasoning_tokens", completion, "completion_tokens",
           "OpenAI's completion_tokens include reasoning tokens");
@@ -190,7 +190,7 @@ final class ProviderUsage {
     subset(cached, "input_tokens_details.cached_tokens", input, "input_tokens", "Responses' input_tokens include cached tokens");
     subset(reasoning, "output_tokens_details.reasoning_tokens", output, "output_tokens",
         "Responses' output_tokens include reasoning tokens");
-    total(total, "input_tokens + output_tokens", sum("total_tokens", input, output));
+    total(total, "input_tokens + output_tokens", sum(input, output));
     return TokenCounts.reported(input, output, cached, 0, reasoning);
   }
 
@@ -206,16 +206,16 @@ final class ProviderUsage {
       return null;
     }
     if (breakdown != null && breakdown.isObject() && !usage.has("cache_creation_input_tokens")) {
-      write = sum("cache_creation", fiveMinutes, oneHour);
+      write = sum(fiveMinutes, oneHour);
     } else if (breakdown != null && breakdown.isObject()
         && (breakdown.has("ephemeral_5m_input_tokens") || breakdown.has("ephemeral_1h_input_tokens"))
-        && sum("cache_creation", fiveMinutes, oneHour) != write) {
+        && sum(fiveMinutes, oneHour) != write) {
       fields.reject(name("cache_creation"), "ephemeral_5m_input_tokens + ephemeral_1h_input_tokens must equal "
           + "cache_creation_input_tokens (got " + fiveMinutes + " + " + oneHour + " ≠ " + write + ")");
       return null;
     }
     // Anthropic's input_tokens exclude cache reads and writes: every prompt token is the sum.
-    long input = sum("input_tokens", uncached, read, write);
+    long input = sum(uncached, read, write);
     return TokenCounts.reported(input, output, read, write, 0);
   }
 
@@ -235,11 +235,11 @@ final class ProviderUsage {
       return null;
     }
     subset(cached, "cachedContentTokenCount", prompt, "promptTokenCount", "Gemini's promptTokenCount includes cached content");
-    long input = sum("toolUsePromptTokenCount", prompt, toolUse);
+    long input = sum(prompt, toolUse);
     // Thoughts are billed as output but not counted in candidatesTokenCount.
-    long output = sum("thoughtsTokenCount", candidates, thoughts);
+    long output = sum(candidates, thoughts);
     total(total, "promptTokenCount + toolUsePromptTokenCount + candidatesTokenCount + thoughtsTokenCount",
-        sum("totalTokenCount", input, output));
+        sum(input, output));
     return TokenCounts.reported(input, output, cached, 0, thoughts);
   }
 
@@ -253,9 +253,9 @@ final class ProviderUsage {
       return null;
     }
     // Converse's inputTokens exclude cache reads and writes (totalTokens = all four).
-    long input = sum("inputTokens", uncached, read, write);
+    long input = sum(uncached, read, write);
     total(total, "inputTokens + cacheReadInputTokens + cacheWriteInputTokens + outputTokens",
-        sum("totalTokens", input, output));
+        sum(input, output));
     return TokenCounts.reported(input, output, read, write, 0);
   }
 
@@ -268,7 +268,7 @@ final class ProviderUsage {
   }
 
   private long optional(String field) {
-    return fields.wholeNumber(usage.get(field), name(field), 0).orElse(0);
+    return fields.tokens(usage.get(field), name(field)).orElse(0);
   }
 
   private long optional(String parent, String field) {
@@ -280,11 +280,11 @@ final class ProviderUsage {
       fields.reject(name(parent), "must be an object (got " + FieldReader.echo(details) + ")");
       return 0;
     }
-    return fields.wholeNumber(details.get(field), name(parent + "." + field), 0).orElse(0);
+    return fields.tokens(details.get(field), name(parent + "." + field)).orElse(0);
   }
 
   private OptionalLong present(String field) {
-    return fields.wholeNumber(usage.get(field), name(field), 0);
+    return fields.tokens(usage.get(field), name(field));
   }
 
   private boolean valid() {
@@ -305,20 +305,13 @@ final class ProviderUsage {
     }
   }
 
-  /** Adds exactly; an overflow is the named field's error (and the sum is 0). */
-  private long sum(String field, long... values) {
+  /** The sum of a few counts, each at most 10^12 ({@link FieldReader#tokens}): it always fits a long. */
+  private static long sum(long... values) {
     long total = 0;
-    try {
-      for (long value : values) {
-        total = Math.addExact(total, value);
-      }
-      return total;
-    } catch (ArithmeticException e) {
-      if (valid()) {
-        fields.reject(name(field), "makes the token total exceed " + Long.MAX_VALUE);
-      }
-      return 0;
+    for (long value : values) {
+      total += value;
     }
+    return total;
   }
 
   private String name(String field) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenledger.runtime.Problem.FieldError;
+import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.avro.TokenSource;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.nio.charset.StandardCharsets;
@@ -131,7 +132,37 @@ class EventParserTest {
     @Test
     void shouldRejectACountBeyondALong() {
       assertThat(errors("{" + MINIMAL + ",\"inputTokens\":9223372036854775808}")).containsExactly(new FieldError(
-          "inputTokens", "must be at most 9223372036854775807 (got 9223372036854775808)"));
+          "inputTokens", "must be at most 1000000000000 (10^12: no real call has more tokens) (got 9223372036854775808)"));
+    }
+
+    @Test
+    void shouldRejectTheCountThatStoppedAllCountingNamingTheCeiling() {
+      // Accepted with a 202 on 2026-12-07, then the aggregator died on it.
+      assertThat(errors("{" + MINIMAL + ",\"inputTokens\":10000000000000}")).containsExactly(new FieldError(
+          "inputTokens", "must be at most 1000000000000 (10^12: no real call has more tokens) (got 10000000000000)"));
+    }
+
+    @Test
+    void shouldAcceptTheCeilingItself() {
+      assertThat(accepted("{" + MINIMAL + ",\"inputTokens\":1000000000000,\"outputTokens\":1000000000000}")
+          .getInputTokens()).isEqualTo(1_000_000_000_000L);
+    }
+
+    @Test
+    void shouldRejectAProviderUsageWhoseSumIsMoreThanACallCanHave() {
+      // Each Anthropic count within the ceiling; input (uncached + cache reads + writes) above it.
+      assertThat(errors("{\"userId\":\"alice\",\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\","
+          + "\"usage\":{\"input_tokens\":900000000000,\"cache_read_input_tokens\":900000000000,\"output_tokens\":1}}"))
+          .singleElement().satisfies(error -> {
+            assertThat(error.field()).isEqualTo("inputTokens");
+            assertThat(error.message()).startsWith("must be at most 1000000000000");
+          });
+    }
+
+    @Test
+    void shouldRejectALatencyOrContextWindowNoRealCallHas() {
+      assertThat(errors("{" + MINIMAL + ",\"latencyMs\":604800001,\"contextWindow\":1000000000001}"))
+          .extracting(FieldError::field).containsExactly("latencyMs", "contextWindow");
     }
 
     @Test
@@ -146,7 +177,7 @@ class EventParserTest {
 
     @Test
     void shouldNotLetHugeSubsetsOverflowPastTheCheck() {
-      long max = Long.MAX_VALUE;
+      long max = EventRules.MAX_TOKENS;
       assertThat(errors("{" + MINIMAL + ",\"inputTokens\":" + max + ",\"cachedInputTokens\":" + max
           + ",\"cacheWriteTokens\":" + max + "}")).extracting(FieldError::field).containsExactly("cachedInputTokens");
     }
@@ -189,7 +220,7 @@ class EventParserTest {
         "0.1             | 100000000",
         "0               | 0",
         "\"1e-3\"        | 1000000",
-        "\"9223372036.854775807\" | 9223372036854775807"})
+        "\"1000000\"             | 1000000000000000"})
     void shouldConvertCostUsdToNanosExactly(String costUsd, long nanos) {
       assertThat(accepted("{" + MINIMAL + ",\"costUsd\":" + costUsd + "}").getCostNanos()).isEqualTo(nanos);
     }
@@ -223,6 +254,12 @@ class EventParserTest {
     void shouldRejectACostBeyondWhatNanosCanHold() {
       assertThat(errors("{" + MINIMAL + ",\"costUsd\":\"9223372036.854775808\"}")).containsExactly(new FieldError(
           "costUsd", "must be at most 9223372036.854775807 (got \"9223372036.854775808\")"));
+    }
+
+    @Test
+    void shouldRejectACostNoCallHas() {
+      assertThat(errors("{" + MINIMAL + ",\"costUsd\":\"1000000.000000001\"}")).containsExactly(new FieldError(
+          "costUsd", "must be at most 1000000.000000000, the most one call may cost (got \"1000000.000000001\")"));
     }
   }
 

@@ -349,9 +349,9 @@ class IngestAppTest {
     assertThat(fields).containsExactly(
         "inputTokens: must be a whole number (got \"12\")",
         "outputTokens: must be ≥ 0 (got -3)",
-        "inputTokens: must be at most 9223372036854775807 (got 99999999999999999999)",
+        "inputTokens: must be at most 1000000000000 (10^12: no real call has more tokens) (got 99999999999999999999)",
         "usage: " + results.at("/3/errors/0/message").asText(),
-        "usage.input_tokens: makes the token total exceed 9223372036854775807",
+        "usage.input_tokens: must be at most 1000000000000 (10^12: no real call has more tokens) (got 9223372036854775807)",
         "usage: is ambiguous together with inputTokens: report the tokens one way only (the normalized counts, the"
             + " provider's usage object, OpenTelemetry attributes, or prompt/completion text to be counted)",
         "prompt: must be a string (got 7)");

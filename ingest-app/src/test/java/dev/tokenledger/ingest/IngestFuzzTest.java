@@ -210,7 +210,8 @@ class IngestFuzzTest {
     HttpResponse<String> body = post(EVENTS, "application/json", "1e999999999".getBytes(UTF_8));
 
     assertThat(JSON.readTree(count.body()).at("/results/0/errors/0")).isEqualTo(JSON.readTree(
-        "{\"field\":\"inputTokens\",\"message\":\"must be at most 9223372036854775807 (got 1E+999999999)\"}"));
+        "{\"field\":\"inputTokens\",\"message\":\"must be at most 1000000000000 (10^12: no real call has more tokens)"
+            + " (got 1E+999999999)\"}"));
     assertThat(JSON.readTree(cost.body()).at("/results/0/errors/0/field").asText()).isEqualTo("costUsd");
     assertThat(JSON.readTree(cost.body()).at("/results/0/errors/0/message").asText()).endsWith("(got 1E-999999999)");
     assertThat(body.statusCode()).isEqualTo(400);

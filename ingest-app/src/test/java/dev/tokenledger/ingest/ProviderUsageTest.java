@@ -131,7 +131,8 @@ class ProviderUsageTest {
             new FieldError("usage.output_tokens", "must be a whole number (got \"5\")"));
     assertThat(errors(event("anthropic", "{\"input_tokens\":9223372036854775807,\"output_tokens\":1,"
         + "\"cache_read_input_tokens\":1}")))
-        .containsExactly(new FieldError("usage.input_tokens", "makes the token total exceed 9223372036854775807"));
+        .containsExactly(new FieldError("usage.input_tokens",
+            "must be at most 1000000000000 (10^12: no real call has more tokens) (got 9223372036854775807)"));
     assertThat(errors(event("openai", "{\"prompt_tokens\":1e30,\"completion_tokens\":1}")))
         .extracting(FieldError::field).containsExactly("usage.prompt_tokens");
   }
