@@ -12,6 +12,7 @@ import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.KeyPartitioner;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.Usd;
 import dev.tokenledger.schemas.avro.Period;
@@ -99,7 +100,7 @@ class AggregatorClusterTest {
     return AggregatorApp.start(Settings.of("/aggregator-app.properties", own));
   }
 
-  /** Six days of events in random order, 10 % sent twice, plus records that must not count. */
+  /** Six days of events in random order, 10 % sent twice (the second copy keyed otherwise), plus records that must not count. */
   private static void publishEvents() throws Exception {
     Random random = new Random(7);
     Instant now = Instant.now();
@@ -132,18 +133,31 @@ class AggregatorClusterTest {
     }
     firstDay = LocalDate.ofInstant(now.minus(Duration.ofDays(7)), ZONE);
     List<TokensConsumed> toSend = new ArrayList<>(events);
+    List<TokensConsumed> retries = new ArrayList<>();
     for (int i = 0; i < events.size(); i += 10) {
-      toSend.add(events.get(i)); // a retry: the same eventId again
+      retries.add(events.get(i)); // a retry: the same eventId again
     }
+    toSend.addAll(retries);
     Collections.shuffle(toSend, random);
     TopicCatalog topics = TopicCatalog.create(settings);
     try (var producer = new KafkaProducer<>(Map.<String, Object>of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
         new ByteArraySerializer(), new ByteArraySerializer())) {
       String topic = topics.tokensConsumed().name();
+      int partitions = topics.tokensConsumed().partitions();
+      Map<String, Integer> sends = new HashMap<>();
       for (TokensConsumed event : toSend) {
-        producer.send(new ProducerRecord<>(topic, event.getUserId().getBytes(StandardCharsets.UTF_8),
-            AvroSerdes.tokensConsumed().encode(event)));
+        byte[] value = AvroSerdes.tokensConsumed().encode(event);
+        // Each retry's second copy comes as a producer that keys by something else would send it:
+        // no key, another key, or another partitioner's choice. All must meet the first copy.
+        int copy = sends.merge(event.getEventId(), 1, Integer::sum);
+        int retry = retries.indexOf(event);
+        ProducerRecord<byte[], byte[]> record = copy == 1 || retry % 3 == 0
+            ? new ProducerRecord<>(topic, copy == 1 ? event.getUserId().getBytes(StandardCharsets.UTF_8) : null, value)
+            : retry % 3 == 1 ? new ProducerRecord<>(topic, ("session-" + retry).getBytes(StandardCharsets.UTF_8), value)
+            : new ProducerRecord<>(topic, (KeyPartitioner.partition(event.getUserId(), partitions) + 1) % partitions,
+                event.getUserId().getBytes(StandardCharsets.UTF_8), value);
+        producer.send(record);
       }
       producer.send(new ProducerRecord<>(topic, "alice".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3}));
       producer.send(new ProducerRecord<>(topic, null, AvroSerdes.tokensConsumed().encode(TokensConsumed.newBuilder(events.get(0))
