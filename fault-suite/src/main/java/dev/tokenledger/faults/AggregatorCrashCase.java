@@ -58,6 +58,7 @@ final class AggregatorCrashCase implements FaultCase {
         .figure("aggregator kills", scale.kills())
         .figure("longest restart to ready (s)", CaseResult.seconds(longestRestartSeconds))
         .figure("stream (s)", CaseResult.seconds(streamSeconds))
+        .figure("totals compared", ServedTotals.totalsCompared(ledger))
         .figure("lost", settled.last().lost())
         .figure("double counted", settled.last().doubleCounted())
         .figure("keys differing", settled.last().keysDiffering())

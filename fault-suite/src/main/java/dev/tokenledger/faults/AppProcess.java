@@ -6,9 +6,12 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -109,6 +112,20 @@ final class AppProcess {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** How many lines of the app's log so far contain {@code text} (what Kafka Streams did, as it logs it). */
+  long logLines(String text) {
+    try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+      return lines.filter(line -> line.contains(text)).count();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the log of " + name, e);
+    }
+  }
+
+  /** The exit code, once the process has exited by itself. */
+  Optional<Integer> exitCode() {
+    return alive() ? Optional.empty() : Optional.of(process.exitValue());
   }
 
   /** SIGKILL: no shutdown hook, no flush, no leaving the consumer group: a crash. */

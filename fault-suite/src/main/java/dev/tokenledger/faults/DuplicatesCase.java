@@ -52,6 +52,7 @@ final class DuplicatesCase implements FaultCase {
         .figure("posted again (same eventId)", sends.size() - events.size())
         .figure("ingest kills", scale.kills())
         .figure("batches retried after a crash", retriedBatches[0])
+        .figure("totals compared", ServedTotals.totalsCompared(ledger))
         .figure("lost", settled.last().lost())
         .figure("double counted", settled.last().doubleCounted())
         .figure("exact after stream end (s)", CaseResult.seconds(settled.seconds()))

@@ -20,7 +20,8 @@ import java.util.List;
 public final class FaultSuite {
 
   static final List<FaultCase> CASES = List.of(new AggregatorCrashCase(), new AlertingCrashCase(), new BrokerCrashCase(),
-      new DuplicatesCase(), new RebalanceCase(), new HostileRecordsCase(), new MalformedInputCase());
+      new DuplicatesCase(), new RebalanceCase(), new StallCase(), new HostileRecordsCase(), new PoisonCase(),
+      new MalformedInputCase());
 
   private final PrintStream out;
 

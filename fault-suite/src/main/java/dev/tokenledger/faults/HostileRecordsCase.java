@@ -113,6 +113,7 @@ final class HostileRecordsCase implements FaultCase {
         .figure("retries folded", retries)
         .figure("rejected / late by reason", routed)
         .figure("unaccounted", input - counted - retries - routedTotal)
+        .figure("totals compared", ServedTotals.totalsCompared(ledger))
         .figure("aggregator kills", 1)
         .check(settled.exact(), "totals not exact: " + settled.last().firstDifference().orElse(""))
         .check(routed.equals(sentBad), "rejected/late " + routed + ", sent " + sentBad)

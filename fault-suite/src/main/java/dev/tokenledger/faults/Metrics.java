@@ -15,7 +15,22 @@ final class Metrics {
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
-  /** Records Kafka Streams dropped (the aggregator and alerting must never drop one). */
+  /** The sum of the series of a metric whose labels contain {@code label} (like {@code outcome="routed"}). */
+  static double sum(AppProcess app, String metric, String label) {
+    Http.Answer answer = Http.get(app.port(), "/metrics", null);
+    if (answer.status() != 200) {
+      return -1;
+    }
+    return answer.body().lines().filter(l -> l.startsWith(metric + "{") && l.contains(label))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  /** Records an exception handler routed to tokens.rejected (Kafka Streams counts each as dropped too). */
+  static double routedByHandlers(AppProcess app) {
+    return sum(app, "tokenledger_streams_record_errors_total", "outcome=\"routed\"");
+  }
+
+  /** Records Kafka Streams dropped: only those an exception handler routed to tokens.rejected. */
   static double droppedRecords(AppProcess app) {
     return sum(app, "tokenledger_streams_dropped_records");
   }

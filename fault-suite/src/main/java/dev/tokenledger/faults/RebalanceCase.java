@@ -17,8 +17,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Aggregator instances added and removed (SIGTERM, as a scale-in does) while events stream in
- * and a client queries {@code /v1/usage} without pause: every answer must be a 200 or a 503 with
- * {@code Retry-After}, and the totals exact once the stream ends.
+ * and a client queries {@code /v1/usage} without pause: the first instance hands tasks over to
+ * each one that joins and takes them back as each leaves, the last after the stream. Every answer
+ * must be a 200 or a 503 with {@code Retry-After}, and every total exact on the first instance,
+ * which by then holds every task again.
  */
 final class RebalanceCase implements FaultCase {
 
@@ -78,12 +80,17 @@ final class RebalanceCase implements FaultCase {
       stream.awaitDone();
       KafkaIo.awaitAcks(acks);
     }
+    // The last to join leaves too: the first instance takes back every task it handed over.
+    AppProcess last = added.get(added.size() - 1);
+    serving.remove(last);
+    last.stop();
     ServedTotals.Settled settled = ServedTotals.awaitExact(ledger, List.copyOf(serving), environment.readKey);
     querying.set(false);
     client.join();
 
     result.figure("events", events.size())
-        .figure("instances added / removed", added.size() + " / " + Math.max(0, added.size() - 1))
+        .figure("instances added / removed", added.size() + " / " + added.size())
+        .figure("totals compared", ServedTotals.totalsCompared(ledger))
         .figure("queries", queries.total.get())
         .figure("answered 200", queries.ok.get())
         .figure("answered 503 + Retry-After", queries.unavailable.get())

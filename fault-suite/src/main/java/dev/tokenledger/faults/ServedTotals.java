@@ -4,24 +4,25 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenledger.schemas.Usd;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
+import dev.tokenledger.schemas.avro.Period;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeSet;
 
 /**
- * What one aggregator instance serves, compared with the ledger: every key of every dimension on
- * every day, through {@code GET /v1/top} (which gathers from all instances), so a key served
- * wrong, missing or extra shows up whichever instance holds it.
+ * What one aggregator instance serves, compared with the ledger: every key of every dimension in
+ * every window of every period (minute, hour, day, month), through {@code GET /v1/top} (which
+ * gathers from all instances), so a key served wrong, missing or extra shows up whichever
+ * instance holds it.
  */
 final class ServedTotals {
 
@@ -37,6 +38,8 @@ final class ServedTotals {
   }
 
   private static final Ledger.Totals ZERO = new Ledger.Totals(0, 0, 0);
+  /** The aggregator's default for minute buckets; older minute windows are gone from it. */
+  private static final Duration MINUTE_RETENTION = Duration.ofHours(2).minusMinutes(5);
   /** The most keys /v1/top returns. */
   private static final int TOP_LIMIT = 1000;
 
@@ -95,26 +98,32 @@ final class ServedTotals {
     long servedEvents = 0;
     int differing = 0;
     String first = null;
-    for (Instant day : new TreeSet<>(ledger.days())) {
-      expectedEvents += ledger.everything(day).requests();
+    for (Ledger.Window window : ledger.windows()) {
+      if (window.period() == Period.MINUTE && window.start().isBefore(Instant.now().minus(MINUTE_RETENTION))) {
+        continue; // purged by now, as it should be
+      }
+      if (window.period() == Period.DAY) {
+        expectedEvents += ledger.everything(window).requests();
+      }
+      String period = window.period().name().toLowerCase(Locale.ROOT);
       for (String dimension : Ledger.DIMENSIONS) {
-        Map<String, Ledger.Totals> expected = ledger.expected(dimension, day);
-        String date = LocalDate.ofInstant(day, ZoneOffset.UTC).toString();
+        Map<String, Ledger.Totals> expected = ledger.expected(dimension, window);
         // "all" has one key, not ranked by /v1/top: its window comes from /v1/usage.
-        Http.Answer answer = Http.get(aggregator.port(), dimension.equals("all")
-            ? "/v1/usage?dimension=all&key=_&period=day&from=" + date + "&to=" + date + "T12:00:00Z"
-            : "/v1/top?dimension=" + dimension + "&period=day&at=" + date + "&by=tokens&limit=" + TOP_LIMIT, readKey);
+        String path = dimension.equals("all")
+            ? "/v1/usage?dimension=all&key=_&period=" + period + "&from=" + window.start() + "&to=" + window.start().plusMillis(1)
+            : "/v1/top?dimension=" + dimension + "&period=" + period + "&at=" + window.start() + "&by=tokens&limit=" + TOP_LIMIT;
+        Http.Answer answer = Http.get(aggregator.port(), path, readKey);
         if (answer.status() != 200) {
           return new Comparison(expectedEvents, 0, 0, -1, Optional.of(aggregator.name() + " answered " + answer.status()
-              + " to /v1/top?dimension=" + dimension + ": " + answer.body()));
+              + " to " + path + ": " + answer.body()));
         }
         Map<String, Ledger.Totals> served = new HashMap<>();
         for (JsonNode entry : answer.json().get(dimension.equals("all") ? "windows" : "entries")) {
           served.put(dimension.equals("all") ? "_" : entry.get("key").asText(), new Ledger.Totals(entry.get("requests").asLong(),
               entry.get("totalTokens").asLong(), Usd.parseNanos(entry.get("costUsd").asText())));
         }
-        if (dimension.equals("all")) {
-          servedEvents += served.getOrDefault("_", new Ledger.Totals(0, 0, 0)).requests();
+        if (dimension.equals("all") && window.period() == Period.DAY) {
+          servedEvents += served.getOrDefault("_", ZERO).requests();
         }
         TreeSet<String> keys = new TreeSet<>(expected.keySet());
         keys.addAll(served.keySet());
@@ -127,7 +136,8 @@ final class ServedTotals {
           if (!rightlyLeftOut && !expected.getOrDefault(key, ZERO).equals(served.getOrDefault(key, ZERO))) {
             differing++;
             if (first == null) {
-              first = dimension + ":" + key + " on " + day + ": expected " + expected.get(key) + ", served " + served.get(key);
+              first = dimension + ":" + key + " in the " + period + " from " + window.start() + ": expected "
+                  + expected.get(key) + ", served " + served.get(key);
             }
           }
         }
@@ -135,5 +145,10 @@ final class ServedTotals {
     }
     return new Comparison(expectedEvents, Math.max(0, expectedEvents - servedEvents),
         Math.max(0, servedEvents - expectedEvents), differing, Optional.ofNullable(first));
+  }
+
+  /** How many (dimension, period, window) totals a comparison covers: what "every total exact" means in figures. */
+  static int totalsCompared(Ledger ledger) {
+    return ledger.windows().size() * Ledger.DIMENSIONS.size();
   }
 }

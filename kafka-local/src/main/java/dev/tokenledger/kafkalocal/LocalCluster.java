@@ -5,6 +5,7 @@ import dev.tokenledger.schemas.TopicCatalog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -216,6 +217,34 @@ public final class LocalCluster {
     process.destroyForcibly();
     process.onExit().join();
     broker.removePidFile();
+  }
+
+  /**
+   * Stops node {@code id} (1-based) in its tracks with SIGSTOP, as a long GC pause or a frozen VM
+   * does: its connections stay open and answer nothing until {@link #resume}.
+   */
+  public void pause(int id) {
+    signal(id, "STOP");
+  }
+
+  /** SIGCONT to a node {@link #pause}d: it carries on where it stopped. */
+  public void resume(int id) {
+    signal(id, "CONT");
+  }
+
+  private void signal(int id, String signal) {
+    long pid = brokers.get(id - 1).running().orElseThrow(() -> new Failure("node " + id + " is not running")).pid();
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+      if (kill.waitFor() != 0) {
+        throw new Failure("kill -" + signal + " " + pid + " exited with " + kill.exitValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure("interrupted while signalling node " + id);
+    }
   }
 
   /** Starts node {@code id} again on its existing storage and waits until the cluster lists it. */

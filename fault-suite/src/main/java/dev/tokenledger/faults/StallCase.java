@@ -1,0 +1,83 @@
+package dev.tokenledger.faults;
+
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * Every broker frozen (SIGSTOP, as a long GC pause or a frozen VM does) mid-stream, twice: the
+ * aggregator's exactly-once commit times out, Kafka Streams marks its tasks corrupted, closes them
+ * dirty and revives them, calling {@code init()} again on the very processor instances it had. A
+ * JVM killed and restarted never takes this path; every total must still be exact.
+ */
+final class StallCase implements FaultCase {
+
+  /** Longer than the commit may block (below), shorter than the session and transaction timeouts (10 s). */
+  private static final Duration STALL = Duration.ofSeconds(5);
+  /** What Kafka Streams' producer may block on a commit before it gives up and the task is revived. */
+  private static final String COMMIT_BLOCK_MS = "2000";
+  /** What Kafka Streams logs when it revives corrupted tasks (StreamThread, 4.4). */
+  static final String REVIVED = "Detected the states of tasks";
+
+  @Override
+  public String name() {
+    return "stall";
+  }
+
+  @Override
+  public String description() {
+    return "freeze every broker (SIGSTOP) mid-stream, twice: commits time out, tasks revived on the same processors, totals exact";
+  }
+
+  @Override
+  public void run(SuiteEnvironment environment, Scale scale, CaseResult result) throws Exception {
+    Map<String, String> settings = new LinkedHashMap<>(environment.caseSettings(name()));
+    settings.put("kafka.producer.max.block.ms", COMMIT_BLOCK_MS);
+    String topic = environment.topics(settings).tokensConsumed().name();
+    AppProcess aggregator = environment.app(AppProcess.Kind.AGGREGATOR, name() + "-aggregator", settings).start();
+
+    List<TokensConsumed> events = Workload.events(name(), scale.events(), scale.users(), 81);
+    Ledger ledger = new Ledger();
+    events.forEach(ledger::record);
+    List<TokensConsumed> sends = Workload.withRetries(events, 10, 82);
+    List<Future<RecordMetadata>> acks = new ArrayList<>();
+    int stalls = 2;
+    try (KafkaProducer<byte[], byte[]> producer = KafkaIo.producer(environment.bootstrap())) {
+      PacedStream<TokensConsumed> stream = PacedStream.start(sends, scale.eventsPerSecond(),
+          e -> acks.add(producer.send(KafkaIo.event(topic, e))));
+      for (int stall = 1; stall <= stalls; stall++) {
+        stream.awaitShare((double) stall / (stalls + 1));
+        for (int node = 1; node <= SuiteEnvironment.NODES; node++) {
+          environment.cluster().pause(node);
+        }
+        // The fault itself lasts this long; nothing is awaited.
+        Thread.sleep(STALL.toMillis());
+        for (int node = 1; node <= SuiteEnvironment.NODES; node++) {
+          environment.cluster().resume(node);
+        }
+      }
+      stream.awaitDone();
+      KafkaIo.awaitAcks(acks);
+    }
+    ServedTotals.Settled settled = ServedTotals.awaitExact(ledger, List.of(aggregator), environment.readKey);
+    long revivals = aggregator.logLines(REVIVED);
+
+    result.figure("events", events.size())
+        .figure("retried (same eventId)", sends.size() - events.size())
+        .figure("stalls of every broker", stalls + " × " + STALL.toSeconds() + " s")
+        .figure("task revivals (TaskCorruptedException)", revivals)
+        .figure("totals compared", ServedTotals.totalsCompared(ledger))
+        .figure("lost", settled.last().lost())
+        .figure("double counted", settled.last().doubleCounted())
+        .figure("exact after stream end (s)", CaseResult.seconds(settled.seconds()))
+        .check(aggregator.alive(), "the aggregator stopped")
+        .check(revivals > 0, "no task was revived: the stall did not take the path this case is for")
+        .check(settled.exact(), "totals not exact: " + settled.last().firstDifference().orElse(""));
+  }
+}
