@@ -21,7 +21,7 @@ public final class FaultSuite {
 
   static final List<FaultCase> CASES = List.of(new AggregatorCrashCase(), new AlertingCrashCase(), new BrokerCrashCase(),
       new DuplicatesCase(), new RebalanceCase(), new StallCase(), new HostileRecordsCase(), new PoisonCase(),
-      new MalformedInputCase());
+      new MalformedInputCase(), new FailedInstanceCase());
 
   private final PrintStream out;
 

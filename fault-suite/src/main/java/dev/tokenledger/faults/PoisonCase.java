@@ -103,10 +103,11 @@ final class PoisonCase implements FaultCase {
     // would overflow a long of nano-USD.
     int whaleEvents = (int) (Long.MAX_VALUE / EventRules.MAX_COST_NANOS) + 50;
     Instant whaleDay = Instant.now().minus(Duration.ofDays(40)).truncatedTo(ChronoUnit.DAYS);
+    int middle = records.size() / 2;
     for (int i = 0; i < whaleEvents; i++) {
       TokensConsumed whale = TokensConsumed.newBuilder(events.get(0)).setEventId("whale-" + i).setUserId("whale")
           .setOccurredAt(whaleDay.plusMillis(i)).setCostNanos(EventRules.MAX_COST_NANOS).build();
-      records.add(records.size() / 2 + i, KafkaIo.event(topic, whale));
+      records.add(middle + i, KafkaIo.event(topic, whale));
     }
 
     List<Future<RecordMetadata>> acks = new ArrayList<>();

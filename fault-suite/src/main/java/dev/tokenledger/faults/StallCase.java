@@ -18,10 +18,15 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  */
 final class StallCase implements FaultCase {
 
-  /** Longer than the commit may block (below), shorter than the session and transaction timeouts (10 s). */
+  /** Longer than a send may take (below), shorter than the session and transaction timeouts (10 s). */
   private static final Duration STALL = Duration.ofSeconds(5);
-  /** What Kafka Streams' producer may block on a commit before it gives up and the task is revived. */
-  private static final String COMMIT_BLOCK_MS = "2000";
+  /**
+   * How long Kafka Streams' producer waits for an answer, and tries a record in all, before the
+   * send fails as timed out: the production handler answers RETRY, and Kafka Streams revives the
+   * task (a commit itself does not time out: it first flushes, and a flush waits for ever).
+   */
+  private static final Map<String, String> IMPATIENT_PRODUCER = Map.of("kafka.producer.request.timeout.ms", "1000",
+      "kafka.producer.delivery.timeout.ms", "2000", "kafka.producer.max.block.ms", "2000");
   /** What Kafka Streams logs when it revives corrupted tasks (StreamThread, 4.4). */
   static final String REVIVED = "Detected the states of tasks";
 
@@ -38,7 +43,7 @@ final class StallCase implements FaultCase {
   @Override
   public void run(SuiteEnvironment environment, Scale scale, CaseResult result) throws Exception {
     Map<String, String> settings = new LinkedHashMap<>(environment.caseSettings(name()));
-    settings.put("kafka.producer.max.block.ms", COMMIT_BLOCK_MS);
+    settings.putAll(IMPATIENT_PRODUCER);
     String topic = environment.topics(settings).tokensConsumed().name();
     AppProcess aggregator = environment.app(AppProcess.Kind.AGGREGATOR, name() + "-aggregator", settings).start();
 

@@ -3,13 +3,13 @@ package dev.tokenledger.runtime;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,16 +72,14 @@ public final class StreamsRuntime {
 
   /**
    * Starts {@code streams} with its metrics bound, and registers it with {@code shutdown}. A
-   * failing stream thread stops this instance's processing (its partitions move to the other
-   * instances) and marks {@code liveness} failed, so {@code /health} fails and the process exits
-   * for its orchestrator to restart it. A record cannot get here: the exception handlers route it.
+   * failing stream thread is replaced a few times ({@link StreamThreadFailures}); one that keeps
+   * failing stops this instance's processing (its partitions move to the other instances) and
+   * marks {@code liveness} failed, so {@code /health} fails and the process exits for its
+   * orchestrator to restart it. A record cannot get here: the exception handlers route it.
    */
   public static void start(KafkaStreams streams, MeterRegistry registry, Shutdown shutdown, Duration closeTimeout,
       Liveness liveness) {
-    streams.setUncaughtExceptionHandler(e -> {
-      log.error("a stream thread failed; stopping this instance's processing", e);
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-    });
+    streams.setUncaughtExceptionHandler(new StreamThreadFailures(Clock.systemUTC(), registry));
     streams.setStateListener((state, previous) -> {
       if (state == KafkaStreams.State.ERROR) {
         liveness.fail("kafka streams stopped after an unrecoverable error (was " + previous + "; see the log)");
