@@ -12,11 +12,14 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * One broker frozen (SIGSTOP, as a long GC pause or a frozen VM does) mid-stream, twice, another
- * each time: the aggregator's sends to the partitions it leads time out while events keep coming
- * from the others, Kafka Streams marks the task corrupted, closes it dirty and revives it, calling
- * {@code init()} again on the very processor instances it had, with events summed in memory since
- * the last interval (freezing every broker starves the input first, and nothing is pending). A
- * JVM killed and restarted never takes this path; every total must still be exact.
+ * each time, with a producer that gives a send two seconds: the aggregator's sends to the
+ * partitions the frozen broker leads time out while events keep coming from the others, and
+ * Kafka Streams marks the task corrupted, closes it dirty and revives it
+ * ({@code TaskCorruptedException}). Under exactly-once v2 it then commits the thread's other
+ * tasks on the same producer, which the timed-out sends left in an error state: the thread dies
+ * and is replaced ({@code StreamThreadFailures}). A JVM killed and restarted takes neither path,
+ * and freezing every broker takes neither either (the input stops, and a commit's flush waits for
+ * ever); every total must still be exact.
  */
 final class StallCase implements FaultCase {
 
