@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the summary of Kafka's {@code ProducerPerformance} and {@code ConsumerPerformance}
- * (kafka-tools 4.3.1). The child JVMs run with an English locale, so the numbers use '.'.
+ * (kafka-tools 4.4.0). The child JVMs run with an English locale, so the numbers use '.'.
  */
 final class PerfToolOutput {
 
