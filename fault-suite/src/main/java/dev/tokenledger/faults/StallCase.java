@@ -42,7 +42,7 @@ final class StallCase implements FaultCase {
 
   @Override
   public String description() {
-    return "freeze a broker (SIGSTOP) mid-stream, twice: sends time out, tasks revived on the same processors, totals exact";
+    return "freeze a broker (SIGSTOP) mid-stream, twice: sends time out, a task revived and its thread replaced, totals exact";
   }
 
   @Override
@@ -78,6 +78,7 @@ final class StallCase implements FaultCase {
         .figure("retried (same eventId)", sends.size() - events.size())
         .figure("brokers frozen, one at a time", stalls + " × " + STALL.toSeconds() + " s")
         .figure("task revivals (TaskCorruptedException)", revivals)
+        .figure("stream threads replaced", aggregator.logLines("a stream thread failed; replacing it"))
         .figure("totals compared", ServedTotals.totalsCompared(ledger))
         .figure("lost", settled.last().lost())
         .figure("double counted", settled.last().doubleCounted())
