@@ -7,7 +7,6 @@ import dev.tokenledger.schemas.avro.TokensConsumed;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
@@ -15,25 +14,15 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Every checked event, on the partition of its user: dropped if its eventId was seen within
  * {@code dedupe-retention}, priced, and routed to {@code tokens.late} if older than every
  * retention; else accepted. Every event leaves as one {@link Intake} or is counted as a duplicate.
- *
- * <p>The eventIds live in a window store stamped with the wall-clock time they were first seen:
- * Kafka Streams keeps it in time segments and drops a segment whole once it is past the retention
- * (a directory deleted, no scan, no tombstone per id), so months of ids cost nothing to forget.
- * The earlier key-value store was walked whole every hour on the stream thread: ~600 M ids at
- * 1,000 events/s, far past the 10 s transaction timeout.
+ * The eventIds are {@link EventIds}.
  */
 final class IntakeProcessor implements Processor<String, Intake.Checked, String, Intake> {
 
-  static final String DEDUPE_STORE = "dedupe-event-ids";
-  /** Clocks step back a little (NTP); an id stamped that far ahead of now is still found. */
-  private static final Duration CLOCK_STEP_TOLERANCE = Duration.ofHours(1);
 
   private final AggregatorConfig config;
   private final Counter counted;
@@ -43,7 +32,7 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
   private final Rejections rejections;
 
   private ProcessorContext<String, Intake> context;
-  private WindowStore<String, Long> seenEventIds;
+  private EventIds eventIds;
   private KeyValueStore<String, ModelPrice> prices;
 
   IntakeProcessor(AggregatorConfig config, MeterRegistry registry) {
@@ -58,7 +47,7 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
   @Override
   public void init(ProcessorContext<String, Intake> context) {
     this.context = context;
-    this.seenEventIds = context.getStateStore(DEDUPE_STORE);
+    this.eventIds = new EventIds(context.getStateStore(EventIds.STORE), config.dedupeRetention());
     this.prices = context.getStateStore(UsageTopology.PRICE_STORE);
   }
 
@@ -66,7 +55,7 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
   public void process(Record<String, Intake.Checked> record) {
     TokensConsumed event = record.value().event();
     long now = context.currentSystemTimeMs();
-    if (seen(event.getEventId(), now)) {
+    if (eventIds.seen(event.getEventId(), now)) {
       duplicates.increment();
       return;
     }
@@ -80,7 +69,7 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
           record.headers(), record.timestamp(), Rejections.Reason.OVERFLOW, e.getMessage());
       return;
     }
-    seenEventIds.put(event.getEventId(), now, now);
+    eventIds.remember(event.getEventId(), now);
     if (event.getOccurredAt().isBefore(Instant.ofEpochMilli(now).minus(config.longestRetention()))) {
       late.increment();
       context.forward(new Record<>(event.getUserId(), new Intake.Late(event), now, lateHeaders(record, event)));
@@ -93,14 +82,6 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
     Long contextWindow = event.getContextWindow() != null && event.getContextWindow() > 0 ? event.getContextWindow()
         : price == null ? null : price.getContextWindow();
     context.forward(record.withValue(new Intake.Accepted(event, record.value().rawValue(), cost, contextWindow)));
-  }
-
-  /** Whether the id was first seen within the retention (a range over the store's few live segments). */
-  private boolean seen(String eventId, long now) {
-    try (WindowStoreIterator<Long> firstSeen = seenEventIds.fetch(eventId,
-        now - config.dedupeRetention().toMillis(), now + CLOCK_STEP_TOLERANCE.toMillis())) {
-      return firstSeen.hasNext();
-    }
   }
 
   /** A caller-supplied cost wins; else the catalogue's price in force at the event; else unpriced, never a guess. */

@@ -7,7 +7,6 @@ import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -68,9 +67,7 @@ public final class UsageTopology {
         topics.pricingCatalog().name(),
         Consumed.with(Serdes.String(), AvroSerdes.modelPrice()).withName("pricing-catalog"),
         () -> new GlobalStoreWriter<>(PRICE_STORE));
-    builder.addStateStore(Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(IntakeProcessor.DEDUPE_STORE, config.dedupeRetention(), Duration.ofMillis(1), false),
-        Serdes.String(), Serdes.Long()));
+    builder.addStateStore(EventIds.storeBuilder(config.dedupeRetention()));
     // The events since the last combine interval, for a restore to sum again (see DeltaProcessor):
     // few and short-lived, so kept in memory, with a changelog.
     builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -101,7 +98,7 @@ public final class UsageTopology {
     Map<String, KStream<String, Intake>> intake = firstPass.get("check-checked")
         .merge(rerouted.get("recheck-checked"), Named.as("on-user-partition"))
         .mapValues(outcome -> (Intake.Checked) outcome, Named.as("as-checked"))
-        .process(() -> new IntakeProcessor(config, registry), Named.as("intake"), IntakeProcessor.DEDUPE_STORE)
+        .process(() -> new IntakeProcessor(config, registry), Named.as("intake"), EventIds.STORE)
         .split(Named.as("intake-"))
         .branch((key, outcome) -> outcome instanceof Intake.Rejected, Branched.as("rejected"))
         .branch((key, outcome) -> outcome instanceof Intake.Late, Branched.as("late"))

@@ -48,7 +48,7 @@ class RetentionTest {
   }
 
   private long idsHeld() {
-    WindowStore<String, Long> ids = aggregator.driver.getWindowStore(IntakeProcessor.DEDUPE_STORE);
+    WindowStore<String, Long> ids = aggregator.driver.getWindowStore(EventIds.STORE);
     long held = 0;
     try (var all = ids.all()) {
       while (all.hasNext()) {
@@ -109,7 +109,7 @@ class RetentionTest {
     long perDay = 24L * perHour;
     assertThat(held).allSatisfy(ids -> assertThat(ids).isLessThanOrEqualTo(perDay * 21 / 2 + perDay));
     assertThat(held.get(held.size() - 1)).isLessThanOrEqualTo(held.get(13));
-    try (WindowStoreIterator<Long> first = aggregator.driver.<String, Long>getWindowStore(IntakeProcessor.DEDUPE_STORE)
+    try (WindowStoreIterator<Long> first = aggregator.driver.<String, Long>getWindowStore(EventIds.STORE)
         .fetch(firstOfAll.getEventId(), 0L, clock.toEpochMilli())) {
       assertThat(first.hasNext()).as("the first id, three weeks old, is forgotten").isFalse();
     }

@@ -17,10 +17,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -29,10 +31,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -59,6 +64,7 @@ final class AggregatorThroughputCommand implements Subcommand {
     return "aggregator-throughput [--events N (3000000)] [--report FILE (.tokenledger/bench/aggregator-throughput.json)]\n"
         + "             [--dir DIR (.tokenledger/bench)] [--threads STREAM_THREADS (1)] [--seed N (42)]\n"
         + "             [--span-minutes M (60): the events' times spread over the last M minutes, at most 4320]\n"
+        + "             [--jfr true: a flight recording of the aggregator, summarised after the table]\n"
         + "  A broker of its own; Kafka's producer/consumer perf tools, a plain Kafka Streams app and the\n"
         + "  aggregator on the same preloaded events, each timed to caught up. Logs in DIR/aggregator-throughput/logs.";
   }
@@ -71,7 +77,7 @@ final class AggregatorThroughputCommand implements Subcommand {
 
   /** What {@link #run} does, table and JSON included; returns the report ({@code bench all} sums it up). */
   ThroughputReport measure(List<String> args, PrintStream out) throws InterruptedException {
-    CliArgs options = new CliArgs(args, Set.of("events", "report", "dir", "threads", "seed", "span-minutes"));
+    CliArgs options = new CliArgs(args, Set.of("events", "report", "dir", "threads", "seed", "span-minutes", "jfr"));
     long events = options.longValue("events", 3_000_000, 1_000);
     Path dir = Path.of(options.string("dir", ".tokenledger/bench"));
     Path report = Path.of(options.string("report", dir.resolve("aggregator-throughput.json").toString()));
@@ -83,6 +89,7 @@ final class AggregatorThroughputCommand implements Subcommand {
           + " (got " + spanMinutes + ")");
     }
     Duration span = Duration.ofMinutes(spanMinutes);
+    boolean jfr = Boolean.parseBoolean(options.string("jfr", "false"));
 
     Run run;
     try {
@@ -94,10 +101,11 @@ final class AggregatorThroughputCommand implements Subcommand {
     Thread hook = new Thread(run::close, "aggregator-throughput-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      ThroughputReport result = run.measure(events, threads, seed, span);
+      ThroughputReport result = run.measure(events, threads, seed, span, jfr);
       run.close(); // before the table, so that the broker's stop message comes first
       out.println();
       out.print(result.table());
+      result.profile().ifPresent(profile -> out.print(profile.text()));
       Files.createDirectories(report.toAbsolutePath().getParent());
       Files.writeString(report, result.json(new ObjectMapper()));
       out.println("report: " + report);
@@ -133,7 +141,7 @@ final class AggregatorThroughputCommand implements Subcommand {
       Files.createDirectories(logs);
     }
 
-    ThroughputReport measure(long events, int threads, long seed, Duration span)
+    ThroughputReport measure(long events, int threads, long seed, Duration span, boolean jfr)
         throws InterruptedException, ExecutionException, IOException {
       int port = FreePorts.run(2);
       synchronized (this) {
@@ -181,7 +189,12 @@ final class AggregatorThroughputCommand implements Subcommand {
             PlainStreamsBaseline.GROUPINGS.stream().map(g -> plainId + "-" + g + "-repartition").toList(), events);
         Matcher dropped = DROPPED_LINE.matcher(stop(plain));
         long plainDropped = dropped.find() ? Long.parseLong(dropped.group(1)) : -1;
-        out.printf("  %,.0f events/s, dropped %d%n", plainRate.recordsPerSecond(), plainDropped);
+        double plainRecords = producedRecords(admin, plainId, List.of()) / (double) events;
+        out.printf("  %,.0f events/s, dropped %d, %.2f records produced per event%n", plainRate.recordsPerSecond(),
+            plainDropped, plainRecords);
+
+        Rate decodeFloor = floor("decode", bootstrap, topic, "bench-floor-decode-" + suffix, threads, catchUp, events);
+        Rate dedupeFloor = floor("dedupe", bootstrap, topic, "bench-floor-dedupe-" + suffix, threads, catchUp, events);
 
         String aggregatorId = "bench-aggregator-" + suffix;
         int httpPort = FreePorts.run(1);
@@ -192,20 +205,53 @@ final class AggregatorThroughputCommand implements Subcommand {
             "tokenledger.aggregator.application-id=" + aggregatorId,
             "tokenledger.aggregator.stream-threads=" + threads, ""));
         out.println("TokenLedger aggregator " + aggregatorId + "...");
-        ChildJvm aggregator = start("aggregator", "dev.tokenledger.aggregator.AggregatorApp",
-            List.of("--config", config.toString()));
+        Path recording = logs.resolve("aggregator.jfr");
+        ChildJvm aggregator = start("aggregator", jfr
+                ? List.of("-XX:StartFlightRecording=settings=profile,filename=" + recording) : List.of(),
+            "dev.tokenledger.aggregator.AggregatorApp", List.of("--config", config.toString()));
         Rate aggregatorRate = awaitCaughtUp(aggregator, catchUp, aggregatorId, topic,
             List.of(aggregatorId + "-usage-by-subject-repartition"), events);
         String metrics = PrometheusText.scrape(httpPort);
         long aggregatorDropped = (long) PrometheusText.sum(metrics, "tokenledger_streams_dropped_records", "");
         long counted = (long) PrometheusText.sum(metrics, "tokenledger_aggregator_events_total", "outcome=\"counted\"");
         stop(aggregator);
-        out.printf("  %,.0f events/s, dropped %d, counted %,d%n", aggregatorRate.recordsPerSecond(),
-            aggregatorDropped, counted);
+        TopicCatalog catalog = TopicCatalog.create(Map.of());
+        double aggregatorRecords = producedRecords(admin, aggregatorId, List.of(catalog.usageAggregates().name(),
+            catalog.tokensRejected().name(), catalog.tokensLate().name())) / (double) events;
+        out.printf("  %,.0f events/s, dropped %d, counted %,d, %.2f records produced per event%n",
+            aggregatorRate.recordsPerSecond(), aggregatorDropped, counted, aggregatorRecords);
+        Optional<JfrSummary.Summary> profile = jfr ? Optional.of(JfrSummary.of(recording, 15)) : Optional.empty();
 
         return new ThroughputReport(Instant.now(), events, span, averageBytes, partitions, threads, producerPerf,
-            consumerPerf, preload, plainRate, aggregatorRate, plainDropped, aggregatorDropped, counted);
+            consumerPerf, preload, plainRate, decodeFloor, dedupeFloor, aggregatorRate, plainDropped, aggregatorDropped,
+            counted, plainRecords, aggregatorRecords, profile);
       }
+    }
+
+    /** One of the {@link StreamsFloors}, from start to caught up on the preloaded events. */
+    private Rate floor(String mode, String bootstrap, String topic, String appId, int threads, CatchUp catchUp,
+        long events) throws InterruptedException, ExecutionException {
+      out.println("Kafka Streams floor: " + mode + " " + appId + "...");
+      ChildJvm floor = start("floor-" + mode, StreamsFloors.class.getName(), List.of(mode, bootstrap, topic, appId,
+          work.resolve("state").resolve("floor-" + mode).toString(), Integer.toString(threads)));
+      Rate rate = awaitCaughtUp(floor, catchUp, appId, topic, List.of(), events);
+      stop(floor);
+      out.printf("  %,.0f events/s%n", rate.recordsPerSecond());
+      return rate;
+    }
+
+    /**
+     * Every record an application wrote: the end offsets of its internal topics (changelogs and
+     * repartitions) and of {@code outputs}, transaction markers included (a few per commit).
+     */
+    private static long producedRecords(Admin admin, String appId, List<String> outputs)
+        throws InterruptedException, ExecutionException {
+      List<String> topics = new ArrayList<>(outputs);
+      admin.listTopics().names().get().stream().filter(t -> t.startsWith(appId + "-")).forEach(topics::add);
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      admin.describeTopics(topics).allTopicNames().get().values().forEach(description -> description.partitions()
+          .forEach(p -> latest.put(new TopicPartition(description.name(), p.partition()), OffsetSpec.latest())));
+      return admin.listOffsets(latest).all().get().values().stream().mapToLong(ListOffsetsResultInfo::offset).sum();
     }
 
     /** What the preload sent: its rate, and the bytes of its keys and values. */
@@ -248,8 +294,12 @@ final class AggregatorThroughputCommand implements Subcommand {
       return new Preload(Rate.of(events, (System.nanoTime() - start) / 1e9), bytes);
     }
 
-    private synchronized ChildJvm start(String name, String mainClass, List<String> args) {
-      ChildJvm jvm = ChildJvm.start(name, STREAMS_HEAP, mainClass, args, logs.resolve(name + ".log"));
+    private ChildJvm start(String name, String mainClass, List<String> args) {
+      return start(name, List.of(), mainClass, args);
+    }
+
+    private synchronized ChildJvm start(String name, List<String> jvmOptions, String mainClass, List<String> args) {
+      ChildJvm jvm = ChildJvm.start(name, STREAMS_HEAP, jvmOptions, mainClass, args, logs.resolve(name + ".log"));
       running.add(jvm);
       return jvm;
     }

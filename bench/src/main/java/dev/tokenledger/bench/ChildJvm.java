@@ -33,11 +33,18 @@ final class ChildJvm {
   }
 
   static ChildJvm start(String name, String heap, String mainClass, List<String> args, Path log) {
+    return start(name, heap, List.of(), mainClass, args, log);
+  }
+
+  /** @param jvmOptions more options for the JVM (a flight recording, say) */
+  static ChildJvm start(String name, String heap, List<String> jvmOptions, String mainClass, List<String> args,
+      Path log) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xms" + heap, "-Xmx" + heap,
         // The perf tools print their figures with the default locale: parse them as English.
-        "-Duser.language=en", "-Duser.country=US",
-        "-cp", System.getProperty("java.class.path"), mainClass));
+        "-Duser.language=en", "-Duser.country=US"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectInput(Redirect.from(new File("/dev/null")))
         .redirectErrorStream(true).redirectOutput(Redirect.to(log.toFile()));

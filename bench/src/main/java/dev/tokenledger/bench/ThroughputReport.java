@@ -7,8 +7,18 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
-/** The figures of one {@code aggregator-throughput} run: one table for people, the same as JSON. */
+/**
+ * The figures of one {@code aggregator-throughput} run: one table for people, the same as JSON.
+ *
+ * @param decodeFloor a Streams app that only consumes and decodes each event
+ * @param dedupeFloor one that also dedupes each event as the aggregator does
+ * @param plainRecordsPerEvent every record the plain app wrote (changelogs, repartitions,
+ *     transaction markers), per input event
+ * @param aggregatorRecordsPerEvent the same of the aggregator, its output topics included
+ * @param profile where the aggregator's stream threads spent their time, when recorded
+ */
 record ThroughputReport(
     Instant measuredAt,
     long events,
@@ -20,16 +30,22 @@ record ThroughputReport(
     Rate consumerPerformance,
     Rate preload,
     Rate plainStreams,
+    Rate decodeFloor,
+    Rate dedupeFloor,
     Rate aggregator,
     long plainStreamsDropped,
     long aggregatorDropped,
-    long aggregatorCounted) {
+    long aggregatorCounted,
+    double plainRecordsPerEvent,
+    double aggregatorRecordsPerEvent,
+    Optional<JfrSummary.Summary> profile) {
 
   /** Ratio name → value, in the order the table prints them. */
   Map<String, Double> ratios() {
     Map<String, Double> ratios = new LinkedHashMap<>();
     ratios.put("aggregator/producer", aggregator.recordsPerSecond() / producerPerformance.recordsPerSecond());
     ratios.put("aggregator/plain-streams", aggregator.recordsPerSecond() / plainStreams.recordsPerSecond());
+    ratios.put("aggregator/dedupe-floor", aggregator.recordsPerSecond() / dedupeFloor.recordsPerSecond());
     ratios.put("plain-streams/producer", plainStreams.recordsPerSecond() / producerPerformance.recordsPerSecond());
     return ratios;
   }
@@ -43,10 +59,13 @@ record ThroughputReport(
     row(t, "Kafka ProducerPerformance (acks=all)", producerPerformance, "");
     row(t, "Kafka ConsumerPerformance", consumerPerformance, "");
     row(t, "TokenLedger preload producer (Avro, acks=all)", preload, "");
-    row(t, "plain Kafka Streams (EOS, 3 groupBy x 3 windows)", plainStreams,
-        "dropped " + plainStreamsDropped);
-    row(t, "TokenLedger aggregator (EOS)", aggregator,
-        String.format(Locale.ROOT, "dropped %d, counted %,d", aggregatorDropped, aggregatorCounted));
+    row(t, "plain Kafka Streams (EOS, 3 groupBy x 3 windows)", plainStreams, String.format(Locale.ROOT,
+        "dropped %d, %.2f records produced per event", plainStreamsDropped, plainRecordsPerEvent));
+    row(t, "Kafka Streams floor: consume and decode (EOS)", decodeFloor, "");
+    row(t, "Kafka Streams floor: decode and dedupe (EOS)", dedupeFloor, "");
+    row(t, "TokenLedger aggregator (EOS)", aggregator, String.format(Locale.ROOT,
+        "dropped %d, counted %,d, %.2f records produced per event", aggregatorDropped, aggregatorCounted,
+        aggregatorRecordsPerEvent));
     ratios().forEach((name, value) -> t.append(String.format(Locale.ROOT, "%-46s %12.3f\n", name, value)));
     return t.toString();
   }
@@ -72,6 +91,8 @@ record ThroughputReport(
     all.put("consumerPerformance", consumerPerformance);
     all.put("preloadProducer", preload);
     all.put("plainStreams", plainStreams);
+    all.put("decodeFloor", decodeFloor);
+    all.put("dedupeFloor", dedupeFloor);
     all.put("aggregator", aggregator);
     all.forEach((name, rate) -> {
       rates.put(name, rate.recordsPerSecond());
@@ -81,6 +102,15 @@ record ThroughputReport(
     ratios().forEach(ratios::put);
     root.putObject("droppedRecords").put("plainStreams", plainStreamsDropped).put("aggregator", aggregatorDropped);
     root.put("aggregatorCounted", aggregatorCounted);
+    root.putObject("recordsProducedPerEvent").put("plainStreams", plainRecordsPerEvent)
+        .put("aggregator", aggregatorRecordsPerEvent);
+    profile.ifPresent(p -> {
+      ObjectNode profileNode = root.putObject("streamThreadProfile").put("samples", p.samples());
+      ObjectNode areas = profileNode.putObject("areaShares");
+      p.areaShares().forEach(areas::put);
+      ObjectNode methods = profileNode.putObject("topMethods");
+      p.topMethods().forEach(methods::put);
+    });
     try {
       return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

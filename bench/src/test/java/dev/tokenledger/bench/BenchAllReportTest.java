@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -18,10 +19,11 @@ class BenchAllReportTest {
 
   private static final Instant AT = Instant.parse("2026-11-22T12:00:00Z");
 
-  /** Aggregator at 0.6 × the producer (met) and 1.5 × plain streams. */
+  /** Aggregator at 0.6 × the producer (met), 1.5 × plain streams (missed), 0.8 × the dedupe floor (met), 4.5 records an event (met). */
   private static final ThroughputReport THROUGHPUT = new ThroughputReport(AT, 3_000_000, Duration.ofHours(1), 214.4, 6, 1,
       Rate.of(3_000_000, 6), Rate.of(3_000_000, 2), Rate.of(3_000_000, 10), Rate.of(3_000_000, 15),
-      Rate.of(3_000_000, 10), 0, 0, 3_000_000);
+      Rate.of(3_000_000, 3), Rate.of(3_000_000, 8), Rate.of(3_000_000, 10), 0, 0, 3_000_000, 3.4, 4.5,
+      Optional.empty());
 
   /** Batches at 0.4 × the producer (missed), singles at 0.1. */
   private static IngestThroughputReport ingest(long topicRecords) {
@@ -63,7 +65,9 @@ class BenchAllReportTest {
 
     assertThat(report.failed()).isFalse();
     assertThat(report.result(BenchAllReport.AGGREGATOR_PRODUCER)).isEqualTo("met");
-    assertThat(report.result(BenchAllReport.AGGREGATOR_PLAIN)).isEqualTo("-");
+    assertThat(report.result(BenchAllReport.AGGREGATOR_PLAIN)).isEqualTo("missed");
+    assertThat(report.result(BenchAllReport.AGGREGATOR_DEDUPE_FLOOR)).isEqualTo("met");
+    assertThat(report.result(BenchAllReport.AGGREGATOR_RECORDS)).isEqualTo("met");
     // Exactly at the target meets it.
     assertThat(report.result(BenchAllReport.ALERT_P99)).isEqualTo("met");
     assertThat(report.result(BenchAllReport.INGEST_BATCH)).isEqualTo("missed");
@@ -90,9 +94,12 @@ class BenchAllReportTest {
 
     assertThat(table.lines()).hasSize(2 + BenchAllReport.FIGURES.size());
     assertThat(table).contains("5 scenario(s), default sizes, 0 failed");
-    assertThat(line(table, "aggregator events/s ÷ ProducerPerformance")).contains("0.600", ">= 0.5", "met",
+    assertThat(line(table, "aggregator events/s ÷ ProducerPerformance")).contains("0.600", ">= 0.25", "met",
         "300,000 events/s; producer 500,000");
-    assertThat(line(table, "aggregator ÷ plain Kafka Streams")).contains("1.500");
+    assertThat(line(table, "aggregator ÷ plain Kafka Streams")).contains("1.500", ">= 2", "missed");
+    assertThat(line(table, "aggregator ÷ the decode-and-dedupe floor")).contains("0.800", ">= 0.5", "met",
+        "floors: decode 1,000,000, dedupe 375,000 events/s");
+    assertThat(line(table, "aggregator records produced per event")).contains("4.500", "<= 5", "met", "plain streams 3.40");
     assertThat(line(table, "alert p99")).contains("500.00 ms", "<= 500 ms", "met", "at 19,950 events/s");
     assertThat(line(table, "ingest batch ÷ producer")).contains("0.400", ">= 0.5", "missed");
     assertThat(line(table, "ingest single ÷ producer")).contains("0.100");
@@ -158,14 +165,14 @@ class BenchAllReportTest {
     assertThat(json.get("figures")).hasSize(BenchAllReport.FIGURES.size());
     JsonNode first = json.at("/figures/0");
     assertThat(first.get("value").asDouble()).isCloseTo(0.6, within(1e-9));
-    assertThat(first.at("/target/atLeast").asDouble()).isEqualTo(0.5);
+    assertThat(first.at("/target/atLeast").asDouble()).isEqualTo(0.25);
     assertThat(first.get("result").asText()).isEqualTo("met");
-    assertThat(json.at("/figures/1/target").isNull()).isTrue();
-    assertThat(json.at("/figures/7/name").asText()).isEqualTo("/v1/admission p99");
-    assertThat(json.at("/figures/7/value").isNull()).isTrue();
-    assertThat(json.at("/figures/8/value").isNull()).isTrue();
-    assertThat(json.at("/figures/8/target/atMost").asDouble()).isEqualTo(1536.0);
-    assertThat(json.at("/figures/8/result").asText()).isEqualTo("failed");
+    assertThat(json.at("/figures/1/target/atLeast").asDouble()).isEqualTo(2);
+    assertThat(json.at("/figures/9/name").asText()).isEqualTo("/v1/admission p99");
+    assertThat(json.at("/figures/9/value").isNull()).isTrue();
+    assertThat(json.at("/figures/10/value").isNull()).isTrue();
+    assertThat(json.at("/figures/10/target/atMost").asDouble()).isEqualTo(1536.0);
+    assertThat(json.at("/figures/10/result").asText()).isEqualTo("failed");
   }
 
   private static String line(String table, String figure) {

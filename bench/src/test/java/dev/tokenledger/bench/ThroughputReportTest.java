@@ -7,18 +7,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ThroughputReportTest {
 
   private final ThroughputReport report = new ThroughputReport(Instant.parse("2026-11-22T12:00:00Z"), 3_000_000,
       Duration.ofHours(1), 214.4, 6, 1, Rate.of(3_000_000, 6), Rate.of(3_000_000, 2), Rate.of(3_000_000, 10), Rate.of(3_000_000, 60),
-      Rate.of(3_000_000, 150), 0, 0, 3_000_000);
+      Rate.of(3_000_000, 12), Rate.of(3_000_000, 40), Rate.of(3_000_000, 150), 0, 0, 3_000_000, 3.4, 26.0,
+      Optional.empty());
 
   @Test
   void shouldRelateTheAggregatorToTheProducerAndThePlainStreamsApp() {
     assertThat(report.ratios()).containsOnlyKeys("aggregator/producer", "aggregator/plain-streams",
-        "plain-streams/producer");
+        "aggregator/dedupe-floor", "plain-streams/producer");
+    assertThat(report.ratios().get("aggregator/dedupe-floor")).isCloseTo(40.0 / 150, within(1e-9));
     assertThat(report.ratios().get("aggregator/producer")).isCloseTo(0.04, within(1e-9));
     assertThat(report.ratios().get("aggregator/plain-streams")).isCloseTo(0.4, within(1e-9));
     assertThat(report.ratios().get("plain-streams/producer")).isCloseTo(0.1, within(1e-9));
@@ -27,7 +30,8 @@ class ThroughputReportTest {
   @Test
   void shouldPrintEveryRateAndRatioInTheTable() {
     assertThat(report.table()).contains("3,000,000 events over 60 min of event time (214 B a record)", "500,000", "1,500,000", "300,000",
-        "50,000", "20,000", "dropped 0, counted 3,000,000", "aggregator/plain-streams", "0.400");
+        "50,000", "20,000", "dropped 0, counted 3,000,000, 26.00 records produced per event", "aggregator/plain-streams",
+        "0.400", "floor: consume and decode", "250,000", "75,000", "3.40 records produced per event");
   }
 
   @Test
@@ -42,6 +46,8 @@ class ThroughputReportTest {
     assertThat(json.at("/ratios/aggregator~1producer").asDouble()).isCloseTo(0.04, within(1e-9));
     assertThat(json.at("/droppedRecords/aggregator").asLong()).isZero();
     assertThat(json.get("aggregatorCounted").asLong()).isEqualTo(3_000_000);
+    assertThat(json.at("/recordsProducedPerEvent/aggregator").asDouble()).isEqualTo(26.0);
+    assertThat(json.at("/recordsPerSecond/dedupeFloor").asDouble()).isEqualTo(75_000.0);
   }
 
   @Test
