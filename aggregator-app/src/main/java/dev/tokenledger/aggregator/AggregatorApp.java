@@ -16,8 +16,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,10 +79,11 @@ public final class AggregatorApp {
           }));
       self.set(new HostInfo(context.advertisedHost(), server.port()));
 
+      Properties properties = StreamsRuntime.properties(context, config.applicationId(), config.standbyReplicas(),
+          config.streamThreads(), self.get(), registry);
+      properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
       KafkaStreams streams = new KafkaStreams(
-          UsageTopology.build(config, context.topics(), subjectPartitions, registry),
-          StreamsRuntime.properties(context, config.applicationId(), config.standbyReplicas(),
-              config.streamThreads(), self.get(), registry));
+          UsageTopology.build(config, context.topics(), subjectPartitions, registry), properties);
       streamsRef.set(streams);
       // Registered after the server, so closed before it: queries outlive processing.
       StreamsRuntime.start(streams, registry, shutdown, closeTimeout, liveness);

@@ -15,7 +15,7 @@ public record AggregatorConfig(
     ZoneId zone,
     Duration dedupeRetention,
     Duration maxFutureSkew,
-    Duration combineInterval,
+    Duration commitInterval,
     Map<Period, Duration> retention,
     int standbyReplicas,
     int streamThreads) {
@@ -33,17 +33,17 @@ public record AggregatorConfig(
         settings.zone("tokenledger.zone"),
         settings.duration("tokenledger.aggregator.dedupe-retention"),
         settings.duration("tokenledger.aggregator.max-future-skew"),
-        combineInterval(settings),
+        commitInterval(settings),
         Map.copyOf(retention),
         settings.intValue("tokenledger.aggregator.standby-replicas", 0, 5),
         settings.intValue("tokenledger.aggregator.stream-threads", 1, 64));
   }
 
-  private static Duration combineInterval(Settings settings) {
-    String key = "tokenledger.aggregator.combine-interval";
+  private static Duration commitInterval(Settings settings) {
+    String key = "tokenledger.aggregator.commit-interval";
     Duration interval = settings.duration(key);
-    if (interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(Duration.ofMinutes(1)) > 0) {
-      throw new ConfigException(key, "must be from 1ms to 1m (got " + interval + ")");
+    if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofMinutes(1)) > 0) {
+      throw new ConfigException(key, "must be from 10ms to 1m (got " + interval + ")");
     }
     return interval;
   }

@@ -23,6 +23,7 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** The aggregator's HTTP API: thin handlers over {@link InstanceRouter} and {@link UsageQueries}. */
 final class AggregatorRoutes {
@@ -108,14 +109,13 @@ final class AggregatorRoutes {
       throw ProblemException.badRequest("to", "must be after from (got from=" + from + ", to=" + to + ")");
     }
     Subject subject = new Subject(dimension, key);
-    InstanceRouter.Route route = router.route(BucketProcessor.BUCKET_STORE, subject.toString(), ctx);
-    if (route.owner().isPresent()) {
-      router.forward(route.owner().get(), ctx);
+    Optional<SubjectHome.Local> local = SubjectHome.localOrForward(ctx, router, subject);
+    if (local.isEmpty()) {
       return;
     }
     // A window that contains `from` is included: "usage by month since the 15th" shows that month.
     Instant firstStart = CalendarWindow.containing(period, from, zone).start();
-    List<UsageWindow> windows = queries.buckets(route.localPartition().orElseThrow(), subject, period, firstStart, to)
+    List<UsageWindow> windows = queries.buckets(local.get(), subject, period, firstStart, to)
         .stream().map(UsageWindow::of).toList();
     ctx.json(new UsageResponse(dimension.name().toLowerCase(Locale.ROOT), key,
         period.name().toLowerCase(Locale.ROOT), zone.getId(), firstStart, to, windows));

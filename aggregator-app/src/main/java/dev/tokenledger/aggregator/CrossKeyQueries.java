@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,7 +69,9 @@ final class CrossKeyQueries {
     Set<Integer> answered = new TreeSet<>(mine.partitions());
     Map<Dimension, List<KeyTotals>> merged = new EnumMap<>(Dimension.class);
     mine.totals().forEach((dimension, totals) -> merged.computeIfAbsent(dimension, d -> new ArrayList<>()).addAll(totals));
-    for (HostInfo other : router.otherInstances(BucketProcessor.BUCKET_STORE, ctx)) {
+    Set<HostInfo> others = new LinkedHashSet<>(router.otherInstances(UserSubjectsProcessor.BUCKETS, ctx));
+    others.addAll(router.otherInstances(SharedSubjectsProcessor.BUCKETS, ctx));
+    for (HostInfo other : others) {
       Partial theirs = JSON.convertValue(router.fetch(other, ctx), new TypeReference<Partial>() {});
       answered.addAll(theirs.partitions());
       theirs.totals().forEach((dimension, totals) -> merged.computeIfAbsent(dimension, d -> new ArrayList<>()).addAll(totals));
@@ -81,8 +84,10 @@ final class CrossKeyQueries {
     }
     Map<Dimension, List<KeyTotals>> result = new EnumMap<>(Dimension.class);
     for (Dimension dimension : request.dimensions()) {
-      result.put(dimension, merged.getOrDefault(dimension, List.of()).stream()
-          .sorted(request.order()).limit(request.limit()).toList());
+      // A key is in one partition, but a user × model key of a userId holding '/' may be in two.
+      Map<String, KeyTotals> byKey = new LinkedHashMap<>();
+      merged.getOrDefault(dimension, List.of()).forEach(t -> byKey.merge(t.key(), t, KeyTotals::plus));
+      result.put(dimension, byKey.values().stream().sorted(request.order()).limit(request.limit()).toList());
     }
     return Optional.of(result);
   }

@@ -119,12 +119,12 @@ final class InsightRoutes {
     Subject subject = subject(ctx);
     Period period = QueryParams.enumParam(ctx, "period", AggregatorConfig.PERIODS.toArray(Period[]::new), Period.DAY);
     CalendarWindow window = CalendarWindow.containing(period, QueryParams.instant(ctx, zone, "at", clock.instant()), zone);
-    Optional<Integer> partition = localPartitionOrForward(ctx, subject);
-    if (partition.isEmpty()) {
+    Optional<SubjectHome.Local> local = SubjectHome.localOrForward(ctx, router, subject);
+    if (local.isEmpty()) {
       return;
     }
-    UsageAggregate b = queries.buckets(partition.get(), subject, period, window.start(), window.end()).stream()
-        .findFirst().orElse(UsageTotals.empty(subject, window, zone));
+    UsageAggregate b = queries.buckets(local.get(), subject, period, window.start(), window.end()).stream()
+        .findFirst().orElse(new Totals().toAggregate(subject, window, zone));
     long total = Math.addExact(b.getInputTokens(), b.getOutputTokens());
     long successful = b.getRequests() - b.getFailedRequests();
     Map<String, Object> json = new LinkedHashMap<>();
@@ -155,13 +155,13 @@ final class InsightRoutes {
     Period period = QueryParams.enumParam(ctx, "period", new Period[] {Period.DAY, Period.MONTH}, Period.MONTH);
     Instant now = clock.instant();
     CalendarWindow window = CalendarWindow.containing(period, now, zone);
-    Optional<Integer> partition = localPartitionOrForward(ctx, subject);
-    if (partition.isEmpty()) {
+    Optional<SubjectHome.Local> local = SubjectHome.localOrForward(ctx, router, subject);
+    if (local.isEmpty()) {
       return;
     }
-    UsageAggregate current = queries.buckets(partition.get(), subject, period, window.start(), window.end()).stream()
+    UsageAggregate current = queries.buckets(local.get(), subject, period, window.start(), window.end()).stream()
         .findFirst().orElse(null);
-    List<UsageAggregate> hours = queries.buckets(partition.get(), subject, Period.HOUR,
+    List<UsageAggregate> hours = queries.buckets(local.get(), subject, Period.HOUR,
         now.minus(HOUR_HISTORY), now.plus(Duration.ofHours(1)));
     Forecast.Result result = Forecast.project(window, now, zone, current, hours);
     Map<String, Object> json = new LinkedHashMap<>();
@@ -183,16 +183,6 @@ final class InsightRoutes {
   private Subject subject(Context ctx) {
     Dimension dimension = QueryParams.enumParam(ctx, "dimension", Dimension.values(), null);
     return new Subject(dimension, dimension == Dimension.ALL ? Subject.ALL_KEY : QueryParams.required(ctx, "key"));
-  }
-
-  /** The local partition holding the subject, or empty after forwarding the request to its owner. */
-  private Optional<Integer> localPartitionOrForward(Context ctx, Subject subject) {
-    InstanceRouter.Route route = router.route(BucketProcessor.BUCKET_STORE, subject.toString(), ctx);
-    if (route.owner().isPresent()) {
-      router.forward(route.owner().get(), ctx);
-      return Optional.empty();
-    }
-    return route.localPartition();
   }
 
   private static BigDecimal ratio(long numerator, long denominator) {

@@ -7,9 +7,13 @@ import dev.tokenledger.schemas.avro.TokensConsumed;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -24,6 +28,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class IntakeProcessor implements Processor<String, Intake.Checked, String, Intake> {
 
 
+  /** How long a price change takes to reach the events: at most this, plus the global store's own lag. */
+  static final Duration PRICE_REFRESH = Duration.ofSeconds(1);
+
   private final AggregatorConfig config;
   private final Counter counted;
   private final Counter duplicates;
@@ -34,6 +41,11 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
   private ProcessorContext<String, Intake> context;
   private EventIds eventIds;
   private KeyValueStore<String, ModelPrice> prices;
+  /**
+   * Prices read from the global store, and not found there (empty), since the last refresh: a
+   * price is looked up and decoded once a second per task, not once per event. Made anew in init.
+   */
+  private Map<String, Optional<ModelPrice>> priceCache;
 
   IntakeProcessor(AggregatorConfig config, MeterRegistry registry) {
     this.config = config;
@@ -49,6 +61,13 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
     this.context = context;
     this.eventIds = new EventIds(context.getStateStore(EventIds.STORE), config.dedupeRetention());
     this.prices = context.getStateStore(UsageTopology.PRICE_STORE);
+    this.priceCache = new HashMap<>();
+    context.schedule(PRICE_REFRESH, PunctuationType.WALL_CLOCK_TIME, at -> priceCache.clear());
+  }
+
+  @Override
+  public void close() {
+    priceCache = null;
   }
 
   @Override
@@ -59,7 +78,8 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
       duplicates.increment();
       return;
     }
-    ModelPrice price = prices.get(Pricing.key(event.getProvider(), event.getModel()));
+    ModelPrice price = priceCache.computeIfAbsent(Pricing.key(event.getProvider(), event.getModel()),
+        key -> Optional.ofNullable(prices.get(key))).orElse(null);
     Optional<Pricing.Cost> cost;
     try {
       cost = cost(event, price);

@@ -9,7 +9,6 @@ import java.util.Map;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * How the aggregator's processors send a record to {@code tokens.rejected}: as it came, with the
@@ -42,15 +41,24 @@ final class Rejections {
     }
   }
 
-  /** Forwards the rejected copy of the record being processed (read at {@code context}'s record metadata). */
-  void route(ProcessorContext<String, Intake> context, byte[] key, byte[] value, Headers headers, long timestamp,
+  /**
+   * The rejected copy of the record being processed (read at {@code context}'s record metadata),
+   * counted: the caller forwards it, stamped with the routing time.
+   */
+  RejectedRecord reject(ProcessorContext<?, ?> context, byte[] key, byte[] value, Headers headers, long timestamp,
       Reason reason, String why) {
     rejected.increment();
     byReason.get(reason).increment();
     RejectedRecord.Source source = context.recordMetadata()
         .map(meta -> new RejectedRecord.Source(meta.topic(), meta.partition(), meta.offset(), timestamp))
         .orElse(new RejectedRecord.Source(null, -1, -1, timestamp));
-    RejectedRecord copy = RejectedRecord.of(key, value, headers, source, application, reason.tag(), why);
+    return RejectedRecord.of(key, value, headers, source, application, reason.tag(), why);
+  }
+
+  /** Forwards the rejected copy of the record being processed, as an {@link Intake.Rejected}. */
+  void route(ProcessorContext<String, Intake> context, byte[] key, byte[] value, Headers headers, long timestamp,
+      Reason reason, String why) {
+    RejectedRecord copy = reject(context, key, value, headers, timestamp, reason, why);
     context.forward(new Record<>(null, new Intake.Rejected(copy), context.currentSystemTimeMs(), copy.headers()));
   }
 }

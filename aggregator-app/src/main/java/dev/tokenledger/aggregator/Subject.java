@@ -15,6 +15,11 @@ public record Subject(Dimension dimension, String key) {
   /** The key used when an event has no feature or tenant, so the dimensions still add up to {@code all}. */
   public static final String UNASSIGNED = "unassigned";
 
+  /** A missing or blank feature or tenant counts as {@value #UNASSIGNED}, so every dimension adds up to {@code all}. */
+  public static String orUnassigned(String value) {
+    return value == null || value.isBlank() ? UNASSIGNED : value;
+  }
+
   public static Subject parse(String subject) {
     int colon = subject.indexOf(':');
     if (colon <= 0 || colon == subject.length() - 1) {

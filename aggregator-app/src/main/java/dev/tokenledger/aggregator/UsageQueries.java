@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -48,10 +49,14 @@ final class UsageQueries {
 
   /**
    * The subject's buckets of one period whose start is in {@code [fromStart, toExclusive)},
-   * ascending: one point read per window, from the oldest one the period's retention keeps to the
-   * newest an event can have opened (the wall clock plus the allowed future skew).
+   * ascending: the windows its entry holds, and one point read in the history store for each
+   * other window, from the oldest one the period's retention keeps to the newest an event can
+   * have opened (the wall clock plus the allowed future skew).
    */
-  List<UsageAggregate> buckets(int partition, Subject subject, Period period, Instant fromStart, Instant toExclusive) {
+  List<UsageAggregate> buckets(SubjectHome.Local local, Subject subject, Period period, Instant fromStart,
+      Instant toExclusive) {
+    int partition = local.partition();
+    SubjectHome home = local.home();
     Instant now = clock.instant();
     Instant oldestKept = CalendarWindow.containing(period, now.minus(config.retention().get(period)), config.zone()).start();
     Instant newestOpened = CalendarWindow.containing(period, now.plus(config.maxFutureSkew()), config.zone()).end();
@@ -60,16 +65,23 @@ final class UsageQueries {
     if (!first.isBefore(end)) {
       return List.of();
     }
+    int p = SubjectBuckets.index(period);
     return QueryDeadline.call("the usage store", () -> {
       // A standby copy answers too: it is at most a commit interval behind the active one.
-      ReadOnlyKeyValueStore<BucketKey, UsageAggregate> store =
-          PartitionStores.<BucketKey, UsageAggregate>of(streams.get(), BucketProcessor.BUCKET_STORE, partition, false)
+      ReadOnlyKeyValueStore<String, SubjectBuckets> entries =
+          PartitionStores.<String, SubjectBuckets>of(streams.get(), home.entries(), partition, false)
+              .orElseThrow(() -> notQueryable(partition));
+      ReadOnlyKeyValueStore<BucketKey, UsageAggregate> history =
+          PartitionStores.<BucketKey, UsageAggregate>of(streams.get(), home.history(), partition, false)
               .orElseThrow(() -> notQueryable(partition));
       List<UsageAggregate> buckets = new ArrayList<>();
       try {
+        SubjectBuckets entry = entries.get(subject.toString());
         for (CalendarWindow window = CalendarWindow.containing(period, first, config.zone());
             window.start().isBefore(end); window = window.following(config.zone())) {
-          UsageAggregate bucket = store.get(BucketKey.of(subject, period, window.start()));
+          Totals held = entry == null ? null : entry.get(p, window.start().toEpochMilli());
+          UsageAggregate bucket = held != null ? held.toAggregate(subject, window, config.zone())
+              : history.get(BucketKey.of(subject, period, window.start()));
           if (bucket != null) {
             buckets.add(bucket);
           }
@@ -87,22 +99,43 @@ final class UsageQueries {
 
   /**
    * Every key of {@code dimension} with its totals summed over the windows of {@code period}
-   * starting in {@code [fromStart, toExclusive)}, from this instance's active partitions. A
-   * subject's buckets all live in one partition, so each key's sum is complete.
+   * starting in {@code [fromStart, toExclusive)}, from this instance's active partitions: the
+   * windows the dimension's entries hold (each entry read once) and the history range of those
+   * windows. A subject's buckets all live in one partition, so each key's sum is complete.
    */
   Partial totalsByKey(Dimension dimension, Period period, Instant fromStart, Instant toExclusive) {
+    SubjectHome home = SubjectHome.of(dimension);
+    String prefix = dimension.name().toLowerCase(Locale.ROOT);
+    // Subjects are dimension:key; ';' follows ':' in byte order, so [dim:, dim;) is the dimension.
+    String lowerEntry = prefix + ":";
+    String upperEntry = prefix + ";";
     BucketKey lower = BucketKey.first(dimension, period, fromStart);
     BucketKey upper = BucketKey.first(dimension, period, toExclusive);
+    int p = SubjectBuckets.index(period);
+    long from = fromStart.toEpochMilli();
+    long to = toExclusive.toEpochMilli();
     return QueryDeadline.call("the usage windows", () -> {
       Map<String, KeyTotals> byKey = new HashMap<>();
       Set<Integer> answered = new TreeSet<>();
       for (int partition = 0; partition < partitionCount.getAsInt(); partition++) {
-        Optional<ReadOnlyKeyValueStore<BucketKey, UsageAggregate>> store =
-            PartitionStores.of(streams.get(), BucketProcessor.BUCKET_STORE, partition, true);
+        Optional<ReadOnlyKeyValueStore<String, SubjectBuckets>> entries =
+            PartitionStores.of(streams.get(), home.entries(), partition, true);
+        Optional<ReadOnlyKeyValueStore<BucketKey, UsageAggregate>> history =
+            PartitionStores.of(streams.get(), home.history(), partition, true);
         // Summed apart first: a partition that moves away mid-read must not leave half its keys.
         Map<String, KeyTotals> partitionTotals = new HashMap<>();
-        if (store.isPresent() && readAll(store.get(), lower, upper,
-            entry -> partitionTotals.merge(entry.value.getKey(), KeyTotals.of(entry.value), KeyTotals::plus))) {
+        Consumer<UsageAggregate> add = bucket -> partitionTotals.merge(bucket.getKey(), KeyTotals.of(bucket), KeyTotals::plus);
+        if (entries.isPresent() && history.isPresent()
+            && readAll(entries.get(), lowerEntry, upperEntry, entry -> {
+              Subject subject = Subject.parse(entry.key);
+              for (SubjectBuckets.Window window : entry.value.windows()) {
+                if (window.period() == p && window.start() >= from && window.start() < to) {
+                  add.accept(window.totals().toAggregate(subject,
+                      CalendarWindow.containing(period, Instant.ofEpochMilli(window.start()), config.zone()), config.zone()));
+                }
+              }
+            })
+            && readAll(history.get(), lower, upper, entry -> add.accept(entry.value))) {
           answered.add(partition);
           partitionTotals.forEach((key, totals) -> byKey.merge(key, totals, KeyTotals::plus));
         }
@@ -113,9 +146,9 @@ final class UsageQueries {
   }
 
   /** Reads {@code [lower, upper]}; false if the store was closed under the read (its partition moved). */
-  private static <K> boolean readAll(ReadOnlyKeyValueStore<K, UsageAggregate> store, K lower, K upper,
-      Consumer<KeyValue<K, UsageAggregate>> each) {
-    try (KeyValueIterator<K, UsageAggregate> iterator = store.range(lower, upper)) {
+  private static <K, V> boolean readAll(ReadOnlyKeyValueStore<K, V> store, K lower, K upper,
+      Consumer<KeyValue<K, V>> each) {
+    try (KeyValueIterator<K, V> iterator = store.range(lower, upper)) {
       iterator.forEachRemaining(each);
       return true;
     } catch (InvalidStateStoreException e) {

@@ -7,6 +7,7 @@ import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -68,12 +69,15 @@ public final class UsageTopology {
         Consumed.with(Serdes.String(), AvroSerdes.modelPrice()).withName("pricing-catalog"),
         () -> new GlobalStoreWriter<>(PRICE_STORE));
     builder.addStateStore(EventIds.storeBuilder(config.dedupeRetention()));
-    // The events since the last combine interval, for a restore to sum again (see DeltaProcessor):
-    // few and short-lived, so kept in memory, with a changelog.
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.inMemoryKeyValueStore(DeltaProcessor.PENDING_STORE), Serdes.Integer(), Serdes.ByteArray()));
-    builder.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(BucketProcessor.BUCKET_STORE), BucketKey.SERDE, AvroSerdes.usageAggregate()));
+    // Every subject's buckets behind the record cache: written once a commit, published at its flush (CacheFlush).
+    for (String entries : List.of(UserSubjectsProcessor.BUCKETS, SharedSubjectsProcessor.BUCKETS)) {
+      builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(entries), Serdes.String(),
+          SubjectBuckets.SERDE).withCachingEnabled());
+    }
+    for (String history : List.of(UserSubjectsProcessor.HISTORY, SharedSubjectsProcessor.HISTORY)) {
+      builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(history), BucketKey.SERDE,
+          AvroSerdes.usageAggregate()).withCachingEnabled());
+    }
 
     Map<String, KStream<String, Intake>> firstPass = builder
         .stream(topics.tokensConsumed().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
@@ -117,13 +121,31 @@ public final class UsageTopology {
         .mapValues(outcome -> ((Intake.Late) outcome).event(), Named.as("unwrap-late"))
         .to(topics.tokensLate().name(), Produced.with(Serdes.String(), eventSerde));
 
-    intake.get("intake-accepted")
+    Map<String, KStream<String, Fold>> userFold = intake.get("intake-accepted")
         .mapValues(outcome -> (Intake.Accepted) outcome, Named.as("as-accepted"))
-        .process(() -> new DeltaProcessor(eventSerde, config), Named.as("deltas"), DeltaProcessor.PENDING_STORE)
+        .process(() -> new UserSubjectsProcessor(config, registry), Named.as("user-subjects"),
+            UserSubjectsProcessor.BUCKETS, UserSubjectsProcessor.HISTORY)
+        .split(Named.as("user-fold-"))
+        .branch((key, fold) -> fold instanceof Fold.Bucket, Branched.as("bucket"))
+        .branch((key, fold) -> fold instanceof Fold.SharedSum, Branched.as("shared"))
+        .defaultBranch(Branched.as("refused"));
+
+    userFold.get("user-fold-refused")
+        .map((key, fold) -> {
+          var refused = ((Fold.Refused) fold).record();
+          return KeyValue.pair(refused.key(), refused.value());
+        }, Named.as("unwrap-refused"))
+        .to(topics.tokensRejected().name(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+
+    KStream<String, Fold> sharedBuckets = userFold.get("user-fold-shared")
+        .mapValues(fold -> ((Fold.SharedSum) fold).minute(), Named.as("unwrap-shared"))
         .repartition(Repartitioned.<String, UsageAggregate>as(BY_SUBJECT)
             .withKeySerde(Serdes.String()).withValueSerde(AvroSerdes.usageAggregate()))
-        .process(() -> new BucketProcessor(config, registry), Named.as("buckets"),
-            BucketProcessor.BUCKET_STORE)
+        .process(() -> new SharedSubjectsProcessor(config, registry), Named.as("shared-subjects"),
+            SharedSubjectsProcessor.BUCKETS, SharedSubjectsProcessor.HISTORY);
+
+    userFold.get("user-fold-bucket").merge(sharedBuckets, Named.as("buckets"))
+        .mapValues(fold -> ((Fold.Bucket) fold).totals(), Named.as("unwrap-bucket"))
         .to(topics.usageAggregates().name(), Produced.with(Serdes.String(), AvroSerdes.usageAggregate())
             .withStreamPartitioner(BY_SUBJECT_OF_KEY));
 

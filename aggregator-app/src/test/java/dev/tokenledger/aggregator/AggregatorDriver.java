@@ -3,6 +3,7 @@ package dev.tokenledger.aggregator;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.runtime.StreamsRuntime;
 import dev.tokenledger.schemas.AvroSerdes;
+import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.Dimension;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -44,7 +46,6 @@ final class AggregatorDriver implements AutoCloseable {
   final TestOutputTopic<String, UsageAggregate> aggregates;
   final TestOutputTopic<byte[], byte[]> rejected;
   final TestOutputTopic<String, TokensConsumed> late;
-  final KeyValueStore<BucketKey, UsageAggregate> buckets;
   final TestInputTopic<String, ModelPrice> prices;
 
   /**
@@ -68,7 +69,6 @@ final class AggregatorDriver implements AutoCloseable {
         new ByteArrayDeserializer());
     late = driver.createOutputTopic(topics.tokensLate().name(), new StringDeserializer(),
         AvroSerdes.tokensConsumed().deserializer());
-    buckets = driver.getKeyValueStore(BucketProcessor.BUCKET_STORE);
     prices = driver.createInputTopic(topics.pricingCatalog().name(), new StringSerializer(),
         AvroSerdes.modelPrice().serializer());
   }
@@ -109,8 +109,44 @@ final class AggregatorDriver implements AutoCloseable {
     driver.advanceWallClockTime(Duration.ofMillis(100));
   }
 
+  /** A bucket as a query reads it: from the subject's entry, or else from its history store; null when it holds nothing. */
   UsageAggregate bucket(Dimension dimension, String key, Period period, String start) {
-    return buckets.get(new BucketKey(dimension, key, period, Instant.parse(start)));
+    Subject subject = new Subject(dimension, key);
+    SubjectHome home = SubjectHome.of(subject, Optional.empty());
+    Instant windowStart = Instant.parse(start);
+    KeyValueStore<String, SubjectBuckets> entries = driver.getKeyValueStore(home.entries());
+    SubjectBuckets entry = entries.get(subject.toString());
+    Totals held = entry == null ? null : entry.get(SubjectBuckets.index(period), windowStart.toEpochMilli());
+    if (held != null) {
+      return held.toAggregate(subject, CalendarWindow.containing(period, windowStart, config.zone()), config.zone());
+    }
+    KeyValueStore<BucketKey, UsageAggregate> history = driver.getKeyValueStore(home.history());
+    return history.get(BucketKey.of(subject, period, windowStart));
+  }
+
+  /** How many buckets of {@code period} the stores hold, in entries and history together. */
+  long bucketsOf(Period period) {
+    long count = 0;
+    int p = SubjectBuckets.index(period);
+    for (String store : List.of(UserSubjectsProcessor.BUCKETS, SharedSubjectsProcessor.BUCKETS)) {
+      KeyValueStore<String, SubjectBuckets> entries = driver.getKeyValueStore(store);
+      try (var all = entries.all()) {
+        while (all.hasNext()) {
+          count += all.next().value.windows().stream().filter(w -> w.period() == p).count();
+        }
+      }
+    }
+    for (String store : List.of(UserSubjectsProcessor.HISTORY, SharedSubjectsProcessor.HISTORY)) {
+      KeyValueStore<BucketKey, UsageAggregate> history = driver.getKeyValueStore(store);
+      try (var all = history.all()) {
+        while (all.hasNext()) {
+          if (all.next().key.period() == period) {
+            count++;
+          }
+        }
+      }
+    }
+    return count;
   }
 
   /** Kafka Streams' own count of records it dropped (deserialization, processing and production errors included). */

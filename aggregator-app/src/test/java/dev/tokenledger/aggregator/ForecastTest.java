@@ -19,7 +19,7 @@ class ForecastTest {
 
   private static UsageAggregate bucket(Period period, Instant start, long tokens, long costNanos) {
     CalendarWindow window = CalendarWindow.containing(period, start, UTC);
-    UsageAggregate empty = UsageTotals.empty(ALICE, window, UTC);
+    UsageAggregate empty = new Totals().toAggregate(ALICE, window, UTC);
     empty.setInputTokens(tokens);
     empty.setCostNanos(costNanos);
     return empty;

@@ -100,34 +100,59 @@ class PoisonRecordsTest {
   }
 
   @Test
-  void shouldRefuseTheTotalsThatWouldOverflowARunningTotalRatherThanWrapIt() {
+  void shouldRefuseTheEventAUsersRunningTotalCannotTakeRatherThanWrapIt() {
     start(1);
     // Each event costs the most one call may ($1,000,000): 9,224 of them are more nano-USD than
-    // a long holds. The minute sums before it go on whole; the one that would overflow a bucket
-    // is refused for its subject (all four periods or none) and routed with its reason.
-    int events = (int) (Long.MAX_VALUE / EventRules.MAX_COST_NANOS) + 1;
-    for (int i = 0; i < events; i++) {
+    // a long holds. The user's buckets are in the event's own task, so the event that would
+    // overflow them is refused whole, before any total changed, and routed with its reason.
+    int fit = (int) (Long.MAX_VALUE / EventRules.MAX_COST_NANOS);
+    for (int i = 0; i <= fit; i++) {
       aggregator.input.pipeInput("alice".getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(
           event("max-" + i, "2026-12-01T00:01:00Z").setCostNanos(EventRules.MAX_COST_NANOS).build()));
     }
-    aggregator.publishPendingTotals();
-    // Counting goes on: another user in another month (its own all:_ bucket) is counted in full.
+    aggregator.send(event("bob", "2026-12-01T00:01:00Z").setUserId("bob").build());
+
+    assertThat(aggregator.rejectedHeaders()).singleElement().satisfies(headers -> {
+      assertThat(headers).containsEntry(RejectedRecord.CATEGORY, "overflow");
+      assertThat(headers.get(RejectedRecord.REASON)).contains("of user:alice").contains("costNanos would overflow");
+    });
+    UsageAggregate day = aggregator.bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z");
+    assertThat(day.getRequests()).isEqualTo(fit);
+    assertThat(day.getCostNanos()).isEqualTo(fit * EventRules.MAX_COST_NANOS);
+    // Nothing of the refused event anywhere: all:_ has alice's counted calls and bob's.
+    assertThat(aggregator.bucket(Dimension.ALL, "_", Period.DAY, "2026-12-01T00:00:00Z").getRequests()).isEqualTo(fit + 1);
+    assertThat(aggregator.droppedRecords()).isZero();
+  }
+
+  @Test
+  void shouldRefuseTheSumsASharedRunningTotalCannotTakeRatherThanWrapIt() {
+    start(1);
+    // The same calls from as many users: no user's total overflows, but all:_, the provider, the
+    // model, the feature and the tenant would. Their sums come from every task through the
+    // repartition: the one that would overflow a bucket is refused for its subject (all four
+    // periods or none) by the exception handler, and counting goes on.
+    int events = (int) (Long.MAX_VALUE / EventRules.MAX_COST_NANOS) + 1;
+    for (int i = 0; i < events; i++) {
+      aggregator.input.pipeInput(("u" + i).getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(
+          event("max-" + i, "2026-12-01T00:01:00Z").setUserId("u" + i).setCostNanos(EventRules.MAX_COST_NANOS).build()));
+    }
+    // Counting goes on: an event in another month (its own all:_ bucket) is counted in full.
     aggregator.send(event("bob-in-november", "2026-11-30T23:00:00Z").setUserId("bob").build());
 
     List<Map<String, String>> routed = aggregator.rejectedHeaders();
-    assertThat(routed).hasSize(7).allSatisfy(headers -> {
+    assertThat(routed).hasSize(5).allSatisfy(headers -> {
       assertThat(headers).containsEntry(RejectedRecord.CATEGORY, "overflow")
           .containsEntry(RejectedRecord.EXCEPTION, ArithmeticException.class.getName());
       assertThat(headers.get(RejectedRecord.REASON)).contains("costNanos would overflow");
     });
-    UsageAggregate day = aggregator.bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z");
+    UsageAggregate day = aggregator.bucket(Dimension.ALL, "_", Period.DAY, "2026-12-01T00:00:00Z");
     assertThat(day.getRequests()).isEqualTo(events - 1);
     assertThat(day.getCostNanos()).isEqualTo((events - 1) * EventRules.MAX_COST_NANOS);
-    assertThat(aggregator.bucket(Dimension.USER, "bob", Period.DAY, "2026-11-30T00:00:00Z").getRequests()).isEqualTo(1);
+    assertThat(aggregator.bucket(Dimension.USER, "u0", Period.DAY, "2026-12-01T00:00:00Z").getRequests()).isEqualTo(1);
     assertThat(aggregator.bucket(Dimension.ALL, "_", Period.MONTH, "2026-11-01T00:00:00Z").getRequests()).isEqualTo(1);
-    assertThat(routedByHandler("ArithmeticException")).isEqualTo(7);
+    assertThat(routedByHandler("ArithmeticException")).isEqualTo(5);
     // Kafka Streams counts what a handler routed as dropped: every one of them is in tokens.rejected.
-    assertThat(aggregator.droppedRecords()).isEqualTo(7);
+    assertThat(aggregator.droppedRecords()).isEqualTo(5);
   }
 
   @Test

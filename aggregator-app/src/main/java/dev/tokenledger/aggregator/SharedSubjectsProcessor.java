@@ -1,0 +1,67 @@
+package dev.tokenledger.aggregator;
+
+import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.avro.Dimension;
+import dev.tokenledger.schemas.avro.UsageAggregate;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * The fold of the shared subjects (all, provider, model, feature, tenant) in their subject's task,
+ * after the repartition: adds each task's minute sum to the subject's buckets ({@link
+ * BucketWriter}), whose changes are published at the cache's flush before each commit.
+ *
+ * <p>All four periods take the sum or none does: a running total that would overflow throws
+ * before anything is written, and the exception handler routes the sum to {@code tokens.rejected}
+ * (category {@code overflow}). It holds nothing in memory between records.
+ */
+final class SharedSubjectsProcessor implements Processor<String, UsageAggregate, String, Fold> {
+
+  static final String BUCKETS = "shared-buckets";
+  static final String HISTORY = "shared-bucket-history";
+  static final List<Dimension> DIMENSIONS =
+      List.of(Dimension.ALL, Dimension.PROVIDER, Dimension.MODEL, Dimension.FEATURE, Dimension.TENANT);
+
+  private final AggregatorConfig config;
+  private final MeterRegistry registry;
+  private ProcessorContext<String, Fold> context;
+  private BucketWriter buckets;
+
+  SharedSubjectsProcessor(AggregatorConfig config, MeterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Fold> context) {
+    this.context = context;
+    this.buckets = new BucketWriter(config, context.getStateStore(BUCKETS), context.getStateStore(HISTORY), registry);
+    Publication publication = new Publication(context, buckets, config.zone());
+    CacheFlush.<String, SubjectBuckets>listen(context, BUCKETS,
+        (key, now, before) -> publication.entryFlushed(key, now, before));
+    CacheFlush.<BucketKey, UsageAggregate>listen(context, HISTORY, (key, now, before) -> publication.historyFlushed(key, now));
+    BucketPurge purge = new BucketPurge(config, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
+        DIMENSIONS, registry);
+    context.schedule(BucketPurge.INTERVAL, PunctuationType.WALL_CLOCK_TIME, purge::run);
+  }
+
+  @Override
+  public void process(Record<String, UsageAggregate> record) {
+    Subject subject = Subject.parse(record.key());
+    UsageAggregate minuteSum = record.value();
+    Totals totals = Totals.of(minuteSum);
+    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+    CalendarWindow[] windows = buckets.windows(minuteSum.getWindowStart());
+    SubjectBuckets entry = buckets.entry(subject);
+    String overflow = buckets.overflow(subject, entry, windows, now, totals);
+    if (overflow != null) {
+      throw new ArithmeticException(overflow + "; refusing the minute's totals from " + minuteSum.getWindowStart());
+    }
+    buckets.add(subject, entry, windows, now, totals, minuteSum.getRequests());
+  }
+}

@@ -1,0 +1,66 @@
+package dev.tokenledger.aggregator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenledger.schemas.EventRules;
+import dev.tokenledger.schemas.Pricing;
+import dev.tokenledger.schemas.avro.Dimension;
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SharedSumsTest {
+
+  private static final long MINUTE = Instant.parse("2026-12-07T10:00:00Z").toEpochMilli();
+
+  private final List<Map.Entry<Subject, Map<Long, Totals>>> sent = new ArrayList<>();
+
+  private static TokensConsumed event(String provider, String model, String tenant) {
+    return AggregatorDriver.event("e", "2026-12-07T10:00:05Z").setProvider(provider).setModel(model)
+        .setTenantId(tenant).setFeature(null).build();
+  }
+
+  private void add(SharedSums sums, TokensConsumed event, long costNanos) {
+    Totals totals = Totals.of(event, Optional.of(Pricing.Cost.ofNanos(costNanos)), null);
+    sums.add(event, event.getProvider() + "/" + event.getModel(), MINUTE, totals,
+        (subject, minutes) -> sent.add(Map.entry(subject, Map.copyOf(minutes))));
+  }
+
+  @Test
+  void shouldSumEachSharedSubjectsMinuteAndHandThemOverOnce() {
+    SharedSums sums = new SharedSums();
+    add(sums, event("openai", "gpt-4o", "acme"), 10);
+    add(sums, event("openai", "gpt-4o", null), 20);
+    add(sums, event("anthropic", "claude-sonnet-4-5", "acme"), 40);
+
+    sums.drain((subject, minutes) -> sent.add(Map.entry(subject, Map.copyOf(minutes))));
+
+    assertThat(sent).extracting(e -> e.getKey().toString()).containsExactlyInAnyOrder("all:_", "provider:openai",
+        "provider:anthropic", "model:openai/gpt-4o", "model:anthropic/claude-sonnet-4-5", "feature:unassigned",
+        "tenant:acme", "tenant:unassigned");
+    assertThat(sent).filteredOn(e -> e.getKey().dimension() == Dimension.ALL).singleElement()
+        .satisfies(e -> assertThat(e.getValue().get(MINUTE).get(Totals.COST_NANOS)).isEqualTo(70));
+    assertThat(sums.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldSendTheSumsEarlyRatherThanLetOneOverflow() {
+    SharedSums sums = new SharedSums();
+    // Each event costs the most one call may; 9,224 of them overflow a long of nano-USD.
+    int events = (int) (Long.MAX_VALUE / EventRules.MAX_COST_NANOS) + 2;
+    for (int i = 0; i < events; i++) {
+      add(sums, event("openai", "gpt-4o", "acme"), EventRules.MAX_COST_NANOS);
+    }
+    sums.drain((subject, minutes) -> sent.add(Map.entry(subject, Map.copyOf(minutes))));
+
+    List<Totals> all = sent.stream().filter(e -> e.getKey().dimension() == Dimension.ALL)
+        .map(e -> e.getValue().get(MINUTE)).toList();
+    assertThat(all).hasSizeGreaterThan(1);
+    assertThat(all.stream().mapToLong(t -> t.get(Totals.REQUESTS)).sum()).isEqualTo(events);
+    assertThat(all).allSatisfy(t -> assertThat(t.get(Totals.COST_NANOS)).isPositive());
+  }
+}
