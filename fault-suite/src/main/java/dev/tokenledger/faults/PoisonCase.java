@@ -29,8 +29,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * valid events and their retries: counts no call has (the request that killed the aggregator on
  * 2026-12-07), a cost priced past the ceiling, undecodable values, bytes after an event, records
  * larger than any event, headers that fill a record, retries keyed otherwise than by user, and a
- * burst of the costliest calls that would overflow a month's running total (a record whose
- * processing throws: the exception handler routes it). Every valid event is counted exactly in
+ * burst of the costliest calls that would overflow a shared month's running total (a record whose
+ * processing throws: the exception handler routes the sums it refuses). Every valid event is counted exactly in
  * every dimension and period, each poison record is routed once with its reason, the burst is
  * refused rather than wrapped, and the aggregator never stops.
  */
@@ -99,13 +99,13 @@ final class PoisonCase implements FaultCase {
       records.add(new ProducerRecord<>(topic, partition, key(event), AvroSerdes.tokensConsumed().encode(event), headers));
     }
     Collections.shuffle(records, random);
-    // The costliest calls, all in one day 40 days back (a month of its own): their running totals
-    // would overflow a long of nano-USD.
+    // The costliest calls, from 50 users, all in one day 40 days back (a month of its own): no
+    // user's running total overflows, but all:_'s would, fed by every task through the repartition.
     int whaleEvents = (int) (Long.MAX_VALUE / EventRules.MAX_COST_NANOS) + 50;
     Instant whaleDay = Instant.now().minus(Duration.ofDays(40)).truncatedTo(ChronoUnit.DAYS);
     int middle = records.size() / 2;
     for (int i = 0; i < whaleEvents; i++) {
-      TokensConsumed whale = TokensConsumed.newBuilder(events.get(0)).setEventId("whale-" + i).setUserId("whale")
+      TokensConsumed whale = TokensConsumed.newBuilder(events.get(0)).setEventId("whale-" + i).setUserId("whale-" + i % 50)
           .setOccurredAt(whaleDay.plusMillis(i)).setCostNanos(EventRules.MAX_COST_NANOS).build();
       records.add(middle + i, KafkaIo.event(topic, whale));
     }
@@ -126,7 +126,7 @@ final class PoisonCase implements FaultCase {
     for (ConsumerRecord<byte[], byte[]> rejected : KafkaIo.readAll(environment.bootstrap(), topics.tokensRejected().name())) {
       String category = header(rejected, "tl.error.category");
       if (header(rejected, "tl.error.exception").equals(ArithmeticException.class.getName())) {
-        // A minute's totals of one subject that a bucket refused: the all:_ ones account for the whale's calls.
+        // A task's minute sum of one shared subject that a bucket refused: the all:_ ones account for the whales' calls.
         if ("all:_".equals(new String(rejected.key(), StandardCharsets.UTF_8))) {
           refusedWhaleRequests += AvroSerdes.usageAggregate().decode(rejected.value()).getRequests();
         }
