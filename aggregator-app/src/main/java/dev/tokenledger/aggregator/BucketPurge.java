@@ -20,7 +20,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Forgets buckets past their period's retention, a bounded amount a run ({@value #BUDGET} stores
  * writes, every {@link #INTERVAL}): however many expire at once (a restart after days away, the
  * end of a month), a run takes a bounded time, far inside the transaction timeout. Each purged
- * bucket gets its tombstone on {@code usage.aggregates} when the record cache flushes.
+ * bucket gets its tombstone on {@code usage.aggregates}. An entry the fold holds for the next
+ * commit is purged there, so that the commit does not write back what the purge dropped.
  *
  * <p>History buckets are read in key order, (dimension, period, start), so only expired ones are
  * read, from a cursor per (dimension, period) that spares a run the keys the last one deleted.
@@ -38,8 +39,10 @@ final class BucketPurge {
   private record Range(Dimension dimension, Period period) {}
 
   private final AggregatorConfig config;
+  private final BucketWriter writer;
   private final KeyValueStore<String, SubjectBuckets> entries;
   private final KeyValueStore<BucketKey, UsageAggregate> history;
+  private final Publication publication;
   private final List<Range> ranges;
   private final MeterRegistry registry;
   private final Map<Range, BucketKey> purgedBelow = new HashMap<>();
@@ -47,12 +50,18 @@ final class BucketPurge {
   /** The entry key the next round-robin visit starts after; null: from the first. */
   private String entriesFrom;
 
-  /** @param dimensions the dimensions the stores hold */
-  BucketPurge(AggregatorConfig config, KeyValueStore<String, SubjectBuckets> entries,
-      KeyValueStore<BucketKey, UsageAggregate> history, List<Dimension> dimensions, MeterRegistry registry) {
+  /**
+   * @param writer the fold's writer, holding the entries of the next commit
+   * @param dimensions the dimensions the stores hold
+   */
+  BucketPurge(AggregatorConfig config, BucketWriter writer, KeyValueStore<String, SubjectBuckets> entries,
+      KeyValueStore<BucketKey, UsageAggregate> history, Publication publication, List<Dimension> dimensions,
+      MeterRegistry registry) {
     this.config = config;
+    this.writer = writer;
     this.entries = entries;
     this.history = history;
+    this.publication = publication;
     this.registry = registry;
     this.ranges = AggregatorConfig.PERIODS.stream()
         .flatMap(period -> dimensions.stream().map(dimension -> new Range(dimension, period))).toList();
@@ -83,7 +92,10 @@ final class BucketPurge {
         }
         more = old.hasNext();
       }
-      expired.forEach(history::delete);
+      for (BucketKey key : expired) {
+        history.delete(key);
+        publication.tombstone(key.subject().toString(), key.period(), key.start());
+      }
       budget -= expired.size();
       count(range.period(), expired.size());
       if (more) {
@@ -108,21 +120,26 @@ final class BucketPurge {
       }
       wrapped = !next.hasNext();
     }
-    for (KeyValue<String, SubjectBuckets> entry : visited) {
+    for (KeyValue<String, SubjectBuckets> visit : visited) {
+      SubjectBuckets held = writer.pendingEntry(visit.key);
+      SubjectBuckets entry = held != null ? held : visit.value;
       int dropped = 0;
       for (int p = 0; p < AggregatorConfig.PERIODS.size(); p++) {
         Period period = AggregatorConfig.PERIODS.get(p);
         Instant cutoff = now.minus(config.retention().get(period));
-        int droppedOfPeriod = entry.value.dropStartingBefore(p,
+        List<Long> starts = entry.dropStartingBefore(p,
             CalendarWindow.containing(period, cutoff, config.zone()).start().toEpochMilli());
-        count(period, droppedOfPeriod);
-        dropped += droppedOfPeriod;
+        for (long start : starts) {
+          publication.tombstone(visit.key, period, Instant.ofEpochMilli(start));
+        }
+        count(period, starts.size());
+        dropped += starts.size();
       }
-      if (dropped > 0) {
-        if (entry.value.isEmpty()) {
-          entries.delete(entry.key);
+      if (dropped > 0 && held == null) {
+        if (entry.isEmpty()) {
+          entries.delete(visit.key);
         } else {
-          entries.put(entry.key, entry.value);
+          entries.put(visit.key, entry);
         }
       }
     }

@@ -6,30 +6,44 @@ import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Adds totals to a subject's buckets of every period: to the window in the subject's entry
  * ({@link SubjectBuckets}), or in the history store when the window is older than every one the
- * entry keeps. Both stores sit behind Kafka Streams' record cache, so however many additions a
- * subject gets between two commits, each store writes it once (and once to its changelog).
+ * entry keeps. The entries a fold touches stay in memory until {@link #flush} (before each commit,
+ * {@link CommitTrigger}): however many events a subject gets between two commits, its entry is
+ * read once, written once (one changelog record) and each window that changed is published once.
  *
  * <p>Checking and adding are two steps, so that a caller can check every subject an event
- * touches before it changes any: an addition is all or nothing.
+ * touches before it changes any: an addition is all or nothing. What it holds in memory is only
+ * what the next commit writes: a fold makes a new writer in {@code init}, as Kafka Streams drops
+ * a task's uncommitted work when it closes it dirty.
  */
 final class BucketWriter {
+
+  /**
+   * Entries held in memory before a commit is asked for (a few kilobytes each): bounds the memory
+   * of a long commit interval or a burst of distinct subjects.
+   */
+  static final int MAX_PENDING = 20_000;
 
   private final AggregatorConfig config;
   private final KeyValueStore<String, SubjectBuckets> entries;
   private final KeyValueStore<BucketKey, UsageAggregate> history;
+  private final Publication publication;
+  private final Map<String, SubjectBuckets> pending = new HashMap<>();
   private final Counter[] expiredUpdates = new Counter[SubjectBuckets.PERIODS.size()];
 
   BucketWriter(AggregatorConfig config, KeyValueStore<String, SubjectBuckets> entries,
-      KeyValueStore<BucketKey, UsageAggregate> history, MeterRegistry registry) {
+      KeyValueStore<BucketKey, UsageAggregate> history, Publication publication, MeterRegistry registry) {
     this.config = config;
     this.entries = entries;
     this.history = history;
+    this.publication = publication;
     for (int p = 0; p < expiredUpdates.length; p++) {
       expiredUpdates[p] = registry.counter("tokenledger.aggregator.expired.bucket.updates",
           "period", SubjectBuckets.PERIODS.get(p).name().toLowerCase(Locale.ROOT));
@@ -50,10 +64,26 @@ final class BucketWriter {
     return window.end().isBefore(now.minus(config.retention().get(window.period())));
   }
 
-  /** The subject's entry, or a new one. */
+  /** The subject's entry as this commit will write it: held since the subject was first touched, or read, or new. */
   SubjectBuckets entry(Subject subject) {
-    SubjectBuckets entry = entries.get(subject.toString());
-    return entry == null ? new SubjectBuckets() : entry;
+    String key = subject.toString();
+    SubjectBuckets entry = pending.get(key);
+    if (entry == null) {
+      SubjectBuckets stored = entries.get(key);
+      entry = stored == null ? new SubjectBuckets() : stored;
+      pending.put(key, entry);
+    }
+    return entry;
+  }
+
+  /** The entry held for the next commit, or null: what the purge must change instead of the stored one. */
+  SubjectBuckets pendingEntry(String subjectKey) {
+    return pending.get(subjectKey);
+  }
+
+  /** Whether the entries held make a commit due before the interval ends. */
+  boolean full() {
+    return pending.size() >= MAX_PENDING;
   }
 
   /** The first total that adding {@code totals} to the subject's windows would overflow, or null. */
@@ -74,8 +104,12 @@ final class BucketWriter {
   }
 
   /**
-   * Adds {@code totals} to every window of the subject still within its period's retention, and
-   * writes the entry. Call {@link #overflow} first: this throws rather than wraps.
+   * Adds {@code totals} to every window of the subject still within its period's retention. Call
+   * {@link #overflow} first: this throws rather than wraps.
+   *
+   * <p>A window pushed out of the entry goes to the history store now, and is published now if it
+   * changed since its last publication; a late event's window in the history store is written
+   * and published at once (late events are few; the entry is for the ones that are not).
    *
    * @param requests how many calls the totals hold, for the metric of updates past retention
    */
@@ -90,25 +124,48 @@ final class BucketWriter {
       }
       long start = window.start().toEpochMilli();
       if (entry.holds(p, start)) {
-        SubjectBuckets.Window pushedOut = entry.open(p, start);
-        entry.get(p, start).add(totals);
+        SubjectBuckets.Window pushedOut = entry.add(p, start, totals);
         if (pushedOut != null) {
-          CalendarWindow old = CalendarWindow.containing(window.period(), Instant.ofEpochMilli(pushedOut.start()),
-              config.zone());
-          // Past its retention it is purged here and now (the entry's flush publishes its tombstone).
+          CalendarWindow old = window(window.period(), pushedOut.start());
+          // Past its retention it is simply gone (the purge would have dropped it).
           if (!expired(old, now)) {
-            history.put(BucketKey.of(subject, window.period(), old.start()),
-                pushedOut.totals().toAggregate(subject, old, config.zone()));
+            UsageAggregate bucket = pushedOut.totals().toAggregate(subject, old, config.zone());
+            history.put(BucketKey.of(subject, window.period(), old.start()), bucket);
+            if (pushedOut.changed()) {
+              publication.publish(subject, old, bucket);
+            }
           }
         }
       } else {
         Totals older = historical(subject, window);
         older = older == null ? new Totals() : older;
         older.add(totals);
-        history.put(BucketKey.of(subject, window.period(), window.start()), older.toAggregate(subject, window, config.zone()));
+        UsageAggregate bucket = older.toAggregate(subject, window, config.zone());
+        history.put(BucketKey.of(subject, window.period(), window.start()), bucket);
+        publication.publish(subject, window, bucket);
       }
     }
-    entries.put(subject.toString(), entry);
+  }
+
+  /**
+   * Writes every entry touched since the last flush, once, and publishes each window that
+   * changed; an entry the purge emptied is deleted. Runs before each commit.
+   */
+  void flush() {
+    pending.forEach((key, entry) -> {
+      if (entry.isEmpty()) {
+        entries.delete(key);
+        return;
+      }
+      entries.put(key, entry);
+      Subject subject = null;
+      for (SubjectBuckets.Window changed : entry.takeChanged()) {
+        subject = subject == null ? Subject.parse(key) : subject;
+        CalendarWindow window = window(SubjectBuckets.PERIODS.get(changed.period()), changed.start());
+        publication.publish(subject, window, changed.totals().toAggregate(subject, window, config.zone()));
+      }
+    });
+    pending.clear();
   }
 
   private Totals historical(Subject subject, CalendarWindow window) {

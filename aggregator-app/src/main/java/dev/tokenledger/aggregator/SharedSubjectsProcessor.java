@@ -14,16 +14,17 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * The fold of the shared subjects (all, provider, model, feature, tenant) in their subject's task,
  * after the repartition: adds each task's minute sum to the subject's buckets ({@link
- * BucketWriter}), whose changes are published at the cache's flush before each commit.
+ * BucketWriter}), written and published before each commit ({@link CommitTrigger}).
  *
  * <p>All four periods take the sum or none does: a running total that would overflow throws
  * before anything is written, and the exception handler routes the sum to {@code tokens.rejected}
- * (category {@code overflow}). It holds nothing in memory between records.
+ * (category {@code overflow}). What it holds in memory is made anew in {@code init}.
  */
 final class SharedSubjectsProcessor implements Processor<String, UsageAggregate, String, Fold> {
 
   static final String BUCKETS = "shared-buckets";
   static final String HISTORY = "shared-bucket-history";
+  static final String TRIGGER = "shared-fold-commit";
   static final List<Dimension> DIMENSIONS =
       List.of(Dimension.ALL, Dimension.PROVIDER, Dimension.MODEL, Dimension.FEATURE, Dimension.TENANT);
 
@@ -31,6 +32,7 @@ final class SharedSubjectsProcessor implements Processor<String, UsageAggregate,
   private final MeterRegistry registry;
   private ProcessorContext<String, Fold> context;
   private BucketWriter buckets;
+  private CommitTrigger trigger;
 
   SharedSubjectsProcessor(AggregatorConfig config, MeterRegistry registry) {
     this.config = config;
@@ -40,13 +42,12 @@ final class SharedSubjectsProcessor implements Processor<String, UsageAggregate,
   @Override
   public void init(ProcessorContext<String, Fold> context) {
     this.context = context;
-    this.buckets = new BucketWriter(config, context.getStateStore(BUCKETS), context.getStateStore(HISTORY), registry);
-    Publication publication = new Publication(context, buckets, config.zone());
-    CacheFlush.<String, SubjectBuckets>listen(context, BUCKETS,
-        (key, now, before) -> publication.entryFlushed(key, now, before));
-    CacheFlush.<BucketKey, UsageAggregate>listen(context, HISTORY, (key, now, before) -> publication.historyFlushed(key, now));
-    BucketPurge purge = new BucketPurge(config, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
-        DIMENSIONS, registry);
+    Publication publication = new Publication(context);
+    this.buckets = new BucketWriter(config, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
+        publication, registry);
+    this.trigger = CommitTrigger.listen(context, TRIGGER, buckets::flush);
+    BucketPurge purge = new BucketPurge(config, buckets, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
+        publication, DIMENSIONS, registry);
     context.schedule(BucketPurge.INTERVAL, PunctuationType.WALL_CLOCK_TIME, purge::run);
   }
 
@@ -63,5 +64,9 @@ final class SharedSubjectsProcessor implements Processor<String, UsageAggregate,
       throw new ArithmeticException(overflow + "; refusing the minute's totals from " + minuteSum.getWindowStart());
     }
     buckets.add(subject, entry, windows, now, totals, minuteSum.getRequests());
+    trigger.arm();
+    if (buckets.full()) {
+      context.commit();
+    }
   }
 }

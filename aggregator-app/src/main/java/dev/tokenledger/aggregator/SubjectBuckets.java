@@ -16,11 +16,11 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * One subject's latest buckets of every period, in one store entry: an event adds to its minute,
- * hour, day and month with one read and one write instead of four of each, and the record cache
- * writes the entry once per commit however many events touched it. It keeps the {@value #KEPT}
- * newest windows of each period (a minute or two of jitter lands in the previous window, not in
- * the history store); a window pushed out goes to the history store, where queries find it and
- * late events add to it.
+ * hour, day and month in memory, and the entry is written once per commit however many events
+ * touched it ({@link BucketWriter}). It keeps the {@value #KEPT} newest windows of each period (a
+ * minute or two of jitter lands in the previous window, not in the history store); a window pushed
+ * out goes to the history store, where queries find it and late events add to it. It remembers
+ * which windows changed since they were last published (not stored).
  *
  * <p>The serde is compact: each number a zig-zag varint, so a day of small counts takes a few
  * bytes, not eight (the entry is written to its changelog on every commit it changed in).
@@ -34,11 +34,12 @@ final class SubjectBuckets {
 
   public static final Serde<SubjectBuckets> SERDE = Serdes.serdeFrom(new BucketsSerializer(), new BucketsDeserializer());
 
-  /** A window of a period and its totals. */
-  record Window(int period, long start, Totals totals) {}
+  /** A window of a period, its totals, and whether they changed since they were last published. */
+  record Window(int period, long start, Totals totals, boolean changed) {}
 
   private final long[][] starts = new long[PERIODS.size()][KEPT];
   private final Totals[][] totals = new Totals[PERIODS.size()][KEPT];
+  private final boolean[][] changed = new boolean[PERIODS.size()][KEPT];
   private final int[] count = new int[PERIODS.size()];
 
   static int index(Period period) {
@@ -47,12 +48,8 @@ final class SubjectBuckets {
 
   /** The totals of {@code period}'s window starting at {@code start}, or null when this entry does not hold it. */
   Totals get(int period, long start) {
-    for (int i = 0; i < count[period]; i++) {
-      if (starts[period][i] == start) {
-        return totals[period][i];
-      }
-    }
-    return null;
+    int at = indexOf(period, start);
+    return at < 0 ? null : totals[period][at];
   }
 
   /** Whether the window belongs here: held, or newer than the oldest held, or there is room. */
@@ -61,47 +58,78 @@ final class SubjectBuckets {
   }
 
   /**
-   * Opens the window (empty) unless held; returns the oldest window it pushed out to make room,
-   * or null. Only for a window this entry {@link #holds}.
+   * Adds {@code more} to the window, opened (empty) unless held, and marks it changed; returns the
+   * oldest window it pushed out to make room, or null. Only for a window this entry {@link
+   * #holds}; check {@link Totals#overflowOnAdd} first, as this throws rather than wraps.
    */
-  Window open(int period, long start) {
-    if (get(period, start) != null) {
-      return null;
-    }
+  Window add(int period, long start, Totals more) {
     Window pushedOut = null;
-    if (count[period] == KEPT) {
-      int oldest = KEPT - 1;
-      pushedOut = new Window(period, starts[period][oldest], totals[period][oldest]);
-      count[period]--;
+    int at = indexOf(period, start);
+    if (at < 0) {
+      if (count[period] == KEPT) {
+        int oldest = KEPT - 1;
+        pushedOut = new Window(period, starts[period][oldest], totals[period][oldest], changed[period][oldest]);
+        count[period]--;
+      }
+      // Newest first: shift the older ones down.
+      at = 0;
+      while (at < count[period] && starts[period][at] > start) {
+        at++;
+      }
+      for (int i = count[period]; i > at; i--) {
+        starts[period][i] = starts[period][i - 1];
+        totals[period][i] = totals[period][i - 1];
+        changed[period][i] = changed[period][i - 1];
+      }
+      starts[period][at] = start;
+      totals[period][at] = new Totals();
+      count[period]++;
     }
-    // Newest first: shift the older ones down.
-    int at = 0;
-    while (at < count[period] && starts[period][at] > start) {
-      at++;
-    }
-    for (int i = count[period]; i > at; i--) {
-      starts[period][i] = starts[period][i - 1];
-      totals[period][i] = totals[period][i - 1];
-    }
-    starts[period][at] = start;
-    totals[period][at] = new Totals();
-    count[period]++;
+    totals[period][at].add(more);
+    changed[period][at] = true;
     return pushedOut;
   }
 
-  /** Drops the windows of {@code period} that start before {@code start}; how many it dropped. */
-  int dropStartingBefore(int period, long start) {
+  private int indexOf(int period, long start) {
+    for (int i = 0; i < count[period]; i++) {
+      if (starts[period][i] == start) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The windows that changed since the last call, newest first within each period; they count as published. */
+  List<Window> takeChanged() {
+    List<Window> taken = new ArrayList<>();
+    for (int p = 0; p < PERIODS.size(); p++) {
+      for (int i = 0; i < count[p]; i++) {
+        if (changed[p][i]) {
+          taken.add(new Window(p, starts[p][i], totals[p][i], true));
+          changed[p][i] = false;
+        }
+      }
+    }
+    return taken;
+  }
+
+  /** Drops the windows of {@code period} that start before {@code start}; the starts of those it dropped. */
+  List<Long> dropStartingBefore(int period, long start) {
+    List<Long> dropped = new ArrayList<>(0);
     int kept = 0;
     for (int i = 0; i < count[period]; i++) {
       if (starts[period][i] >= start) {
         starts[period][kept] = starts[period][i];
         totals[period][kept] = totals[period][i];
+        changed[period][kept] = changed[period][i];
         kept++;
+      } else {
+        dropped.add(starts[period][i]);
       }
     }
-    int dropped = count[period] - kept;
     for (int i = kept; i < count[period]; i++) {
       totals[period][i] = null;
+      changed[period][i] = false;
     }
     count[period] = kept;
     return dropped;
@@ -121,7 +149,7 @@ final class SubjectBuckets {
     List<Window> all = new ArrayList<>(KEPT * PERIODS.size());
     for (int p = 0; p < PERIODS.size(); p++) {
       for (int i = 0; i < count[p]; i++) {
-        all.add(new Window(p, starts[p][i], totals[p][i]));
+        all.add(new Window(p, starts[p][i], totals[p][i], changed[p][i]));
       }
     }
     return all;

@@ -7,7 +7,6 @@ import dev.tokenledger.schemas.avro.TokensConsumed;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -212,9 +211,5 @@ final class Totals {
     a.setMaxContextUtilizationPpm(v[MAX_CONTEXT_UTILIZATION_PPM]);
     a.setLastEventAt(v[LAST_EVENT_AT] == Long.MIN_VALUE ? window.start() : Instant.ofEpochMilli(v[LAST_EVENT_AT]));
     return a;
-  }
-
-  boolean sameAs(Totals other) {
-    return other != null && Arrays.equals(values, other.values);
   }
 }

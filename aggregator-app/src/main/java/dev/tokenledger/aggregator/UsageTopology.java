@@ -34,9 +34,14 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                         └─ checked ───────────────────────────────────┴─┐
  *   intake (dedupe by eventId, price, late) ─┬─ rejected (cost over the ceiling) → tokens.rejected
  *                                            ├─ late → tokens.late
- *                                            └─ accepted → add to the pending minute totals of its seven subjects;
- *                                               every combine interval each subject-minute's sum goes on
- *   → repartition by subject → add to buckets (minute, hour, day, month) → usage.aggregates (keyed by bucket)
+ *                                            └─ accepted ─┐
+ *   user-subjects: fold into the user's and user × model's buckets (in memory, store "user-buckets"),
+ *                  add to this task's sums of the five shared subjects' minutes
+ *                  (an event that would overflow its user's totals → tokens.rejected);
+ *                  before each commit ─┬─ each changed bucket once → usage.aggregates
+ *                                      └─ each shared minute sum once → repartition by subject ─┐
+ *   shared-subjects: fold each sum into the subject's buckets (in memory, store "shared-buckets");
+ *                    before each commit each changed bucket once → usage.aggregates (keyed by bucket)
  * </pre>
  *
  * The rerouted events and those already on their user's partition meet in one task per
@@ -69,14 +74,17 @@ public final class UsageTopology {
         Consumed.with(Serdes.String(), AvroSerdes.modelPrice()).withName("pricing-catalog"),
         () -> new GlobalStoreWriter<>(PRICE_STORE));
     builder.addStateStore(EventIds.storeBuilder(config.dedupeRetention()));
-    // Every subject's buckets behind the record cache: written once a commit, published at its flush (CacheFlush).
+    // Every subject's buckets, written by its fold once a commit (BucketWriter), so not cached.
     for (String entries : List.of(UserSubjectsProcessor.BUCKETS, SharedSubjectsProcessor.BUCKETS)) {
       builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(entries), Serdes.String(),
-          SubjectBuckets.SERDE).withCachingEnabled());
+          SubjectBuckets.SERDE));
     }
     for (String history : List.of(UserSubjectsProcessor.HISTORY, SharedSubjectsProcessor.HISTORY)) {
       builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(history), BucketKey.SERDE,
-          AvroSerdes.usageAggregate()).withCachingEnabled());
+          AvroSerdes.usageAggregate()));
+    }
+    for (String trigger : List.of(UserSubjectsProcessor.TRIGGER, SharedSubjectsProcessor.TRIGGER)) {
+      builder.addStateStore(CommitTrigger.storeBuilder(trigger));
     }
 
     Map<String, KStream<String, Intake>> firstPass = builder
@@ -124,7 +132,7 @@ public final class UsageTopology {
     Map<String, KStream<String, Fold>> userFold = intake.get("intake-accepted")
         .mapValues(outcome -> (Intake.Accepted) outcome, Named.as("as-accepted"))
         .process(() -> new UserSubjectsProcessor(config, registry), Named.as("user-subjects"),
-            UserSubjectsProcessor.BUCKETS, UserSubjectsProcessor.HISTORY)
+            UserSubjectsProcessor.BUCKETS, UserSubjectsProcessor.HISTORY, UserSubjectsProcessor.TRIGGER)
         .split(Named.as("user-fold-"))
         .branch((key, fold) -> fold instanceof Fold.Bucket, Branched.as("bucket"))
         .branch((key, fold) -> fold instanceof Fold.SharedSum, Branched.as("shared"))
@@ -142,7 +150,7 @@ public final class UsageTopology {
         .repartition(Repartitioned.<String, UsageAggregate>as(BY_SUBJECT)
             .withKeySerde(Serdes.String()).withValueSerde(AvroSerdes.usageAggregate()))
         .process(() -> new SharedSubjectsProcessor(config, registry), Named.as("shared-subjects"),
-            SharedSubjectsProcessor.BUCKETS, SharedSubjectsProcessor.HISTORY);
+            SharedSubjectsProcessor.BUCKETS, SharedSubjectsProcessor.HISTORY, SharedSubjectsProcessor.TRIGGER);
 
     userFold.get("user-fold-bucket").merge(sharedBuckets, Named.as("buckets"))
         .mapValues(fold -> ((Fold.Bucket) fold).totals(), Named.as("unwrap-bucket"))

@@ -5,12 +5,10 @@ import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.TokensConsumed;
-import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -18,30 +16,31 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * The fold in the task of the user's partition, where every event of a user arrives: adds each
- * accepted event to the user's and the user × model's buckets ({@link BucketWriter}, behind the
- * record cache: one store write and one changelog record per touched subject and commit), and to
- * this task's minute sums of the shared subjects (all, provider, model, feature, tenant), which
- * go through the repartition to their subject's task once per commit instead of once per event.
+ * accepted event to the user's and the user × model's buckets ({@link BucketWriter}: in memory
+ * until the commit, then one store write, one changelog record and one publication per touched
+ * subject and bucket), and to this task's minute sums of the shared subjects (all, provider,
+ * model, feature, tenant), which go through the repartition to their subject's task once per
+ * commit instead of once per event.
  *
- * <p>Both leave at the cache's flush before each commit ({@link CacheFlush}): the buckets that
- * changed are published, and the shared sums are sent, in the transaction that commits the
- * events' input offsets. Every event dirties its user's entry, so whenever shared sums are held
- * a flush is due before the next commit. A commit without a flush cannot happen, and what this
- * processor holds in memory (the shared sums) is dropped in {@code init} and {@code close}, as
- * Kafka Streams drops the cache's uncommitted writes when it closes a task dirty.
+ * <p>Both leave before each commit ({@link CommitTrigger}), in the transaction that commits the
+ * events' input offsets. What this processor holds in memory is made anew in {@code init}: Kafka
+ * Streams reuses the instance after a suspension or a revival, and a task closed dirty must start
+ * again from its committed state.
  */
 final class UserSubjectsProcessor implements Processor<String, Intake.Accepted, String, Fold> {
 
   static final String BUCKETS = "user-buckets";
   static final String HISTORY = "user-bucket-history";
+  static final String TRIGGER = "user-fold-commit";
 
   private final AggregatorConfig config;
   private final MeterRegistry registry;
   private final Rejections rejections;
   private ProcessorContext<String, Fold> context;
+  /** These three are made anew in init: Kafka Streams calls it again on this instance after a suspension or a revival. */
   private BucketWriter buckets;
-  /** Made anew in init: Kafka Streams calls it again on this instance after a suspension or a revival. */
   private SharedSums shared;
+  private CommitTrigger trigger;
 
   UserSubjectsProcessor(AggregatorConfig config, MeterRegistry registry) {
     this.config = config;
@@ -53,22 +52,16 @@ final class UserSubjectsProcessor implements Processor<String, Intake.Accepted, 
   public void init(ProcessorContext<String, Fold> context) {
     this.context = context;
     this.shared = new SharedSums();
-    this.buckets = new BucketWriter(config, context.getStateStore(BUCKETS), context.getStateStore(HISTORY), registry);
-    Publication publication = new Publication(context, buckets, config.zone());
-    CacheFlush.<String, SubjectBuckets>listen(context, BUCKETS, (key, now, before) -> {
-      sendSharedSums();
-      publication.entryFlushed(key, now, before);
+    Publication publication = new Publication(context);
+    this.buckets = new BucketWriter(config, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
+        publication, registry);
+    this.trigger = CommitTrigger.listen(context, TRIGGER, () -> {
+      shared.drain(this::send);
+      buckets.flush();
     });
-    CacheFlush.<BucketKey, UsageAggregate>listen(context, HISTORY,
-        (key, now, before) -> publication.historyFlushed(key, now));
-    BucketPurge purge = new BucketPurge(config, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
-        List.of(Dimension.USER, Dimension.USER_MODEL), registry);
+    BucketPurge purge = new BucketPurge(config, buckets, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
+        publication, List.of(Dimension.USER, Dimension.USER_MODEL), registry);
     context.schedule(BucketPurge.INTERVAL, PunctuationType.WALL_CLOCK_TIME, purge::run);
-  }
-
-  @Override
-  public void close() {
-    shared = null;
   }
 
   @Override
@@ -95,18 +88,16 @@ final class UserSubjectsProcessor implements Processor<String, Intake.Accepted, 
     buckets.add(userModel, userModelEntry, windows, now, totals, 1);
     long minute = windows[SubjectBuckets.index(Period.MINUTE)].start().toEpochMilli();
     shared.add(event, model, minute, totals, this::send);
-  }
-
-  /** Sends every shared subject's minute sums on, keyed by subject (they are then forgotten). */
-  private void sendSharedSums() {
-    if (!shared.isEmpty()) {
-      shared.drain(this::send);
+    trigger.arm();
+    if (buckets.full()) {
+      context.commit();
     }
   }
 
-  private void send(Subject subject, Map<Long, Totals> minutes) {
-    long at = context.currentSystemTimeMs();
-    minutes.forEach((minute, sum) -> context.forward(new Record<>(subject.toString(),
-        new Fold.SharedSum(sum.toAggregate(subject, buckets.window(Period.MINUTE, minute), config.zone())), at)));
+  /** Sends one shared subject's minute sum on, keyed by the subject. */
+  private void send(Subject subject, long minute, Totals sum) {
+    context.forward(new Record<>(subject.toString(),
+        new Fold.SharedSum(sum.toAggregate(subject, buckets.window(Period.MINUTE, minute), config.zone())),
+        context.currentSystemTimeMs()));
   }
 }

@@ -62,7 +62,8 @@ class AggregatorClusterTest {
   private static final String READ_KEY = "read-" + UUID.randomUUID();
   private static final String ADMIN_KEY = "admin-" + UUID.randomUUID();
   private static final ZoneId ZONE = ZoneId.of("Asia/Kolkata");
-  private static final List<String> USERS = List.of("alice", "bob", "carol", "dave");
+  /** team/erin: a userId with a '/', which a user × model query names with its user parameter. */
+  private static final List<String> USERS = List.of("alice", "bob", "carol", "dave", "team/erin");
   private static final List<String[]> MODELS = List.of(
       new String[] {"openai", "gpt-4o"}, new String[] {"anthropic", "claude-haiku-4-5"}, new String[] {"local", "llama-test"});
 
@@ -179,7 +180,8 @@ class AggregatorClusterTest {
   private static Map<Instant, long[]> served(RunningApp app, String subject) throws Exception {
     String dimension = subject.substring(0, subject.indexOf(':'));
     String key = URLEncoder.encode(subject.substring(subject.indexOf(':') + 1), StandardCharsets.UTF_8);
-    JsonNode usage = get(app, "/v1/usage?dimension=" + dimension + "&key=" + key + "&period=day&from=" + firstDay
+    String user = dimension.equals("user_model") && subject.startsWith("user_model:team/erin/") ? "&user=team%2Ferin" : "";
+    JsonNode usage = get(app, "/v1/usage?dimension=" + dimension + "&key=" + key + user + "&period=day&from=" + firstDay
         + "&to=" + LocalDate.now(ZONE).plusDays(2));
     Map<Instant, long[]> days = new TreeMap<>();
     for (JsonNode window : usage.get("windows")) {

@@ -16,7 +16,6 @@ import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -98,15 +97,12 @@ final class AggregatorDriver implements AutoCloseable {
         .setContextWindow(contextWindow).setVersions(List.of(versions)).build());
   }
 
-  /** Publishes the event keyed by its userId, and lets its totals reach the buckets. */
+  /**
+   * Publishes the event keyed by its userId. The test driver commits after every record, so its
+   * totals are in the buckets (and published) when this returns.
+   */
   void send(TokensConsumed event) {
     input.pipeInput(event.getUserId().getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(event));
-    publishPendingTotals();
-  }
-
-  /** Lets the combine interval pass, so the totals summed since the last one reach the buckets. */
-  void publishPendingTotals() {
-    driver.advanceWallClockTime(Duration.ofMillis(100));
   }
 
   /** A bucket as a query reads it: from the subject's entry, or else from its history store; null when it holds nothing. */

@@ -31,14 +31,28 @@ class BucketPurgeTest {
   private final KeyValueStore<BucketKey, UsageAggregate> history = store(Stores.keyValueStoreBuilder(
       Stores.inMemoryKeyValueStore("history"), BucketKey.SERDE, AvroSerdes.usageAggregate()).withLoggingDisabled().build());
 
+  {
+    context.setCurrentSystemTimeMs(NOW.toEpochMilli());
+  }
+
   private <S extends KeyValueStore<?, ?>> S store(S store) {
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
     return store;
   }
 
+  private final Publication publication = new Publication(context);
+  private final BucketWriter writer = new BucketWriter(config, entries, history, publication, new SimpleMeterRegistry());
+
   private BucketPurge purge() {
-    return new BucketPurge(config, entries, history, List.of(Dimension.USER, Dimension.USER_MODEL), new SimpleMeterRegistry());
+    return new BucketPurge(config, writer, entries, history, publication, List.of(Dimension.USER, Dimension.USER_MODEL),
+        new SimpleMeterRegistry());
+  }
+
+  /** The keys of the tombstones published. */
+  private List<String> tombstones() {
+    return context.forwarded().stream().filter(f -> ((Fold.Bucket) f.record().value()).totals() == null)
+        .map(f -> (String) f.record().key()).toList();
   }
 
   private void historyBucket(String user, Instant start) {
@@ -49,8 +63,8 @@ class BucketPurgeTest {
 
   private void entryWith(String user, Instant minute) {
     SubjectBuckets entry = new SubjectBuckets();
-    entry.open(SubjectBuckets.index(Period.MINUTE), minute.toEpochMilli());
-    entry.open(SubjectBuckets.index(Period.DAY), Instant.parse("2026-12-07T00:00:00Z").toEpochMilli());
+    entry.add(SubjectBuckets.index(Period.MINUTE), minute.toEpochMilli(), new Totals());
+    entry.add(SubjectBuckets.index(Period.DAY), Instant.parse("2026-12-07T00:00:00Z").toEpochMilli(), new Totals());
     entries.put("user:" + user, entry);
   }
 
@@ -66,6 +80,24 @@ class BucketPurgeTest {
     // carol's three-hour-old minute is gone; her day is kept.
     SubjectBuckets carol = entries.get("user:carol");
     assertThat(carol.windows()).extracting(w -> SubjectBuckets.PERIODS.get(w.period())).containsExactly(Period.DAY);
+    assertThat(tombstones()).containsExactlyInAnyOrder("user:alice|minute|2026-12-07T09:00:00Z",
+        "user:carol|minute|2026-12-07T09:00:00Z");
+  }
+
+  @Test
+  void shouldPurgeTheEntryTheFoldHoldsSoTheCommitDoesNotWriteItBack() {
+    entryWith("carol", NOW.minusSeconds(3 * 3600));
+    // An event for carol since the last commit: the fold holds her entry, read before the purge runs.
+    Subject carol = new Subject(Dimension.USER, "carol");
+    SubjectBuckets held = writer.entry(carol);
+    writer.add(carol, held, writer.windows(NOW.minusSeconds(60)), NOW, new Totals(), 1);
+
+    purge().run(NOW.toEpochMilli());
+    writer.flush();
+
+    assertThat(entries.get("user:carol").windows()).extracting(SubjectBuckets.Window::start)
+        .doesNotContain(NOW.minusSeconds(3 * 3600).toEpochMilli());
+    assertThat(tombstones()).containsExactly("user:carol|minute|2026-12-07T09:00:00Z");
   }
 
   @Test

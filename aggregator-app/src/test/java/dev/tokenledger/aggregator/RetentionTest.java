@@ -115,7 +115,6 @@ class RetentionTest {
     for (int i = 0; i < users; i++) {
       publish(event("e" + i, START.toString()).setUserId("user-" + i).build());
     }
-    aggregator.publishPendingTotals();
     // user and user_model per user, and the five shared subjects, each one minute bucket.
     long minuteBuckets = 2L * users + 5;
     assertThat(bucketsOf(Period.MINUTE)).isEqualTo(minuteBuckets);

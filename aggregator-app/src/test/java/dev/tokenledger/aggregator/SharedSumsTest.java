@@ -9,7 +9,6 @@ import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +16,10 @@ class SharedSumsTest {
 
   private static final long MINUTE = Instant.parse("2026-12-07T10:00:00Z").toEpochMilli();
 
-  private final List<Map.Entry<Subject, Map<Long, Totals>>> sent = new ArrayList<>();
+  /** What the sums handed over: subject, minute, sum. */
+  private record Sent(Subject subject, long minute, Totals sum) {}
+
+  private final List<Sent> sent = new ArrayList<>();
 
   private static TokensConsumed event(String provider, String model, String tenant) {
     return AggregatorDriver.event("e", "2026-12-07T10:00:05Z").setProvider(provider).setModel(model)
@@ -27,7 +29,7 @@ class SharedSumsTest {
   private void add(SharedSums sums, TokensConsumed event, long costNanos) {
     Totals totals = Totals.of(event, Optional.of(Pricing.Cost.ofNanos(costNanos)), null);
     sums.add(event, event.getProvider() + "/" + event.getModel(), MINUTE, totals,
-        (subject, minutes) -> sent.add(Map.entry(subject, Map.copyOf(minutes))));
+        (subject, minute, sum) -> sent.add(new Sent(subject, minute, sum)));
   }
 
   @Test
@@ -37,13 +39,14 @@ class SharedSumsTest {
     add(sums, event("openai", "gpt-4o", null), 20);
     add(sums, event("anthropic", "claude-sonnet-4-5", "acme"), 40);
 
-    sums.drain((subject, minutes) -> sent.add(Map.entry(subject, Map.copyOf(minutes))));
+    sums.drain((subject, minute, sum) -> sent.add(new Sent(subject, minute, sum)));
 
-    assertThat(sent).extracting(e -> e.getKey().toString()).containsExactlyInAnyOrder("all:_", "provider:openai",
+    assertThat(sent).extracting(e -> e.subject().toString()).containsExactlyInAnyOrder("all:_", "provider:openai",
         "provider:anthropic", "model:openai/gpt-4o", "model:anthropic/claude-sonnet-4-5", "feature:unassigned",
         "tenant:acme", "tenant:unassigned");
-    assertThat(sent).filteredOn(e -> e.getKey().dimension() == Dimension.ALL).singleElement()
-        .satisfies(e -> assertThat(e.getValue().get(MINUTE).get(Totals.COST_NANOS)).isEqualTo(70));
+    assertThat(sent).filteredOn(e -> e.subject().dimension() == Dimension.ALL).singleElement()
+        .satisfies(e -> assertThat(e.sum().get(Totals.COST_NANOS)).isEqualTo(70))
+        .satisfies(e -> assertThat(e.minute()).isEqualTo(MINUTE));
     assertThat(sums.isEmpty()).isTrue();
   }
 
@@ -55,10 +58,9 @@ class SharedSumsTest {
     for (int i = 0; i < events; i++) {
       add(sums, event("openai", "gpt-4o", "acme"), EventRules.MAX_COST_NANOS);
     }
-    sums.drain((subject, minutes) -> sent.add(Map.entry(subject, Map.copyOf(minutes))));
+    sums.drain((subject, minute, sum) -> sent.add(new Sent(subject, minute, sum)));
 
-    List<Totals> all = sent.stream().filter(e -> e.getKey().dimension() == Dimension.ALL)
-        .map(e -> e.getValue().get(MINUTE)).toList();
+    List<Totals> all = sent.stream().filter(e -> e.subject().dimension() == Dimension.ALL).map(Sent::sum).toList();
     assertThat(all).hasSizeGreaterThan(1);
     assertThat(all.stream().mapToLong(t -> t.get(Totals.REQUESTS)).sum()).isEqualTo(events);
     assertThat(all).allSatisfy(t -> assertThat(t.get(Totals.COST_NANOS)).isPositive());

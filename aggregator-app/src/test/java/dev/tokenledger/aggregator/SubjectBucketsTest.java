@@ -26,12 +26,14 @@ class SubjectBucketsTest {
   void shouldKeepTheNewestWindowsAndPushOutTheOldest() {
     SubjectBuckets buckets = new SubjectBuckets();
     for (int minute = 0; minute < SubjectBuckets.KEPT; minute++) {
-      assertThat(buckets.open(MINUTE, T0 + minute * 60_000L)).isNull();
+      assertThat(buckets.add(MINUTE, T0 + minute * 60_000L, calls(1, 10))).isNull();
     }
 
-    SubjectBuckets.Window pushedOut = buckets.open(MINUTE, T0 + SubjectBuckets.KEPT * 60_000L);
+    SubjectBuckets.Window pushedOut = buckets.add(MINUTE, T0 + SubjectBuckets.KEPT * 60_000L, calls(1, 10));
 
     assertThat(pushedOut.start()).isEqualTo(T0);
+    assertThat(pushedOut.totals().get(Totals.REQUESTS)).isEqualTo(1);
+    assertThat(pushedOut.changed()).isTrue();
     assertThat(buckets.get(MINUTE, T0)).isNull();
     // A window older than every one kept is not this entry's: it belongs in the history store.
     assertThat(buckets.holds(MINUTE, T0)).isFalse();
@@ -43,12 +45,30 @@ class SubjectBucketsTest {
   @Test
   void shouldOpenALateWindowInItsPlaceAmongTheNewer() {
     SubjectBuckets buckets = new SubjectBuckets();
-    buckets.open(MINUTE, T0 + 120_000L);
-    buckets.open(MINUTE, T0);
-    buckets.open(MINUTE, T0 + 60_000L);
+    buckets.add(MINUTE, T0 + 120_000L, calls(1, 10));
+    buckets.add(MINUTE, T0, calls(1, 10));
+    buckets.add(MINUTE, T0 + 60_000L, calls(1, 10));
 
     assertThat(buckets.windows()).extracting(SubjectBuckets.Window::start)
         .containsExactly(T0 + 120_000L, T0 + 60_000L, T0);
+  }
+
+  @Test
+  void shouldHandOverEachChangedWindowOnceWithItsLatestTotals() {
+    SubjectBuckets buckets = new SubjectBuckets();
+    buckets.add(MINUTE, T0, calls(1, 10));
+    buckets.add(MINUTE, T0, calls(2, 5));
+    buckets.add(SubjectBuckets.index(Period.DAY), T0, calls(3, 15));
+
+    assertThat(buckets.takeChanged()).extracting(w -> w.totals().get(Totals.REQUESTS)).containsExactly(3L, 3L);
+    assertThat(buckets.takeChanged()).isEmpty();
+
+    buckets.add(MINUTE, T0 + 60_000L, calls(1, 1));
+    assertThat(buckets.takeChanged()).singleElement()
+        .satisfies(w -> assertThat(w.start()).isEqualTo(T0 + 60_000L));
+    // A window pushed out unchanged since it was handed over need not be published again.
+    buckets.add(MINUTE, T0 + 120_000L, calls(1, 1));
+    assertThat(buckets.add(MINUTE, T0 + 180_000L, calls(1, 1)).changed()).isFalse();
   }
 
   @Test
@@ -56,15 +76,15 @@ class SubjectBucketsTest {
     SubjectBuckets buckets = new SubjectBuckets();
     for (Period period : SubjectBuckets.PERIODS) {
       int p = SubjectBuckets.index(period);
-      buckets.open(p, T0);
-      buckets.get(p, T0).add(calls(3, EventRules.MAX_COST_NANOS));
+      buckets.add(p, T0, calls(3, EventRules.MAX_COST_NANOS));
     }
 
     byte[] bytes = SubjectBuckets.SERDE.serializer().serialize("t", buckets);
     SubjectBuckets back = SubjectBuckets.SERDE.deserializer().deserialize("t", bytes);
 
     for (Period period : SubjectBuckets.PERIODS) {
-      assertThat(back.get(SubjectBuckets.index(period), T0).sameAs(buckets.get(SubjectBuckets.index(period), T0))).isTrue();
+      assertThat(back.get(SubjectBuckets.index(period), T0).values)
+          .containsExactly(buckets.get(SubjectBuckets.index(period), T0).values);
     }
     // Zig-zag varints: four windows of small counts, not 4 × 18 longs of 8 bytes.
     assertThat(bytes.length).isLessThan(200);
@@ -81,12 +101,12 @@ class SubjectBucketsTest {
   @Test
   void shouldDropWhatStartsBeforeTheCutoff() {
     SubjectBuckets buckets = new SubjectBuckets();
-    buckets.open(MINUTE, T0);
-    buckets.open(MINUTE, T0 + 60_000L);
+    buckets.add(MINUTE, T0, calls(1, 10));
+    buckets.add(MINUTE, T0 + 60_000L, calls(1, 10));
 
-    assertThat(buckets.dropStartingBefore(MINUTE, T0 + 60_000L)).isEqualTo(1);
+    assertThat(buckets.dropStartingBefore(MINUTE, T0 + 60_000L)).containsExactly(T0);
     assertThat(buckets.windows()).extracting(SubjectBuckets.Window::start).containsExactly(T0 + 60_000L);
-    assertThat(buckets.dropStartingBefore(MINUTE, T0 + 120_000L)).isEqualTo(1);
+    assertThat(buckets.dropStartingBefore(MINUTE, T0 + 120_000L)).containsExactly(T0 + 60_000L);
     assertThat(buckets.isEmpty()).isTrue();
   }
 }

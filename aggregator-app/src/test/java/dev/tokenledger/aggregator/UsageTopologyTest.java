@@ -80,11 +80,6 @@ class UsageTopologyTest {
     aggregator.send(event);
   }
 
-  /** Lets the combine interval pass, so the totals summed since the last one reach the buckets. */
-  private void publishPendingTotals() {
-    aggregator.publishPendingTotals();
-  }
-
   private UsageAggregate bucket(Dimension dimension, String key, Period period, String start) {
     return aggregator.bucket(dimension, key, period, start);
   }
@@ -405,7 +400,6 @@ class UsageTopologyTest {
     input.pipeInput(null, AvroSerdes.tokensConsumed().encode(event));
     input.pipeInput("mallory".getBytes(StandardCharsets.UTF_8),
         AvroSerdes.tokensConsumed().encode(event("wrong-key", "2026-12-01T00:01:00Z").build()));
-    publishPendingTotals();
 
     assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z").getRequests()).isEqualTo(2);
     assertThat(bucket(Dimension.USER, "mallory", Period.DAY, "2026-12-01T00:00:00Z")).isNull();

@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -189,7 +190,8 @@ final class AggregatorThroughputCommand implements Subcommand {
             PlainStreamsBaseline.GROUPINGS.stream().map(g -> plainId + "-" + g + "-repartition").toList(), events);
         Matcher dropped = DROPPED_LINE.matcher(stop(plain));
         long plainDropped = dropped.find() ? Long.parseLong(dropped.group(1)) : -1;
-        double plainRecords = producedRecords(admin, plainId, List.of()) / (double) events;
+        double plainRecords = producedRecords(admin, plainId, List.of()).values().stream().mapToLong(Long::longValue)
+            .sum() / (double) events;
         out.printf("  %,.0f events/s, dropped %d, %.2f records produced per event%n", plainRate.recordsPerSecond(),
             plainDropped, plainRecords);
 
@@ -216,15 +218,19 @@ final class AggregatorThroughputCommand implements Subcommand {
         long counted = (long) PrometheusText.sum(metrics, "tokenledger_aggregator_events_total", "outcome=\"counted\"");
         stop(aggregator);
         TopicCatalog catalog = TopicCatalog.create(Map.of());
-        double aggregatorRecords = producedRecords(admin, aggregatorId, List.of(catalog.usageAggregates().name(),
-            catalog.tokensRejected().name(), catalog.tokensLate().name())) / (double) events;
+        Map<String, Double> aggregatorRecordsByTopic = new TreeMap<>();
+        producedRecords(admin, aggregatorId, List.of(catalog.usageAggregates().name(), catalog.tokensRejected().name(),
+            catalog.tokensLate().name())).forEach((name, records) -> aggregatorRecordsByTopic.put(
+                name.startsWith(aggregatorId + "-") ? name.substring(aggregatorId.length() + 1) : name,
+                records / (double) events));
+        double aggregatorRecords = aggregatorRecordsByTopic.values().stream().mapToDouble(Double::doubleValue).sum();
         out.printf("  %,.0f events/s, dropped %d, counted %,d, %.2f records produced per event%n",
             aggregatorRate.recordsPerSecond(), aggregatorDropped, counted, aggregatorRecords);
         Optional<JfrSummary.Summary> profile = jfr ? Optional.of(JfrSummary.of(recording, 15)) : Optional.empty();
 
         return new ThroughputReport(Instant.now(), events, span, averageBytes, partitions, threads, producerPerf,
             consumerPerf, preload, plainRate, decodeFloor, dedupeFloor, aggregatorRate, plainDropped, aggregatorDropped,
-            counted, plainRecords, aggregatorRecords, profile);
+            counted, plainRecords, aggregatorRecords, aggregatorRecordsByTopic, profile);
       }
     }
 
@@ -241,17 +247,21 @@ final class AggregatorThroughputCommand implements Subcommand {
     }
 
     /**
-     * Every record an application wrote: the end offsets of its internal topics (changelogs and
-     * repartitions) and of {@code outputs}, transaction markers included (a few per commit).
+     * Every record an application wrote, by topic: the end offsets of its internal topics
+     * (changelogs and repartitions) and of {@code outputs}, transaction markers included (a few
+     * per commit).
      */
-    private static long producedRecords(Admin admin, String appId, List<String> outputs)
+    private static Map<String, Long> producedRecords(Admin admin, String appId, List<String> outputs)
         throws InterruptedException, ExecutionException {
       List<String> topics = new ArrayList<>(outputs);
       admin.listTopics().names().get().stream().filter(t -> t.startsWith(appId + "-")).forEach(topics::add);
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       admin.describeTopics(topics).allTopicNames().get().values().forEach(description -> description.partitions()
           .forEach(p -> latest.put(new TopicPartition(description.name(), p.partition()), OffsetSpec.latest())));
-      return admin.listOffsets(latest).all().get().values().stream().mapToLong(ListOffsetsResultInfo::offset).sum();
+      Map<String, Long> byTopic = new HashMap<>();
+      admin.listOffsets(latest).all().get().forEach((partition, end) ->
+          byTopic.merge(partition.topic(), end.offset(), Long::sum));
+      return byTopic;
     }
 
     /** What the preload sent: its rate, and the bytes of its keys and values. */

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
@@ -19,6 +20,12 @@ import jdk.jfr.consumer.RecordingFile;
  * and the methods most often on top. What the README's Performance section quotes.
  */
 final class JfrSummary {
+
+  /**
+   * A stream thread's own name ({@code <client id>-StreamThread-1}), not its producer's network
+   * thread ({@code kafka-producer-network-thread | <client id>-StreamThread-1-producer}).
+   */
+  private static final Pattern STREAM_THREAD = Pattern.compile(".*-StreamThread-\\d+");
 
   /** Areas of a stream thread's work, matched on the frames' class names, most specific first. */
   static final Map<String, List<String>> AREAS = areas();
@@ -64,7 +71,7 @@ final class JfrSummary {
         var thread = event.getThread("sampledThread");
         RecordedStackTrace stack = event.getStackTrace();
         if (thread == null || stack == null || thread.getJavaName() == null
-            || !thread.getJavaName().contains("StreamThread") || stack.getFrames().isEmpty()) {
+            || !STREAM_THREAD.matcher(thread.getJavaName()).matches() || stack.getFrames().isEmpty()) {
           continue;
         }
         samples++;

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param plainRecordsPerEvent every record the plain app wrote (changelogs, repartitions,
  *     transaction markers), per input event
  * @param aggregatorRecordsPerEvent the same of the aggregator, its output topics included
+ * @param aggregatorRecordsByTopic those records per event by topic (internal topics without the
+ *     application id)
  * @param profile where the aggregator's stream threads spent their time, when recorded
  */
 record ThroughputReport(
@@ -38,6 +40,7 @@ record ThroughputReport(
     long aggregatorCounted,
     double plainRecordsPerEvent,
     double aggregatorRecordsPerEvent,
+    Map<String, Double> aggregatorRecordsByTopic,
     Optional<JfrSummary.Summary> profile) {
 
   /** Ratio name → value, in the order the table prints them. */
@@ -66,6 +69,8 @@ record ThroughputReport(
     row(t, "TokenLedger aggregator (EOS)", aggregator, String.format(Locale.ROOT,
         "dropped %d, counted %,d, %.2f records produced per event", aggregatorDropped, aggregatorCounted,
         aggregatorRecordsPerEvent));
+    aggregatorRecordsByTopic.forEach((topic, perEvent) ->
+        t.append(String.format(Locale.ROOT, "  %-44s %12.2f  records per event\n", topic, perEvent)));
     ratios().forEach((name, value) -> t.append(String.format(Locale.ROOT, "%-46s %12.3f\n", name, value)));
     return t.toString();
   }
@@ -104,6 +109,8 @@ record ThroughputReport(
     root.put("aggregatorCounted", aggregatorCounted);
     root.putObject("recordsProducedPerEvent").put("plainStreams", plainRecordsPerEvent)
         .put("aggregator", aggregatorRecordsPerEvent);
+    ObjectNode byTopic = root.putObject("aggregatorRecordsPerEventByTopic");
+    aggregatorRecordsByTopic.forEach(byTopic::put);
     profile.ifPresent(p -> {
       ObjectNode profileNode = root.putObject("streamThreadProfile").put("samples", p.samples());
       ObjectNode areas = profileNode.putObject("areaShares");
