@@ -6,7 +6,9 @@ import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -37,6 +39,17 @@ final class BucketWriter {
   private final Publication publication;
   private final Map<String, SubjectBuckets> pending = new HashMap<>();
   private final Counter[] expiredUpdates = new Counter[SubjectBuckets.PERIODS.size()];
+  /**
+   * The windows of the last few minutes events fell in: events come nearly in time order, so
+   * almost every one finds its windows here instead of computing four calendar windows.
+   */
+  private final CalendarWindow[][] recentWindows = new CalendarWindow[4][];
+  private int nextRecent;
+  /** Windows by period and start, for publishing: a few hundred distinct ones an hour. */
+  private final List<Map<Long, CalendarWindow>> windowsByStart = new ArrayList<>();
+  /** The retention cutoffs of each period at {@link #cutoffsAt} (epoch ms): a window ending before its cutoff is expired. */
+  private final long[] cutoffs = new long[SubjectBuckets.PERIODS.size()];
+  private long cutoffsAt = Long.MIN_VALUE;
 
   BucketWriter(AggregatorConfig config, KeyValueStore<String, SubjectBuckets> entries,
       KeyValueStore<BucketKey, UsageAggregate> history, Publication publication, MeterRegistry registry) {
@@ -47,21 +60,40 @@ final class BucketWriter {
     for (int p = 0; p < expiredUpdates.length; p++) {
       expiredUpdates[p] = registry.counter("tokenledger.aggregator.expired.bucket.updates",
           "period", SubjectBuckets.PERIODS.get(p).name().toLowerCase(Locale.ROOT));
+      windowsByStart.add(new HashMap<>());
     }
   }
 
-  /** The windows of every period an instant falls in: computed once per event, for all its subjects. */
+  /**
+   * The windows of every period an instant falls in, indexed as {@link SubjectBuckets#PERIODS}:
+   * for all of an event's subjects. A minute lies within its hour, day and month, so the windows
+   * of a minute seen lately are the answer for every instant in it. Not to be changed.
+   */
   CalendarWindow[] windows(Instant at) {
+    for (CalendarWindow[] recent : recentWindows) {
+      if (recent != null && !at.isBefore(recent[0].start()) && at.isBefore(recent[0].end())) {
+        return recent;
+      }
+    }
     CalendarWindow[] windows = new CalendarWindow[SubjectBuckets.PERIODS.size()];
     for (int p = 0; p < windows.length; p++) {
       windows[p] = CalendarWindow.containing(SubjectBuckets.PERIODS.get(p), at, config.zone());
     }
+    recentWindows[nextRecent] = windows;
+    nextRecent = (nextRecent + 1) % recentWindows.length;
     return windows;
   }
 
   /** Whether a window is past its period's retention at {@code now}: its bucket is gone, and no update goes to it. */
   boolean expired(CalendarWindow window, Instant now) {
-    return window.end().isBefore(now.minus(config.retention().get(window.period())));
+    long nowMillis = now.toEpochMilli();
+    if (nowMillis != cutoffsAt) {
+      for (int p = 0; p < cutoffs.length; p++) {
+        cutoffs[p] = nowMillis - config.retention().get(SubjectBuckets.PERIODS.get(p)).toMillis();
+      }
+      cutoffsAt = nowMillis;
+    }
+    return window.end().toEpochMilli() < cutoffs[SubjectBuckets.index(window.period())];
   }
 
   /** The subject's entry as this commit will write it: held since the subject was first touched, or read, or new. */
@@ -175,6 +207,15 @@ final class BucketWriter {
 
   /** The calendar window of {@code period} starting at {@code start}. */
   CalendarWindow window(Period period, long start) {
-    return CalendarWindow.containing(period, Instant.ofEpochMilli(start), config.zone());
+    Map<Long, CalendarWindow> known = windowsByStart.get(SubjectBuckets.index(period));
+    CalendarWindow window = known.get(start);
+    if (window == null) {
+      if (known.size() >= 4_096) {
+        known.clear(); // a replay across months: start over rather than grow
+      }
+      window = CalendarWindow.containing(period, Instant.ofEpochMilli(start), config.zone());
+      known.put(start, window);
+    }
+    return window;
   }
 }

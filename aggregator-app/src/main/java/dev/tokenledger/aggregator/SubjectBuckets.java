@@ -42,8 +42,17 @@ final class SubjectBuckets {
   private final boolean[][] changed = new boolean[PERIODS.size()][KEPT];
   private final int[] count = new int[PERIODS.size()];
 
+  /** Each period's place in {@link #PERIODS}, by ordinal (-1: not kept). */
+  private static final int[] INDEX = new int[Period.values().length];
+
+  static {
+    for (Period period : Period.values()) {
+      INDEX[period.ordinal()] = PERIODS.indexOf(period);
+    }
+  }
+
   static int index(Period period) {
-    return PERIODS.indexOf(period);
+    return INDEX[period.ordinal()];
   }
 
   /** The totals of {@code period}'s window starting at {@code start}, or null when this entry does not hold it. */

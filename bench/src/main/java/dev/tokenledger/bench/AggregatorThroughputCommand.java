@@ -66,6 +66,8 @@ final class AggregatorThroughputCommand implements Subcommand {
         + "             [--dir DIR (.tokenledger/bench)] [--threads STREAM_THREADS (1)] [--seed N (42)]\n"
         + "             [--span-minutes M (60): the events' times spread over the last M minutes, at most 4320]\n"
         + "             [--jfr true: a flight recording of the aggregator, summarised after the table]\n"
+        + "             [--commit-intervals 1s,250ms,...: the aggregator once per interval (its default first),\n"
+        + "              each from offset 0 under an application id of its own: the options side by side]\n"
         + "  A broker of its own; Kafka's producer/consumer perf tools, a plain Kafka Streams app and the\n"
         + "  aggregator on the same preloaded events, each timed to caught up. Logs in DIR/aggregator-throughput/logs.";
   }
@@ -78,7 +80,8 @@ final class AggregatorThroughputCommand implements Subcommand {
 
   /** What {@link #run} does, table and JSON included; returns the report ({@code bench all} sums it up). */
   ThroughputReport measure(List<String> args, PrintStream out) throws InterruptedException {
-    CliArgs options = new CliArgs(args, Set.of("events", "report", "dir", "threads", "seed", "span-minutes", "jfr"));
+    CliArgs options = new CliArgs(args, Set.of("events", "report", "dir", "threads", "seed", "span-minutes", "jfr",
+        "commit-intervals"));
     long events = options.longValue("events", 3_000_000, 1_000);
     Path dir = Path.of(options.string("dir", ".tokenledger/bench"));
     Path report = Path.of(options.string("report", dir.resolve("aggregator-throughput.json").toString()));
@@ -91,6 +94,8 @@ final class AggregatorThroughputCommand implements Subcommand {
     }
     Duration span = Duration.ofMinutes(spanMinutes);
     boolean jfr = Boolean.parseBoolean(options.string("jfr", "false"));
+    List<String> commitIntervals = List.of(options.string("commit-intervals", "").split(",")).stream()
+        .map(String::strip).filter(interval -> !interval.isEmpty()).toList();
 
     Run run;
     try {
@@ -102,7 +107,7 @@ final class AggregatorThroughputCommand implements Subcommand {
     Thread hook = new Thread(run::close, "aggregator-throughput-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      ThroughputReport result = run.measure(events, threads, seed, span, jfr);
+      ThroughputReport result = run.measure(events, threads, seed, span, jfr, commitIntervals);
       run.close(); // before the table, so that the broker's stop message comes first
       out.println();
       out.print(result.table());
@@ -127,6 +132,8 @@ final class AggregatorThroughputCommand implements Subcommand {
 
   /** One run: its broker, its child JVMs and its files, all removed at the end but the logs. */
   private static final class Run implements AutoCloseable {
+    /** The end offsets of the output topics every aggregator of the run writes to, after the last one. */
+    private Map<String, Long> sharedOutputs = Map.of();
     private final Path work;
     private final Path logs;
     private final PrintStream out;
@@ -142,8 +149,9 @@ final class AggregatorThroughputCommand implements Subcommand {
       Files.createDirectories(logs);
     }
 
-    ThroughputReport measure(long events, int threads, long seed, Duration span, boolean jfr)
-        throws InterruptedException, ExecutionException, IOException {
+    /** @param commitIntervals further commit intervals to run the aggregator with, after its default */
+    ThroughputReport measure(long events, int threads, long seed, Duration span, boolean jfr,
+        List<String> commitIntervals) throws InterruptedException, ExecutionException, IOException {
       int port = FreePorts.run(2);
       synchronized (this) {
         cluster = LocalCluster.ofNodes(1, work.resolve("kafka"), port, port + 1, logs,
@@ -198,40 +206,68 @@ final class AggregatorThroughputCommand implements Subcommand {
         Rate decodeFloor = floor("decode", bootstrap, topic, "bench-floor-decode-" + suffix, threads, catchUp, events);
         Rate dedupeFloor = floor("dedupe", bootstrap, topic, "bench-floor-dedupe-" + suffix, threads, catchUp, events);
 
-        String aggregatorId = "bench-aggregator-" + suffix;
-        int httpPort = FreePorts.run(1);
-        Path config = work.resolve("aggregator.properties");
-        Files.writeString(config, String.join("\n", "kafka.bootstrap.servers=" + bootstrap,
-            "tokenledger.auth.enabled=false", "tokenledger.http.port=" + httpPort,
-            "tokenledger.state.dir=" + work.resolve("state").resolve("aggregator"),
-            "tokenledger.aggregator.application-id=" + aggregatorId,
-            "tokenledger.aggregator.stream-threads=" + threads, ""));
-        out.println("TokenLedger aggregator " + aggregatorId + "...");
-        Path recording = logs.resolve("aggregator.jfr");
-        ChildJvm aggregator = start("aggregator", jfr
-                ? List.of("-XX:StartFlightRecording=settings=profile,filename=" + recording) : List.of(),
-            "dev.tokenledger.aggregator.AggregatorApp", List.of("--config", config.toString()));
-        Rate aggregatorRate = awaitCaughtUp(aggregator, catchUp, aggregatorId, topic,
-            List.of(aggregatorId + "-usage-by-subject-repartition"), events);
-        String metrics = PrometheusText.scrape(httpPort);
-        long aggregatorDropped = (long) PrometheusText.sum(metrics, "tokenledger_streams_dropped_records", "");
-        long counted = (long) PrometheusText.sum(metrics, "tokenledger_aggregator_events_total", "outcome=\"counted\"");
-        stop(aggregator);
-        TopicCatalog catalog = TopicCatalog.create(Map.of());
-        Map<String, Double> aggregatorRecordsByTopic = new TreeMap<>();
-        producedRecords(admin, aggregatorId, List.of(catalog.usageAggregates().name(), catalog.tokensRejected().name(),
-            catalog.tokensLate().name())).forEach((name, records) -> aggregatorRecordsByTopic.put(
-                name.startsWith(aggregatorId + "-") ? name.substring(aggregatorId.length() + 1) : name,
-                records / (double) events));
-        double aggregatorRecords = aggregatorRecordsByTopic.values().stream().mapToDouble(Double::doubleValue).sum();
-        out.printf("  %,.0f events/s, dropped %d, counted %,d, %.2f records produced per event%n",
-            aggregatorRate.recordsPerSecond(), aggregatorDropped, counted, aggregatorRecords);
-        Optional<JfrSummary.Summary> profile = jfr ? Optional.of(JfrSummary.of(recording, 15)) : Optional.empty();
+        Aggregator aggregator = aggregator(admin, catchUp, bootstrap, topic, "bench-aggregator-" + suffix,
+            threads, events, jfr, Optional.empty());
+        List<ThroughputReport.Variant> variants = new ArrayList<>();
+        for (String interval : commitIntervals) {
+          Aggregator variant = aggregator(admin, catchUp, bootstrap, topic,
+              "bench-aggregator-" + interval + "-" + suffix, threads, events, false, Optional.of(interval));
+          variants.add(new ThroughputReport.Variant("commit every " + interval, variant.rate(), variant.dropped(),
+              variant.counted(), variant.recordsPerEvent()));
+        }
+        Optional<JfrSummary.Summary> profile = jfr ? Optional.of(JfrSummary.of(logs.resolve("aggregator.jfr"), 15))
+            : Optional.empty();
 
         return new ThroughputReport(Instant.now(), events, span, averageBytes, partitions, threads, producerPerf,
-            consumerPerf, preload, plainRate, decodeFloor, dedupeFloor, aggregatorRate, plainDropped, aggregatorDropped,
-            counted, plainRecords, aggregatorRecords, aggregatorRecordsByTopic, profile);
+            consumerPerf, preload, plainRate, decodeFloor, dedupeFloor, aggregator.rate(), plainDropped,
+            aggregator.dropped(), aggregator.counted(), plainRecords, aggregator.recordsPerEvent(),
+            aggregator.recordsByTopic(), variants, profile);
       }
+    }
+
+    /** One aggregator run's figures. */
+    private record Aggregator(Rate rate, long dropped, long counted, double recordsPerEvent,
+        Map<String, Double> recordsByTopic) {}
+
+    /** The aggregator from start to caught up, under an application id of its own; its commit interval if given. */
+    private Aggregator aggregator(Admin admin, CatchUp catchUp, String bootstrap, String topic, String aggregatorId,
+        int threads, long events, boolean jfr, Optional<String> commitInterval)
+        throws InterruptedException, ExecutionException, IOException {
+      int httpPort = FreePorts.run(1);
+      Path config = work.resolve(aggregatorId + ".properties");
+      List<String> lines = new ArrayList<>(List.of("kafka.bootstrap.servers=" + bootstrap,
+          "tokenledger.auth.enabled=false", "tokenledger.http.port=" + httpPort,
+          "tokenledger.state.dir=" + work.resolve("state").resolve(aggregatorId),
+          "tokenledger.aggregator.application-id=" + aggregatorId,
+          "tokenledger.aggregator.stream-threads=" + threads));
+      commitInterval.ifPresent(interval -> lines.add("tokenledger.aggregator.commit-interval=" + interval));
+      Files.writeString(config, String.join("\n", lines) + "\n");
+      out.println("TokenLedger aggregator " + aggregatorId + "...");
+      ChildJvm aggregator = start(commitInterval.map(i -> "aggregator-" + i).orElse("aggregator"), jfr
+              ? List.of("-XX:StartFlightRecording=settings=profile,filename=" + logs.resolve("aggregator.jfr"))
+              : List.of(),
+          "dev.tokenledger.aggregator.AggregatorApp", List.of("--config", config.toString()));
+      Rate rate = awaitCaughtUp(aggregator, catchUp, aggregatorId, topic,
+          List.of(aggregatorId + "-usage-by-subject-repartition"), events);
+      String metrics = PrometheusText.scrape(httpPort);
+      long dropped = (long) PrometheusText.sum(metrics, "tokenledger_streams_dropped_records", "");
+      long counted = (long) PrometheusText.sum(metrics, "tokenledger_aggregator_events_total", "outcome=\"counted\"");
+      stop(aggregator);
+      TopicCatalog catalog = TopicCatalog.create(Map.of());
+      Map<String, Double> byTopic = new TreeMap<>();
+      // usage.aggregates and the others are shared by every aggregator of the run: what this one
+      // wrote is what they hold beyond what the runs before it left.
+      Map<String, Long> before = sharedOutputs;
+      Map<String, Long> now = producedRecords(admin, aggregatorId, List.of(catalog.usageAggregates().name(),
+          catalog.tokensRejected().name(), catalog.tokensLate().name()));
+      now.forEach((name, records) -> byTopic.put(
+          name.startsWith(aggregatorId + "-") ? name.substring(aggregatorId.length() + 1) : name,
+          (records - before.getOrDefault(name, 0L)) / (double) events));
+      sharedOutputs = now;
+      double recordsPerEvent = byTopic.values().stream().mapToDouble(Double::doubleValue).sum();
+      out.printf("  %,.0f events/s, dropped %d, counted %,d, %.2f records produced per event%n",
+          rate.recordsPerSecond(), dropped, counted, recordsPerEvent);
+      return new Aggregator(rate, dropped, counted, recordsPerEvent, byTopic);
     }
 
     /** One of the {@link StreamsFloors}, from start to caught up on the preloaded events. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * @param aggregatorRecordsPerEvent the same of the aggregator, its output topics included
  * @param aggregatorRecordsByTopic those records per event by topic (internal topics without the
  *     application id)
+ * @param variants the aggregator again with other settings, on the same events
  * @param profile where the aggregator's stream threads spent their time, when recorded
  */
 record ThroughputReport(
@@ -41,7 +43,11 @@ record ThroughputReport(
     double plainRecordsPerEvent,
     double aggregatorRecordsPerEvent,
     Map<String, Double> aggregatorRecordsByTopic,
+    List<Variant> variants,
     Optional<JfrSummary.Summary> profile) {
+
+  /** The aggregator with one setting changed, e.g. its commit interval. */
+  record Variant(String name, Rate rate, long dropped, long counted, double recordsPerEvent) {}
 
   /** Ratio name → value, in the order the table prints them. */
   Map<String, Double> ratios() {
@@ -71,6 +77,9 @@ record ThroughputReport(
         aggregatorRecordsPerEvent));
     aggregatorRecordsByTopic.forEach((topic, perEvent) ->
         t.append(String.format(Locale.ROOT, "  %-44s %12.2f  records per event\n", topic, perEvent)));
+    variants.forEach(v -> row(t, "TokenLedger aggregator, " + v.name(), v.rate(), String.format(Locale.ROOT,
+        "dropped %d, counted %,d, %.2f records produced per event, %.3f x plain streams", v.dropped(), v.counted(),
+        v.recordsPerEvent(), v.rate().recordsPerSecond() / plainStreams.recordsPerSecond())));
     ratios().forEach((name, value) -> t.append(String.format(Locale.ROOT, "%-46s %12.3f\n", name, value)));
     return t.toString();
   }
@@ -111,6 +120,10 @@ record ThroughputReport(
         .put("aggregator", aggregatorRecordsPerEvent);
     ObjectNode byTopic = root.putObject("aggregatorRecordsPerEventByTopic");
     aggregatorRecordsByTopic.forEach(byTopic::put);
+    ObjectNode variantsNode = root.putObject("aggregatorVariants");
+    variants.forEach(v -> variantsNode.putObject(v.name()).put("recordsPerSecond", v.rate().recordsPerSecond())
+        .put("seconds", v.rate().seconds()).put("dropped", v.dropped()).put("counted", v.counted())
+        .put("recordsProducedPerEvent", v.recordsPerEvent()));
     profile.ifPresent(p -> {
       ObjectNode profileNode = root.putObject("streamThreadProfile").put("samples", p.samples());
       ObjectNode areas = profileNode.putObject("areaShares");

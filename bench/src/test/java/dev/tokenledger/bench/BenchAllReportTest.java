@@ -23,7 +23,7 @@ class BenchAllReportTest {
   private static final ThroughputReport THROUGHPUT = new ThroughputReport(AT, 3_000_000, Duration.ofHours(1), 214.4, 6, 1,
       Rate.of(3_000_000, 6), Rate.of(3_000_000, 2), Rate.of(3_000_000, 10), Rate.of(3_000_000, 15),
       Rate.of(3_000_000, 3), Rate.of(3_000_000, 8), Rate.of(3_000_000, 10), 0, 0, 3_000_000, 3.4, 4.5,
-      Map.of("usage.aggregates", 2.0), Optional.empty());
+      Map.of("usage.aggregates", 2.0), List.of(), Optional.empty());
 
   /** Batches at 0.4 × the producer (missed), singles at 0.1. */
   private static IngestThroughputReport ingest(long topicRecords) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class ThroughputReportTest {
   private final ThroughputReport report = new ThroughputReport(Instant.parse("2026-11-22T12:00:00Z"), 3_000_000,
       Duration.ofHours(1), 214.4, 6, 1, Rate.of(3_000_000, 6), Rate.of(3_000_000, 2), Rate.of(3_000_000, 10), Rate.of(3_000_000, 60),
       Rate.of(3_000_000, 12), Rate.of(3_000_000, 40), Rate.of(3_000_000, 150), 0, 0, 3_000_000, 3.4, 26.0,
-      Map.of("usage.aggregates", 8.0), Optional.empty());
+      Map.of("usage.aggregates", 8.0), List.of(new ThroughputReport.Variant("commit every 2s", Rate.of(3_000_000, 100), 0, 3_000_000, 4.0)), Optional.empty());
 
   @Test
   void shouldRelateTheAggregatorToTheProducerAndThePlainStreamsApp() {
@@ -33,7 +34,7 @@ class ThroughputReportTest {
     assertThat(report.table()).contains("3,000,000 events over 60 min of event time (214 B a record)", "500,000", "1,500,000", "300,000",
         "50,000", "20,000", "dropped 0, counted 3,000,000, 26.00 records produced per event", "aggregator/plain-streams",
         "0.400", "floor: consume and decode", "250,000", "75,000", "3.40 records produced per event",
-        "usage.aggregates");
+        "usage.aggregates", "TokenLedger aggregator, commit every 2s", "30,000", "4.00 records produced per event, 0.600 x plain streams");
   }
 
   @Test
@@ -51,6 +52,7 @@ class ThroughputReportTest {
     assertThat(json.at("/recordsProducedPerEvent/aggregator").asDouble()).isEqualTo(26.0);
     assertThat(json.at("/recordsPerSecond/dedupeFloor").asDouble()).isEqualTo(75_000.0);
     assertThat(json.at("/aggregatorRecordsPerEventByTopic/usage.aggregates").asDouble()).isEqualTo(8.0);
+    assertThat(json.at("/aggregatorVariants/commit every 2s/recordsPerSecond").asDouble()).isEqualTo(30_000.0);
   }
 
   @Test
