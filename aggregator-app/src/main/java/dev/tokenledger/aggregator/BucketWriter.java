@@ -38,6 +38,7 @@ final class BucketWriter {
   private final KeyValueStore<BucketKey, UsageAggregate> history;
   private final Publication publication;
   private final Map<String, SubjectBuckets> pending = new HashMap<>();
+  private final Map<BucketKey, HistoryUpdate> pendingHistory = new HashMap<>();
   private final Counter[] expiredUpdates = new Counter[SubjectBuckets.PERIODS.size()];
   /**
    * The windows of the last few minutes events fell in: events come nearly in time order, so
@@ -113,10 +114,13 @@ final class BucketWriter {
     return pending.get(subjectKey);
   }
 
-  /** Whether the entries held make a commit due before the interval ends. */
+  /** Whether the entries and history buckets held make a commit due before the interval ends. */
   boolean full() {
-    return pending.size() >= MAX_PENDING;
+    return pending.size() + pendingHistory.size() >= MAX_PENDING;
   }
+
+  /** A history bucket to write at the next flush, and whether it is to be published then. */
+  private record HistoryUpdate(Subject subject, CalendarWindow window, Totals totals, boolean publish) {}
 
   /** The first total that adding {@code totals} to the subject's windows would overflow, or null. */
   String overflow(Subject subject, SubjectBuckets entry, CalendarWindow[] windows, Instant now, Totals totals) {
@@ -125,7 +129,8 @@ final class BucketWriter {
         continue;
       }
       long start = windows[p].start().toEpochMilli();
-      Totals current = entry.holds(p, start) ? entry.get(p, start) : historical(subject, windows[p]);
+      Totals current = entry.holds(p, start) ? entry.get(p, start)
+          : historical(BucketKey.of(subject, windows[p].period(), windows[p].start()));
       String overflow = current == null ? null : current.overflowOnAdd(totals);
       if (overflow != null) {
         return "the " + windows[p].period().name().toLowerCase(Locale.ROOT) + " bucket of " + subject + " from "
@@ -139,9 +144,11 @@ final class BucketWriter {
    * Adds {@code totals} to every window of the subject still within its period's retention. Call
    * {@link #overflow} first: this throws rather than wraps.
    *
-   * <p>A window pushed out of the entry goes to the history store now, and is published now if it
-   * changed since its last publication; a late event's window in the history store is written
-   * and published at once (late events are few; the entry is for the ones that are not).
+   * <p>A window pushed out of the entry goes to the history store at the next flush, published
+   * then if it changed since its last publication. A window older than the entry keeps is added
+   * to in the history store, held like an entry until the flush: a replay, or every task's sums
+   * of a shared subject's minute that the entry has moved past, cost one write and one
+   * publication per bucket and commit.
    *
    * @param requests how many calls the totals hold, for the metric of updates past retention
    */
@@ -161,29 +168,26 @@ final class BucketWriter {
           CalendarWindow old = window(window.period(), pushedOut.start());
           // Past its retention it is simply gone (the purge would have dropped it).
           if (!expired(old, now)) {
-            UsageAggregate bucket = pushedOut.totals().toAggregate(subject, old, config.zone());
-            history.put(BucketKey.of(subject, window.period(), old.start()), bucket);
-            if (pushedOut.changed()) {
-              publication.publish(subject, old, bucket);
-            }
+            pendingHistory.put(BucketKey.of(subject, window.period(), old.start()),
+                new HistoryUpdate(subject, old, pushedOut.totals(), pushedOut.changed()));
           }
         }
       } else {
-        Totals older = historical(subject, window);
+        BucketKey key = BucketKey.of(subject, window.period(), window.start());
+        Totals older = historical(key);
         older = older == null ? new Totals() : older;
         older.add(totals);
-        UsageAggregate bucket = older.toAggregate(subject, window, config.zone());
-        history.put(BucketKey.of(subject, window.period(), window.start()), bucket);
-        publication.publish(subject, window, bucket);
+        pendingHistory.put(key, new HistoryUpdate(subject, window, older, true));
       }
     }
   }
 
   /**
    * Writes every entry touched since the last flush, once, and publishes each window that
-   * changed; an entry the purge emptied is deleted. Runs before each commit.
+   * changed; an entry the purge emptied is deleted; then the history buckets held, but those
+   * that expired meanwhile (the purge has passed them). Runs before each commit.
    */
-  void flush() {
+  void flush(Instant now) {
     pending.forEach((key, entry) -> {
       if (entry.isEmpty()) {
         entries.delete(key);
@@ -198,10 +202,25 @@ final class BucketWriter {
       }
     });
     pending.clear();
+    pendingHistory.forEach((key, update) -> {
+      if (!expired(update.window(), now)) {
+        UsageAggregate bucket = update.totals().toAggregate(update.subject(), update.window(), config.zone());
+        history.put(key, bucket);
+        if (update.publish()) {
+          publication.publish(update.subject(), update.window(), bucket);
+        }
+      }
+    });
+    pendingHistory.clear();
   }
 
-  private Totals historical(Subject subject, CalendarWindow window) {
-    UsageAggregate bucket = history.get(BucketKey.of(subject, window.period(), window.start()));
+  /** A history bucket's totals as the next flush will write them, or null when it has none. */
+  private Totals historical(BucketKey key) {
+    HistoryUpdate held = pendingHistory.get(key);
+    if (held != null) {
+      return held.totals();
+    }
+    UsageAggregate bucket = history.get(key);
     return bucket == null ? null : Totals.of(bucket);
   }
 

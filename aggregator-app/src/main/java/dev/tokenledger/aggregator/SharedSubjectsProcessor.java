@@ -45,7 +45,8 @@ final class SharedSubjectsProcessor implements Processor<String, UsageAggregate,
     Publication publication = new Publication(context);
     this.buckets = new BucketWriter(config, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
         publication, registry);
-    this.trigger = CommitTrigger.listen(context, TRIGGER, buckets::flush);
+    this.trigger = CommitTrigger.listen(context, TRIGGER,
+        () -> buckets.flush(Instant.ofEpochMilli(context.currentSystemTimeMs())));
     BucketPurge purge = new BucketPurge(config, buckets, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
         publication, DIMENSIONS, registry);
     context.schedule(BucketPurge.INTERVAL, PunctuationType.WALL_CLOCK_TIME, purge::run);

@@ -57,7 +57,7 @@ final class UserSubjectsProcessor implements Processor<String, Intake.Accepted, 
         publication, registry);
     this.trigger = CommitTrigger.listen(context, TRIGGER, () -> {
       shared.drain(this::send);
-      buckets.flush();
+      buckets.flush(Instant.ofEpochMilli(context.currentSystemTimeMs()));
     });
     BucketPurge purge = new BucketPurge(config, buckets, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
         publication, List.of(Dimension.USER, Dimension.USER_MODEL), registry);

@@ -93,7 +93,7 @@ class BucketPurgeTest {
     writer.add(carol, held, writer.windows(NOW.minusSeconds(60)), NOW, new Totals(), 1);
 
     purge().run(NOW.toEpochMilli());
-    writer.flush();
+    writer.flush(NOW);
 
     assertThat(entries.get("user:carol").windows()).extracting(SubjectBuckets.Window::start)
         .doesNotContain(NOW.minusSeconds(3 * 3600).toEpochMilli());

@@ -317,6 +317,32 @@ class UsageTopologyTest {
   }
 
   @Test
+  void shouldKeepOlderMinutesInTheHistoryAndAddALateEventThere() {
+    start("UTC");
+    // Five minutes of alice: the entry keeps the newest three, the first two go to the history store.
+    for (int minute = 1; minute <= 5; minute++) {
+      send(event("e" + minute, "2026-12-01T00:0" + minute + ":10Z").build());
+    }
+    List<String> minutesPublished = aggregates.readKeyValuesToList().stream().map(kv -> kv.key)
+        .filter(key -> key.startsWith("user:alice|minute|")).toList();
+    // Each minute once, when it changed; pushed out unchanged, it is not published again.
+    assertThat(minutesPublished).hasSize(5).doesNotHaveDuplicates();
+
+    send(event("late", "2026-12-01T00:01:50Z").setInputTokens(7).setOutputTokens(0).build());
+
+    UsageAggregate first = bucket(Dimension.USER, "alice", Period.MINUTE, "2026-12-01T00:01:00Z");
+    assertThat(first.getRequests()).isEqualTo(2);
+    assertThat(first.getInputTokens()).isEqualTo(1_007);
+    assertThat(aggregates.readKeyValuesToList()).filteredOn(kv -> kv.key.startsWith("user:alice|minute|"))
+        .singleElement().satisfies(kv -> {
+          assertThat(kv.key).isEqualTo("user:alice|minute|2026-12-01T00:01:00Z");
+          assertThat(kv.value.getRequests()).isEqualTo(2);
+        });
+    assertThat(bucket(Dimension.USER, "alice", Period.HOUR, "2026-12-01T00:00:00Z").getRequests()).isEqualTo(6);
+    assertThat(bucket(Dimension.ALL, "_", Period.MINUTE, "2026-12-01T00:01:00Z").getRequests()).isEqualTo(2);
+  }
+
+  @Test
   void shouldPriceCacheReadsCacheWritesAndReasoningAtTheirOwnPrices() {
     start("UTC");
     // $3 input, $15 output, $0.30 cache read, $3.75 cache write, $20 reasoning per million tokens.
