@@ -1,6 +1,8 @@
 package dev.tokenledger.aggregator;
 
+import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
 import org.apache.kafka.streams.processor.internals.ProcessorNode;
@@ -23,8 +25,18 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * flush calls the fold back, with the fold's node current so it may forward. The fold's own
  * entries stay in plain Java objects, not behind the record cache, which serializes on every put
  * and flushes a whole store whenever it must make room.
+ *
+ * <p>How often: every {@code commit-interval} (Kafka Streams' own), and every {@code
+ * caught-up-commit-interval} while the task is caught up, its stream time (the newest record time
+ * it has read: the event time) within {@link #CAUGHT_UP_LAG} of the wall clock. Working through a
+ * backlog, a fold holds a subject through many events and writes it once; caught up, totals are
+ * fresh within a fraction of a second. (Under exactly-once v2 a thread commits all its tasks
+ * together, so a caught-up task brings the others' commits forward too.)
  */
 final class CommitTrigger {
+
+  /** How far behind the wall clock a task's newest event may be for it to count as caught up: SDKs batch for seconds. */
+  static final Duration CAUGHT_UP_LAG = Duration.ofSeconds(10);
 
   private final KeyValueStore<Integer, Integer> marker;
   private boolean armed;
@@ -40,10 +52,12 @@ final class CommitTrigger {
 
   /**
    * Calls {@code beforeCommit} before each commit of the task whose processor's {@code init} this
-   * is called from, once {@link #arm()} was called since the last time.
+   * is called from, once {@link #arm()} was called since the last time; asks for a commit every
+   * {@code caughtUpInterval} while armed and caught up.
    */
   @SuppressWarnings("unchecked")
-  static CommitTrigger listen(ProcessorContext<?, ?> context, String storeName, Runnable beforeCommit) {
+  static CommitTrigger listen(ProcessorContext<?, ?> context, String storeName, Duration caughtUpInterval,
+      Runnable beforeCommit) {
     InternalProcessorContext<Object, Object> internal = (InternalProcessorContext<Object, Object>) context;
     // init() runs with the processor's own node current: the node a forward must come from.
     ProcessorNode<?, ?, ?, ?> node = internal.currentNode();
@@ -62,6 +76,11 @@ final class CommitTrigger {
     if (!cached) {
       throw new IllegalStateException(storeName + " has no record cache: build it with CommitTrigger.storeBuilder");
     }
+    context.schedule(caughtUpInterval, PunctuationType.WALL_CLOCK_TIME, now -> {
+      if (trigger.armed && now - context.currentStreamTimeMs() <= CAUGHT_UP_LAG.toMillis()) {
+        context.commit();
+      }
+    });
     return trigger;
   }
 

@@ -45,7 +45,7 @@ final class SharedSubjectsProcessor implements Processor<String, UsageAggregate,
     Publication publication = new Publication(context);
     this.buckets = new BucketWriter(config, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
         publication, registry);
-    this.trigger = CommitTrigger.listen(context, TRIGGER,
+    this.trigger = CommitTrigger.listen(context, TRIGGER, config.caughtUpCommitInterval(),
         () -> buckets.flush(Instant.ofEpochMilli(context.currentSystemTimeMs())));
     BucketPurge purge = new BucketPurge(config, buckets, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
         publication, DIMENSIONS, registry);

@@ -55,7 +55,7 @@ final class UserSubjectsProcessor implements Processor<String, Intake.Accepted, 
     Publication publication = new Publication(context);
     this.buckets = new BucketWriter(config, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
         publication, registry);
-    this.trigger = CommitTrigger.listen(context, TRIGGER, () -> {
+    this.trigger = CommitTrigger.listen(context, TRIGGER, config.caughtUpCommitInterval(), () -> {
       shared.drain(this::send);
       buckets.flush(Instant.ofEpochMilli(context.currentSystemTimeMs()));
     });
@@ -94,10 +94,14 @@ final class UserSubjectsProcessor implements Processor<String, Intake.Accepted, 
     }
   }
 
-  /** Sends one shared subject's minute sum on, keyed by the subject. */
+  /**
+   * Sends one shared subject's minute sum on, keyed by the subject, timed as its latest event: the
+   * shared task's stream time is then event time too, and it counts as caught up only when the
+   * events are ({@link CommitTrigger}).
+   */
   private void send(Subject subject, long minute, Totals sum) {
     context.forward(new Record<>(subject.toString(),
         new Fold.SharedSum(sum.toAggregate(subject, buckets.window(Period.MINUTE, minute), config.zone())),
-        context.currentSystemTimeMs()));
+        sum.get(Totals.LAST_EVENT_AT)));
   }
 }
