@@ -28,10 +28,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class BucketWriter {
 
   /**
-   * Entries held in memory before a commit is asked for (a few kilobytes each): bounds the memory
-   * of a long commit interval or a burst of distinct subjects.
+   * Entries held in memory before a commit is asked for (up to 2.5 KB each, 25 MB a task): bounds
+   * the memory of a burst of distinct subjects.
    */
-  static final int MAX_PENDING = 20_000;
+  static final int MAX_PENDING = 10_000;
+  /**
+   * History buckets held before a commit is asked for (about 300 bytes each, 15 MB a task): a
+   * replay of shuffled old events adds to up to eight of them an event.
+   */
+  static final int MAX_PENDING_HISTORY = 50_000;
 
   private final AggregatorConfig config;
   private final KeyValueStore<String, SubjectBuckets> entries;
@@ -85,6 +90,28 @@ final class BucketWriter {
     return windows;
   }
 
+  /** The finest of an event's windows still within its period's retention, or null when none is. */
+  CalendarWindow finestLive(CalendarWindow[] windows, Instant now) {
+    for (CalendarWindow window : windows) {
+      if (window != null && !expired(window, now)) {
+        return window;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The windows a sum of {@code period}'s window starting at {@code start} adds to: that one and
+   * the coarser ones; null for the finer periods, whose windows the sum does not tell apart.
+   */
+  CalendarWindow[] windowsFrom(Period period, Instant start) {
+    CalendarWindow[] windows = windows(start).clone();
+    for (int p = 0; p < SubjectBuckets.index(period); p++) {
+      windows[p] = null;
+    }
+    return windows;
+  }
+
   /** Whether a window is past its period's retention at {@code now}: its bucket is gone, and no update goes to it. */
   boolean expired(CalendarWindow window, Instant now) {
     long nowMillis = now.toEpochMilli();
@@ -114,9 +141,9 @@ final class BucketWriter {
     return pending.get(subjectKey);
   }
 
-  /** Whether the entries and history buckets held make a commit due before the interval ends. */
+  /** Whether the entries or history buckets held make a commit due before the interval ends. */
   boolean full() {
-    return pending.size() + pendingHistory.size() >= MAX_PENDING;
+    return pending.size() >= MAX_PENDING || pendingHistory.size() >= MAX_PENDING_HISTORY;
   }
 
   /** A history bucket to write at the next flush, and whether it is to be published then. */
@@ -125,7 +152,7 @@ final class BucketWriter {
   /** The first total that adding {@code totals} to the subject's windows would overflow, or null. */
   String overflow(Subject subject, SubjectBuckets entry, CalendarWindow[] windows, Instant now, Totals totals) {
     for (int p = 0; p < windows.length; p++) {
-      if (expired(windows[p], now)) {
+      if (windows[p] == null || expired(windows[p], now)) {
         continue;
       }
       long start = windows[p].start().toEpochMilli();
@@ -141,8 +168,9 @@ final class BucketWriter {
   }
 
   /**
-   * Adds {@code totals} to every window of the subject still within its period's retention. Call
-   * {@link #overflow} first: this throws rather than wraps.
+   * Adds {@code totals} to every window of the subject still within its period's retention (a
+   * null window, of a period finer than a sum's, counts as past it). Call {@link #overflow}
+   * first: this throws rather than wraps.
    *
    * <p>A window pushed out of the entry goes to the history store at the next flush, published
    * then if it changed since its last publication. A window older than the entry keeps is added
@@ -155,7 +183,7 @@ final class BucketWriter {
   void add(Subject subject, SubjectBuckets entry, CalendarWindow[] windows, Instant now, Totals totals, long requests) {
     for (int p = 0; p < windows.length; p++) {
       CalendarWindow window = windows[p];
-      if (expired(window, now)) {
+      if (window == null || expired(window, now)) {
         // Already purged: the longer periods still count the events (an event past every
         // period's retention never gets here, it went to tokens.late).
         expiredUpdates[p].increment(requests);

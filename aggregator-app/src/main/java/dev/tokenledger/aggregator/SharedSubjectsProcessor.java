@@ -6,6 +6,7 @@ import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -13,8 +14,9 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * The fold of the shared subjects (all, provider, model, feature, tenant) in their subject's task,
- * after the repartition: adds each task's minute sum to the subject's buckets ({@link
- * BucketWriter}), written and published before each commit ({@link CommitTrigger}).
+ * after the repartition: adds each task's sum of a window (a minute, or an hour or coarser for
+ * events past the minutes' retention) to the subject's buckets of that period and the coarser
+ * ones ({@link BucketWriter}), written and published before each commit ({@link CommitTrigger}).
  *
  * <p>All four periods take the sum or none does: a running total that would overflow throws
  * before anything is written, and the exception handler routes the sum to {@code tokens.rejected}
@@ -55,16 +57,16 @@ final class SharedSubjectsProcessor implements Processor<String, UsageAggregate,
   @Override
   public void process(Record<String, UsageAggregate> record) {
     Subject subject = Subject.parse(record.key());
-    UsageAggregate minuteSum = record.value();
-    Totals totals = Totals.of(minuteSum);
+    UsageAggregate sum = record.value();
+    Totals totals = Totals.of(sum);
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-    CalendarWindow[] windows = buckets.windows(minuteSum.getWindowStart());
+    CalendarWindow[] windows = buckets.windowsFrom(sum.getPeriod(), sum.getWindowStart());
     SubjectBuckets entry = buckets.entry(subject);
     String overflow = buckets.overflow(subject, entry, windows, now, totals);
     if (overflow != null) {
-      throw new ArithmeticException(overflow + "; refusing the minute's totals from " + minuteSum.getWindowStart());
+      throw new ArithmeticException(overflow + "; refusing the " + sum.getPeriod().name().toLowerCase(Locale.ROOT) + "'s totals from " + sum.getWindowStart());
     }
-    buckets.add(subject, entry, windows, now, totals, minuteSum.getRequests());
+    buckets.add(subject, entry, windows, now, totals, sum.getRequests());
     trigger.arm();
     if (buckets.full()) {
       context.commit();

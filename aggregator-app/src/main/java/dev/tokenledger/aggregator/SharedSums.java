@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.util.ArrayList;
@@ -9,25 +10,28 @@ import java.util.Map;
 
 /**
  * One task's sums of the shared subjects (all, provider, model, feature, tenant) since they were
- * last sent: per dimension, key → the minutes summed. Thousands of events a second share these
- * subjects; summed here, each costs the repartition one record per minute and commit instead of
- * one per event. An event costs five hash lookups on the strings it carries, no new objects.
+ * last sent: per dimension, key → the windows summed. Thousands of events a second share these
+ * subjects; summed here, each costs the repartition one record per window and commit instead of
+ * one per event. A window is the event's minute, or for an event older than the minutes'
+ * retention its hour (or day…): a replay of old days sends a sum per hour, not per minute. An
+ * event costs five hash lookups on the strings it carries, no new objects.
  */
 final class SharedSums {
 
-  /** Receives one subject's sum of one minute. */
+  /** Receives one subject's sum of one window. */
   interface Sender {
-    void send(Subject subject, long minute, Totals sum);
+    void send(Subject subject, CalendarWindow window, Totals sum);
   }
 
-  /** The minutes of one subject: a few at a time (jitter spans two), so a list beats a map. */
-  private static final class Minutes {
-    final List<Long> starts = new ArrayList<>(2);
+  /** The windows of one subject: a few at a time (jitter spans two minutes), so a list beats a map. */
+  private static final class Windows {
+    final List<CalendarWindow> windows = new ArrayList<>(2);
     final List<Totals> sums = new ArrayList<>(2);
 
-    Totals get(long minute) {
-      for (int i = 0; i < starts.size(); i++) {
-        if (starts.get(i) == minute) {
+    Totals get(CalendarWindow window) {
+      for (int i = 0; i < windows.size(); i++) {
+        // The windows come from the fold's cache of recent ones: mostly the same instances.
+        if (windows.get(i) == window || windows.get(i).equals(window)) {
           return sums.get(i);
         }
       }
@@ -38,7 +42,7 @@ final class SharedSums {
   private static final List<Dimension> DIMENSIONS = SharedSubjectsProcessor.DIMENSIONS;
 
   @SuppressWarnings("unchecked")
-  private final Map<String, Minutes>[] sums = new Map[DIMENSIONS.size()];
+  private final Map<String, Windows>[] sums = new Map[DIMENSIONS.size()];
   private boolean empty = true;
 
   SharedSums() {
@@ -48,33 +52,34 @@ final class SharedSums {
   }
 
   /**
-   * Adds an event's totals to the minute of each shared subject it counts toward. A sum that
-   * would overflow is sent first ({@code send} gets every sum, and they are forgotten), so a new
-   * one starts with this event: alone an event always fits.
+   * Adds an event's totals to {@code window} (its finest window still within retention) of each
+   * shared subject it counts toward. A sum that would overflow is sent first ({@code send} gets
+   * every sum, and they are forgotten), so a new one starts with this event: alone an event
+   * always fits.
    */
-  void add(TokensConsumed event, String model, long minute, Totals totals, Sender send) {
-    add(0, Subject.ALL_KEY, minute, totals, send);
-    add(1, event.getProvider(), minute, totals, send);
-    add(2, model, minute, totals, send);
-    add(3, Subject.orUnassigned(event.getFeature()), minute, totals, send);
-    add(4, Subject.orUnassigned(event.getTenantId()), minute, totals, send);
+  void add(TokensConsumed event, String model, CalendarWindow window, Totals totals, Sender send) {
+    add(0, Subject.ALL_KEY, window, totals, send);
+    add(1, event.getProvider(), window, totals, send);
+    add(2, model, window, totals, send);
+    add(3, Subject.orUnassigned(event.getFeature()), window, totals, send);
+    add(4, Subject.orUnassigned(event.getTenantId()), window, totals, send);
   }
 
-  private void add(int dimension, String key, long minute, Totals totals, Sender send) {
-    Minutes minutes = sums[dimension].get(key);
-    Totals sum = minutes == null ? null : minutes.get(minute);
+  private void add(int dimension, String key, CalendarWindow window, Totals totals, Sender send) {
+    Windows windows = sums[dimension].get(key);
+    Totals sum = windows == null ? null : windows.get(window);
     if (sum != null && sum.overflowOnAdd(totals) != null) {
       drain(send);
-      minutes = null;
+      windows = null;
       sum = null;
     }
-    if (minutes == null) {
-      minutes = new Minutes();
-      sums[dimension].put(key, minutes);
+    if (windows == null) {
+      windows = new Windows();
+      sums[dimension].put(key, windows);
     }
     if (sum == null) {
-      minutes.starts.add(minute);
-      minutes.sums.add(Totals.of(totals.values.clone()));
+      windows.windows.add(window);
+      windows.sums.add(Totals.of(totals.values.clone()));
     } else {
       sum.add(totals);
     }
@@ -85,14 +90,14 @@ final class SharedSums {
     return empty;
   }
 
-  /** Hands every subject's minute sums to {@code send}, and forgets them. */
+  /** Hands every subject's sums to {@code send}, and forgets them. */
   void drain(Sender send) {
     for (int d = 0; d < sums.length; d++) {
       Dimension dimension = DIMENSIONS.get(d);
-      sums[d].forEach((key, minutes) -> {
+      sums[d].forEach((key, windows) -> {
         Subject subject = new Subject(dimension, key);
-        for (int i = 0; i < minutes.starts.size(); i++) {
-          send.send(subject, minutes.starts.get(i), minutes.sums.get(i));
+        for (int i = 0; i < windows.windows.size(); i++) {
+          send.send(subject, windows.windows.get(i), windows.sums.get(i));
         }
       });
       sums[d].clear();

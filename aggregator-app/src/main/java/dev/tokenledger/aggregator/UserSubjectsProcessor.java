@@ -3,7 +3,6 @@ package dev.tokenledger.aggregator;
 import dev.tokenledger.runtime.RejectedRecord;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.avro.Dimension;
-import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -86,8 +85,10 @@ final class UserSubjectsProcessor implements Processor<String, Intake.Accepted, 
     }
     buckets.add(user, userEntry, windows, now, totals, 1);
     buckets.add(userModel, userModelEntry, windows, now, totals, 1);
-    long minute = windows[SubjectBuckets.index(Period.MINUTE)].start().toEpochMilli();
-    shared.add(event, model, minute, totals, this::send);
+    CalendarWindow finest = buckets.finestLive(windows, now);
+    if (finest != null) {
+      shared.add(event, model, finest, totals, this::send);
+    }
     trigger.arm();
     if (buckets.full()) {
       context.commit();
@@ -95,13 +96,12 @@ final class UserSubjectsProcessor implements Processor<String, Intake.Accepted, 
   }
 
   /**
-   * Sends one shared subject's minute sum on, keyed by the subject, timed as its latest event: the
-   * shared task's stream time is then event time too, and it counts as caught up only when the
-   * events are ({@link CommitTrigger}).
+   * Sends one shared subject's sum of a window on, keyed by the subject, timed as its latest
+   * event: the shared task's stream time is then event time too, and it counts as caught up only
+   * when the events are ({@link CommitTrigger}).
    */
-  private void send(Subject subject, long minute, Totals sum) {
+  private void send(Subject subject, CalendarWindow window, Totals sum) {
     context.forward(new Record<>(subject.toString(),
-        new Fold.SharedSum(sum.toAggregate(subject, buckets.window(Period.MINUTE, minute), config.zone())),
-        sum.get(Totals.LAST_EVENT_AT)));
+        new Fold.SharedSum(sum.toAggregate(subject, window, config.zone())), sum.get(Totals.LAST_EVENT_AT)));
   }
 }

@@ -2,11 +2,14 @@ package dev.tokenledger.aggregator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.avro.Dimension;
+import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,10 +17,11 @@ import org.junit.jupiter.api.Test;
 
 class SharedSumsTest {
 
-  private static final long MINUTE = Instant.parse("2026-12-07T10:00:00Z").toEpochMilli();
+  private static final CalendarWindow MINUTE =
+      CalendarWindow.containing(Period.MINUTE, Instant.parse("2026-12-07T10:00:00Z"), ZoneOffset.UTC);
 
   /** What the sums handed over: subject, minute, sum. */
-  private record Sent(Subject subject, long minute, Totals sum) {}
+  private record Sent(Subject subject, CalendarWindow window, Totals sum) {}
 
   private final List<Sent> sent = new ArrayList<>();
 
@@ -29,7 +33,7 @@ class SharedSumsTest {
   private void add(SharedSums sums, TokensConsumed event, long costNanos) {
     Totals totals = Totals.of(event, Optional.of(Pricing.Cost.ofNanos(costNanos)), null);
     sums.add(event, event.getProvider() + "/" + event.getModel(), MINUTE, totals,
-        (subject, minute, sum) -> sent.add(new Sent(subject, minute, sum)));
+        (subject, window, sum) -> sent.add(new Sent(subject, window, sum)));
   }
 
   @Test
@@ -39,14 +43,14 @@ class SharedSumsTest {
     add(sums, event("openai", "gpt-4o", null), 20);
     add(sums, event("anthropic", "claude-sonnet-4-5", "acme"), 40);
 
-    sums.drain((subject, minute, sum) -> sent.add(new Sent(subject, minute, sum)));
+    sums.drain((subject, window, sum) -> sent.add(new Sent(subject, window, sum)));
 
     assertThat(sent).extracting(e -> e.subject().toString()).containsExactlyInAnyOrder("all:_", "provider:openai",
         "provider:anthropic", "model:openai/gpt-4o", "model:anthropic/claude-sonnet-4-5", "feature:unassigned",
         "tenant:acme", "tenant:unassigned");
     assertThat(sent).filteredOn(e -> e.subject().dimension() == Dimension.ALL).singleElement()
         .satisfies(e -> assertThat(e.sum().get(Totals.COST_NANOS)).isEqualTo(70))
-        .satisfies(e -> assertThat(e.minute()).isEqualTo(MINUTE));
+        .satisfies(e -> assertThat(e.window()).isEqualTo(MINUTE));
     assertThat(sums.isEmpty()).isTrue();
   }
 
@@ -58,7 +62,7 @@ class SharedSumsTest {
     for (int i = 0; i < events; i++) {
       add(sums, event("openai", "gpt-4o", "acme"), EventRules.MAX_COST_NANOS);
     }
-    sums.drain((subject, minute, sum) -> sent.add(new Sent(subject, minute, sum)));
+    sums.drain((subject, window, sum) -> sent.add(new Sent(subject, window, sum)));
 
     List<Totals> all = sent.stream().filter(e -> e.subject().dimension() == Dimension.ALL).map(Sent::sum).toList();
     assertThat(all).hasSizeGreaterThan(1);

@@ -230,6 +230,10 @@ class UsageTopologyTest {
 
     assertThat(bucket(Dimension.USER, "alice", Period.MINUTE, "2026-11-30T21:00:00Z")).isNull();
     assertThat(bucket(Dimension.USER, "alice", Period.HOUR, "2026-11-30T21:00:00Z").getRequests()).isEqualTo(1);
+    // The shared subjects get the task's sum of the hour, not of a minute long purged.
+    assertThat(bucket(Dimension.ALL, "_", Period.MINUTE, "2026-11-30T21:00:00Z")).isNull();
+    assertThat(bucket(Dimension.ALL, "_", Period.HOUR, "2026-11-30T21:00:00Z").getRequests()).isEqualTo(1);
+    assertThat(bucket(Dimension.MODEL, "openai/gpt-4o", Period.DAY, "2026-11-30T00:00:00Z").getRequests()).isEqualTo(1);
     assertThat(registry.get("tokenledger.aggregator.expired.bucket.updates").tag("period", "minute").counter().count())
         .isEqualTo(7); // one per dimension
   }
