@@ -73,6 +73,9 @@ class DashboardBrowserTest {
     assertThat(send(ingest, "POST", "/v1/events", AppStack.PUBLISH_KEY, JSON.writeValueAsString(events)).statusCode()).isEqualTo(202);
     await().atMost(Duration.ofSeconds(60)).until(() ->
         read(alerting, "/v1/alerts?subject=user:alice").get("alerts").size() == 3);
+    // The shared subjects' totals come a commit after the users': through the repartition to their own task.
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+        read(aggregator, "/v1/usage?dimension=all&period=day").at("/windows/0/requests").asLong() == calls.length);
 
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
         .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1800",
