@@ -5,15 +5,14 @@ import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.runtime.QueryDeadline;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import dev.tokenledger.schemas.avro.UsageAlert;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
@@ -22,59 +21,88 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 final class AlertQueries {
 
+  /** Alerts from bucket updates and from single requests: stores of their own, with their input's partitions. */
+  private record AlertStores(String alerts, String index, int partitions) {}
+
   private final Supplier<KafkaStreams> streams;
-  /** Alerts from bucket updates and from single requests live in stores of their own, with their input's partitions. */
-  private final Map<String, Integer> firedStorePartitions;
+  private final List<AlertStores> alertStores;
 
   AlertQueries(Supplier<KafkaStreams> streams, int usageAggregatePartitions, int tokensConsumedPartitions) {
     this.streams = streams;
-    this.firedStorePartitions = Map.of(QuotaEvaluator.FIRED_STORE, usageAggregatePartitions,
-        RequestEvaluator.FIRED_REQUEST_STORE, tokensConsumedPartitions);
+    this.alertStores = List.of(
+        new AlertStores(QuotaEvaluator.FIRED_STORE, QuotaEvaluator.FIRED_INDEX_STORE, usageAggregatePartitions),
+        new AlertStores(RequestEvaluator.FIRED_REQUEST_STORE, RequestEvaluator.FIRED_REQUEST_INDEX_STORE,
+            tokensConsumedPartitions));
   }
 
   /**
-   * The alerts fired in this instance's active partitions that pass {@code filter}: with standbys
-   * on, every partition is answered by exactly one instance.
+   * The newest alerts, at most {@code limit}, fired at or after {@code since} in this instance's
+   * active partitions that pass {@code filter}: with standbys on, every partition is answered by
+   * exactly one instance. Reads the time index from {@code since} on, never a whole store.
    */
-  List<UsageAlert> local(Predicate<UsageAlert> filter) {
+  List<UsageAlert> local(Instant since, int limit, Predicate<UsageAlert> filter) {
     KafkaStreams running = running();
     return QueryDeadline.call("the alerts", () -> {
       List<UsageAlert> alerts = new ArrayList<>();
-      firedStorePartitions.forEach((store, partitions) -> {
-        for (int partition = 0; partition < partitions; partition++) {
-          Optional<ReadOnlyKeyValueStore<String, UsageAlert>> alertsOfPartition =
-              PartitionStores.of(running, store, partition, true);
-          if (alertsOfPartition.isEmpty()) {
+      for (AlertStores stores : alertStores) {
+        for (int partition = 0; partition < stores.partitions(); partition++) {
+          Optional<ReadOnlyKeyValueStore<String, UsageAlert>> fired = PartitionStores.of(running, stores.alerts(), partition, true);
+          Optional<ReadOnlyKeyValueStore<String, String>> index = PartitionStores.of(running, stores.index(), partition, true);
+          if (fired.isEmpty() || index.isEmpty()) {
             continue; // active elsewhere
           }
-          try (KeyValueIterator<String, UsageAlert> iterator = alertsOfPartition.get().all()) {
-            iterator.forEachRemaining(entry -> {
-              if (filter.test(entry.value)) {
-                alerts.add(entry.value);
-              }
-            });
+          try {
+            alerts.addAll(AlertBook.firedSince(fired.get(), index.get(), since, limit, filter));
           } catch (InvalidStateStoreException e) {
             throw ProblemException.unavailable("alerts are moving between instances (" + e.getMessage() + ")", 1);
           }
         }
-      });
+      }
       return alerts;
     });
   }
 
-  /** A subject's latest totals from the partition that holds it: a current-usage or day-totals entry. */
-  UsageAggregate usage(String store, int partition, String key) {
+  /** One alert, if one of this instance's active partitions holds it: a lookup per partition. */
+  Optional<UsageAlert> localById(String alertId) {
+    KafkaStreams running = running();
+    return QueryDeadline.call("the alert", () -> {
+      for (AlertStores stores : alertStores) {
+        for (int partition = 0; partition < stores.partitions(); partition++) {
+          Optional<ReadOnlyKeyValueStore<String, UsageAlert>> fired = PartitionStores.of(running, stores.alerts(), partition, true);
+          try {
+            UsageAlert alert = fired.map(store -> store.get(alertId)).orElse(null);
+            if (alert != null) {
+              return Optional.of(alert);
+            }
+          } catch (InvalidStateStoreException e) {
+            throw ProblemException.unavailable("alerts are moving between instances (" + e.getMessage() + ")", 1);
+          }
+        }
+      }
+      return Optional.<UsageAlert>empty();
+    });
+  }
+
+  /** The latest totals of one subject, read in the partition that holds it. */
+  interface SubjectUsage {
+    /** A current-usage or day-totals entry, or null. */
+    UsageAggregate get(String store, String key);
+  }
+
+  /**
+   * Runs {@code reads} against {@code partition}'s stores under one deadline (one thread hop for
+   * all of a request's reads, not one per read).
+   */
+  <T> T withUsage(int partition, java.util.function.Function<SubjectUsage, T> reads) {
     KafkaStreams running = running();
     return QueryDeadline.call("the usage of this subject", () -> {
-      Optional<ReadOnlyKeyValueStore<String, UsageAggregate>> usage = PartitionStores.of(running, store, partition, false);
       try {
-        if (usage.isPresent()) {
-          return usage.get().get(key);
-        }
+        return reads.apply((store, key) -> PartitionStores.<String, UsageAggregate>of(running, store, partition, false)
+            .orElseThrow(() -> ProblemException.unavailable("the usage of this subject is not queryable here now", 1))
+            .get(key));
       } catch (InvalidStateStoreException e) {
-        // moved away during the read: as if it had not been here
+        throw ProblemException.unavailable("the usage of this subject moved away during the read", 1);
       }
-      throw ProblemException.unavailable("the usage of this subject is not queryable here now", 1);
     });
   }
 

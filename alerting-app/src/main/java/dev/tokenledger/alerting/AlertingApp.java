@@ -47,6 +47,8 @@ public final class AlertingApp {
       context.createMissingTopics();
       AtomicReference<KafkaStreams> streamsRef = new AtomicReference<>();
       AtomicReference<HostInfo> self = new AtomicReference<>();
+      QuotaIndex quotaIndex = new QuotaIndex();
+      Freshness freshness = new Freshness();
       GlobalTableAdmin<QuotaDefinition> quotas = shutdown.add("quota-admin", new GlobalTableAdmin<>(
           context.topics().quotaDefinitions(), context.kafkaClientProperties("quota-admin"), streamsRef::get,
           AlertingTopology.QUOTA_STORE, config.quotaVisibilityTimeout(), registry));
@@ -57,14 +59,14 @@ public final class AlertingApp {
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
           () -> StreamsRuntime.notReadyReason(streamsRef.get()), liveness, 64 * 1024, Map.of(), "/alerting-app.openapi.json"), app ->
-          new AlertingRoutes(quotas, actions, new AlertQueries(streamsRef::get,
+          new AlertingRoutes(quotas, quotaIndex, freshness, actions, new AlertQueries(streamsRef::get,
               context.partitionCount(context.topics().usageAggregates().name()),
               context.partitionCount(context.topics().tokensConsumed().name())), new QuotaStatus(config.zone()),
               new InstanceRouter(streamsRef::get, self::get), Clock.systemUTC(), registry).register(app)));
       self.set(new HostInfo(context.advertisedHost(), server.port()));
 
       KafkaStreams streams = new KafkaStreams(
-          AlertingTopology.build(config, context.topics(), registry),
+          AlertingTopology.build(config, context.topics(), quotaIndex, freshness, registry),
           StreamsRuntime.properties(context, config.applicationId(), config.standbyReplicas(),
               config.streamThreads(), self.get(), registry));
       streamsRef.set(streams);

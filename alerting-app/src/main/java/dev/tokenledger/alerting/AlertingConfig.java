@@ -2,12 +2,16 @@ package dev.tokenledger.alerting;
 
 import dev.tokenledger.runtime.ConfigException;
 import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.schemas.avro.Period;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** The alerting app's own settings (keys under {@code tokenledger.alerting.}). */
 public record AlertingConfig(
@@ -16,6 +20,7 @@ public record AlertingConfig(
     int standbyReplicas,
     int streamThreads,
     Duration quotaVisibilityTimeout,
+    AlertRetention alertRetention,
     WebhookDispatcher.Config webhooks) {
 
   public static AlertingConfig from(Settings settings) {
@@ -25,11 +30,25 @@ public record AlertingConfig(
         settings.intValue("tokenledger.alerting.standby-replicas", 0, 5),
         settings.intValue("tokenledger.alerting.stream-threads", 1, 64),
         settings.duration("tokenledger.alerting.quota-visibility-timeout"),
+        retention(settings),
         new WebhookDispatcher.Config(
             urls(settings.optional("tokenledger.alerting.webhook.urls").orElse("")),
             settings.intValue("tokenledger.alerting.webhook.max-attempts", 1, 100),
             settings.duration("tokenledger.alerting.webhook.initial-backoff"),
             settings.duration("tokenledger.alerting.webhook.timeout")));
+  }
+
+  private static AlertRetention retention(Settings settings) {
+    Map<Period, Duration> afterWindowEnd = new EnumMap<>(Period.class);
+    for (Period period : Period.values()) {
+      String key = "tokenledger.alerting.retention." + period.name().toLowerCase(Locale.ROOT);
+      Duration kept = settings.duration(key);
+      if (kept.isNegative()) {
+        throw new ConfigException(key, "must not be negative (got " + kept + ")");
+      }
+      afterWindowEnd.put(period, kept);
+    }
+    return new AlertRetention(Map.copyOf(afterWindowEnd));
   }
 
   private static List<URI> urls(String commaSeparated) {

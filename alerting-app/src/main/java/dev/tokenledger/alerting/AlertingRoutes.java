@@ -15,6 +15,7 @@ import dev.tokenledger.schemas.avro.AlertAction;
 import dev.tokenledger.schemas.avro.AlertActionType;
 import dev.tokenledger.schemas.avro.AlertType;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
+import dev.tokenledger.schemas.avro.QuotaRule;
 import dev.tokenledger.schemas.avro.Severity;
 import dev.tokenledger.schemas.avro.UsageAlert;
 import io.javalin.Javalin;
@@ -48,7 +49,15 @@ final class AlertingRoutes {
   private static final String ADMISSION_DECISIONS = "tokenledger.alerting.admission.decisions";
   private static final List<String> ADMISSION_OUTCOMES = List.of("allowed", "throttled", "denied");
 
+  private static final int DEFAULT_LIMIT = 500;
+  private static final int MAX_LIMIT = 10_000;
+
+  /** A subject's standings and how current the totals behind them are. */
+  private record Standings(List<QuotaStatus.Standing> standings, Optional<Instant> asOf) {}
+
   private final GlobalTableAdmin<QuotaDefinition> quotas;
+  private final QuotaIndex quotaIndex;
+  private final Freshness freshness;
   private final GlobalTableAdmin<AlertAction> actions;
   private final AlertQueries alerts;
   private final QuotaStatus status;
@@ -56,9 +65,12 @@ final class AlertingRoutes {
   private final Clock clock;
   private final MeterRegistry registry;
 
-  AlertingRoutes(GlobalTableAdmin<QuotaDefinition> quotas, GlobalTableAdmin<AlertAction> actions, AlertQueries alerts,
-      QuotaStatus status, InstanceRouter router, Clock clock, MeterRegistry registry) {
+  AlertingRoutes(GlobalTableAdmin<QuotaDefinition> quotas, QuotaIndex quotaIndex, Freshness freshness,
+      GlobalTableAdmin<AlertAction> actions, AlertQueries alerts, QuotaStatus status, InstanceRouter router, Clock clock,
+      MeterRegistry registry) {
     this.quotas = quotas;
+    this.quotaIndex = quotaIndex;
+    this.freshness = freshness;
     this.actions = actions;
     this.alerts = alerts;
     this.status = status;
@@ -84,6 +96,7 @@ final class AlertingRoutes {
     }, Role.ADMIN);
     app.get("/v1/admission", this::admission, Role.READ);
     app.get("/v1/alerts", this::listAlerts, Role.READ);
+    app.get("/v1/alerts/{alertId}", this::getAlert, Role.READ);
     app.post("/v1/alerts/{alertId}/ack", ctx -> act(ctx, AlertActionType.ACKNOWLEDGE), Role.ADMIN);
     app.post("/v1/alerts/{alertId}/dismiss", ctx -> act(ctx, AlertActionType.DISMISS), Role.ADMIN);
   }
@@ -102,12 +115,12 @@ final class AlertingRoutes {
 
   private void quotaStatus(Context ctx) {
     String subject = subject(ctx);
-    Optional<List<QuotaStatus.Standing>> standings = standings(ctx, subject);
+    Optional<Standings> standings = standings(ctx, subject);
     if (standings.isEmpty()) {
       return;
     }
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (QuotaStatus.Standing standing : standings.get()) {
+    for (QuotaStatus.Standing standing : standings.get().standings()) {
       QuotaDefinition quota = standing.quota();
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("id", quota.getQuotaId());
@@ -123,18 +136,23 @@ final class AlertingRoutes {
       row.put("state", standing.state());
       rows.add(row);
     }
-    ctx.json(Map.of("subject", subject, "quotas", rows));
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("subject", subject);
+    putFreshness(json, standings.get().asOf());
+    json.put("quotas", rows);
+    ctx.json(json);
   }
 
   private void admission(Context ctx) {
     String subject = subject(ctx);
     long tokens = wholeNumber(ctx, "tokens");
     long costNanos = ctx.queryParam("costUsd") == null ? 0 : usd(ctx.queryParam("costUsd"));
-    Optional<List<QuotaStatus.Standing>> standings = standings(ctx, subject);
+    Optional<Standings> standings = standings(ctx, subject);
     if (standings.isEmpty()) {
       return;
     }
-    List<QuotaStatus.Decision> decisions = status.admit(subject, quotas.all(), standings.get(), tokens, costNanos, clock.instant());
+    List<QuotaStatus.Decision> decisions = status.admit(standings.get().standings(),
+        quotaIndex.binding(subject, QuotaRule.REQUEST), tokens, costNanos, clock.instant(), standings.get().asOf());
     List<Map<String, Object>> rows = new ArrayList<>();
     for (QuotaStatus.Decision decision : decisions) {
       QuotaDefinition quota = decision.quota();
@@ -150,6 +168,9 @@ final class AlertingRoutes {
       row.put("resetsAt", decision.window().map(w -> w.end().toString()).orElse(null));
       row.put("allowed", decision.allowed());
       decision.retryAfterMs().ifPresent(ms -> row.put("retryAfterMs", ms));
+      if (decision.quota().getStaleAfterMs() != null) {
+        row.put("stale", decision.stale());
+      }
       row.put("reason", decision.reason());
       rows.add(row);
     }
@@ -160,34 +181,52 @@ final class AlertingRoutes {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("allowed", allowed);
     json.put("subject", subject);
+    putFreshness(json, standings.get().asOf());
     json.put("decisions", rows);
     ctx.json(json);
   }
 
-  /** The subject's standings from the instance that holds its totals (forwarding there if need be). */
-  private Optional<List<QuotaStatus.Standing>> standings(Context ctx, String subject) {
+  /**
+   * The subject's standings from the instance that holds its totals (forwarding there if need
+   * be): the quotas binding it from the index, its totals in one pass over the local stores.
+   */
+  private Optional<Standings> standings(Context ctx, String subject) {
     InstanceRouter.Route route = router.route(QuotaEvaluator.CURRENT_USAGE_STORE, subject, ctx);
     if (route.owner().isPresent()) {
       router.forward(route.owner().get(), ctx);
       return Optional.empty();
     }
     int partition = route.localPartition().orElseThrow();
-    return Optional.of(status.standings(subject, quotas.all(), clock.instant(),
-        period -> alerts.usage(QuotaEvaluator.CURRENT_USAGE_STORE, partition, QuotaEvaluator.currentKey(subject, period)),
-        dayKey -> alerts.usage(QuotaEvaluator.DAY_TOTALS_STORE, partition, dayKey)));
+    Instant now = clock.instant();
+    List<QuotaDefinition> binding = quotaIndex.binding(subject, QuotaRule.LIMIT);
+    List<QuotaStatus.Standing> standings = binding.isEmpty() ? List.of() : alerts.withUsage(partition, usage ->
+        status.standings(subject, binding, now,
+            period -> usage.get(QuotaEvaluator.CURRENT_USAGE_STORE, QuotaEvaluator.currentKey(subject, period)),
+            dayKey -> usage.get(QuotaEvaluator.DAY_TOTALS_STORE, dayKey)));
+    // The partition's newest folded event, or the subject's own if that is newer (a standby answering).
+    Optional<Instant> asOf = freshness.newest(partition);
+    for (QuotaStatus.Standing standing : standings) {
+      if (standing.lastEventAt().isPresent() && (asOf.isEmpty() || standing.lastEventAt().get().isAfter(asOf.get()))) {
+        asOf = standing.lastEventAt();
+      }
+    }
+    return Optional.of(new Standings(standings, asOf));
+  }
+
+  private void putFreshness(Map<String, Object> json, Optional<Instant> asOf) {
+    json.put("asOf", asOf.map(Instant::toString).orElse(null));
+    json.put("lagMs", asOf.map(at -> Math.max(0, Duration.between(at, clock.instant()).toMillis())).orElse(null));
   }
 
   private void listAlerts(Context ctx) {
-    Predicate<UsageAlert> filter = alertFilter(ctx);
-    Map<String, AlertAction> latestActions = new LinkedHashMap<>();
-    actions.all().forEach(action -> latestActions.put(action.getAlertId(), action));
+    Instant since = since(ctx.queryParam("since"));
+    int limit = limit(ctx);
     String status = ctx.queryParam("status");
+    Predicate<UsageAlert> filter = alertFilter(ctx)
+        .and(alert -> status == null || status.equals(status(actions.get(alert.getAlertId()).orElse(null))));
     List<Map<String, Object>> found = new ArrayList<>();
-    for (UsageAlert alert : alerts.local(filter)) {
-      Map<String, Object> rendered = render(alert, latestActions.get(alert.getAlertId()));
-      if (status == null || status.equals(rendered.get("status"))) {
-        found.add(rendered);
-      }
+    for (UsageAlert alert : alerts.local(since, limit, filter)) {
+      found.add(render(alert, actions.get(alert.getAlertId()).orElse(null)));
     }
     for (HostInfo other : router.otherInstances(QuotaEvaluator.FIRED_STORE, ctx)) {
       for (JsonNode alert : router.fetch(other, ctx).path("alerts")) {
@@ -196,18 +235,50 @@ final class AlertingRoutes {
     }
     found.sort(Comparator.comparing((Map<String, Object> a) -> a.get("firedAt").toString()).reversed()
         .thenComparing(a -> a.get("alertId").toString()));
-    ctx.json(Map.of("alerts", found));
+    ctx.json(Map.of("alerts", found.size() > limit ? found.subList(0, limit) : found));
+  }
+
+  private static int limit(Context ctx) {
+    String value = ctx.queryParam("limit");
+    if (value == null || value.isBlank()) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(value.trim());
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ProblemException.badRequest("limit", "must be a whole number from 1 to " + MAX_LIMIT + " (got " + value + ")");
+  }
+
+  private void getAlert(Context ctx) {
+    String alertId = ctx.pathParam("alertId");
+    Map<String, Object> found = findAlert(ctx, alertId).orElseThrow(() -> ProblemException.notFound("no alert " + alertId));
+    ctx.json(found);
+  }
+
+  /** An alert by id: a lookup in this instance's partitions, then in the others'. */
+  private Optional<Map<String, Object>> findAlert(Context ctx, String alertId) {
+    Optional<UsageAlert> local = alerts.localById(alertId);
+    if (local.isPresent()) {
+      return Optional.of(render(local.get(), actions.get(alertId).orElse(null)));
+    }
+    String path = "/v1/alerts/" + URLEncoder.encode(alertId, StandardCharsets.UTF_8).replace("+", "%20");
+    for (HostInfo other : router.otherInstances(QuotaEvaluator.FIRED_STORE, ctx)) {
+      Optional<JsonNode> found = router.fetchIfFound(other, ctx, path);
+      if (found.isPresent()) {
+        return Optional.of(JSON.convertValue(found.get(), Map.class));
+      }
+    }
+    return Optional.empty();
   }
 
   private void act(Context ctx, AlertActionType type) {
     String alertId = ctx.pathParam("alertId");
-    Optional<UsageAlert> alert = alerts.local(a -> a.getAlertId().equals(alertId)).stream().findFirst();
-    boolean elsewhere = alert.isEmpty() && router.otherInstances(QuotaEvaluator.FIRED_STORE, ctx).stream()
-        .anyMatch(host -> !router.fetch(host, ctx, "/v1/alerts?since=3650d&alertId="
-            + URLEncoder.encode(alertId, StandardCharsets.UTF_8)).path("alerts").isEmpty());
-    if (alert.isEmpty() && !elsewhere) {
-      throw ProblemException.notFound("no alert " + alertId);
-    }
+    findAlert(ctx, alertId).orElseThrow(() -> ProblemException.notFound("no alert " + alertId));
     String actor = HttpServer.principal(ctx).map(ApiKeys.Principal::name).orElse(null);
     AlertAction action = AlertAction.newBuilder().setAlertId(alertId).setAction(type).setActor(actor)
         .setAt(clock.instant()).build();
@@ -223,7 +294,6 @@ final class AlertingRoutes {
   private Predicate<UsageAlert> alertFilter(Context ctx) {
     String subject = ctx.queryParam("subject");
     String alertId = ctx.queryParam("alertId");
-    Instant since = since(ctx.queryParam("since"));
     Severity severity = severity(ctx.queryParam("severity"));
     String status = ctx.queryParam("status");
     if (status != null && !List.of("open", "acknowledged", "dismissed").contains(status)) {
@@ -231,7 +301,6 @@ final class AlertingRoutes {
     }
     return alert -> (subject == null || subject.isBlank() || alert.getSubject().equals(subject))
         && (alertId == null || alert.getAlertId().equals(alertId))
-        && !alert.getFiredAt().isBefore(since)
         && (severity == null || alert.getSeverity() == severity);
   }
 
@@ -315,7 +384,7 @@ final class AlertingRoutes {
     json.put("type", QuotaJson.lower(alert.getType()));
     json.put("severity", QuotaJson.lower(alert.getSeverity()));
     json.put("metric", QuotaJson.lower(alert.getMetric()));
-    json.put("period", alert.getType() == AlertType.REQUEST_COST ? null : QuotaJson.lower(alert.getPeriod()));
+    json.put("period", QuotaJson.lower(alert.getPeriod()));
     json.put("threshold", Thresholds.asFraction(alert.getThresholdBasisPoints()));
     json.put("observed", QuotaJson.amount(alert.getMetric(), alert.getObserved()));
     json.put("limit", QuotaJson.amount(alert.getMetric(), alert.getLimit()));
@@ -325,6 +394,9 @@ final class AlertingRoutes {
     json.put("windowEnd", alert.getWindowEnd().toString());
     json.put("firedAt", alert.getFiredAt().toString());
     json.put("message", alert.getMessage());
+    if (alert.getType() == AlertType.REQUEST_COST) {
+      json.put("requests", alert.getRequests());
+    }
     json.put("status", status(action));
     if (action != null) {
       json.put("statusBy", action.getActor());

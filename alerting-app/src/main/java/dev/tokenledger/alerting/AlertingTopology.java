@@ -40,26 +40,35 @@ public final class AlertingTopology {
 
   private AlertingTopology() {}
 
-  public static Topology build(AlertingConfig config, TopicCatalog topics, MeterRegistry registry) {
+  /**
+   * @param quotas filled from the quota store as it loads (shared with the HTTP handlers)
+   * @param freshness how current each partition's totals are (shared with the HTTP handlers)
+   */
+  static Topology build(AlertingConfig config, TopicCatalog topics, QuotaIndex quotas, Freshness freshness,
+      MeterRegistry registry) {
     StreamsBuilder builder = new StreamsBuilder();
-    globalStore(builder, QUOTA_STORE, topics.quotaDefinitions());
-    globalStore(builder, PRICE_STORE, topics.pricingCatalog());
-    globalStore(builder, ACTION_STORE, topics.alertActions());
+    globalStore(builder, QUOTA_STORE, topics.quotaDefinitions(), quotas);
+    globalStore(builder, PRICE_STORE, topics.pricingCatalog(), null);
+    globalStore(builder, ACTION_STORE, topics.alertActions(), null);
     localStore(builder, QuotaEvaluator.FIRED_STORE, AvroSerdes.usageAlert());
+    localStore(builder, QuotaEvaluator.FIRED_INDEX_STORE, Serdes.String());
     localStore(builder, QuotaEvaluator.DAY_TOTALS_STORE, AvroSerdes.usageAggregate());
     localStore(builder, QuotaEvaluator.CURRENT_USAGE_STORE, AvroSerdes.usageAggregate());
     localStore(builder, RequestEvaluator.FIRED_REQUEST_STORE, AvroSerdes.usageAlert());
+    localStore(builder, RequestEvaluator.FIRED_REQUEST_INDEX_STORE, Serdes.String());
 
     KStream<String, SpecificRecord> fromBuckets = builder
         .stream(topics.usageAggregates().name(), Consumed.with(Serdes.String(), AvroSerdes.usageAggregate())
             .withName("usage-aggregates"))
-        .process(() -> new QuotaEvaluator(config.zone(), registry), Named.as("evaluate-quotas"),
-            QuotaEvaluator.FIRED_STORE, QuotaEvaluator.DAY_TOTALS_STORE, QuotaEvaluator.CURRENT_USAGE_STORE);
+        .process(() -> new QuotaEvaluator(config.zone(), quotas, config.alertRetention(), freshness, registry),
+            Named.as("evaluate-quotas"), QuotaEvaluator.FIRED_STORE, QuotaEvaluator.FIRED_INDEX_STORE,
+            QuotaEvaluator.DAY_TOTALS_STORE, QuotaEvaluator.CURRENT_USAGE_STORE);
     KStream<String, SpecificRecord> fromRequests = builder
         .stream(topics.tokensConsumed().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("tokens-consumed"))
-        .process(() -> new RequestEvaluator(AvroSerdes.tokensConsumed(), registry), Named.as("evaluate-requests"),
-            RequestEvaluator.FIRED_REQUEST_STORE);
+        .process(() -> new RequestEvaluator(AvroSerdes.tokensConsumed(), quotas, config.alertRetention(), config.zone(),
+            registry), Named.as("evaluate-requests"),
+            RequestEvaluator.FIRED_REQUEST_STORE, RequestEvaluator.FIRED_REQUEST_INDEX_STORE);
 
     var outputs = fromBuckets.merge(fromRequests, Named.as("fired"))
         .split(Named.as("fired-"))
@@ -74,13 +83,14 @@ public final class AlertingTopology {
     return builder.build();
   }
 
-  private static <V> void globalStore(StreamsBuilder builder, String name, Topic<String, V> topic) {
+  private static <V> void globalStore(StreamsBuilder builder, String name, Topic<String, V> topic,
+      GlobalStoreWriter.Mirror<V> mirror) {
     builder.addGlobalStore(
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), topic.valueSerde())
             .withLoggingDisabled(),
         topic.name(),
         Consumed.with(Serdes.String(), topic.valueSerde()).withName(name + "-source"),
-        () -> new GlobalStoreWriter<V>(name));
+        () -> new GlobalStoreWriter<V>(name, mirror));
   }
 
   private static <V> void localStore(StreamsBuilder builder, String name, Serde<V> valueSerde) {

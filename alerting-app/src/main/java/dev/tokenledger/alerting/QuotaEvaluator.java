@@ -13,16 +13,15 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -31,35 +30,66 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * and the alerts fired are kept in a store updated in the same exactly-once transaction as the
  * output, so neither a restart nor a replay repeats one. It also keeps each subject's latest
  * totals per period, which admission and status read.
+ *
+ * <p>The aggregator publishes a bucket once per commit with its latest totals, and use only grows
+ * within a window, so the latest value crosses every threshold an intermediate one would have.
+ * Per update: the quotas binding the subject from the in-memory {@link QuotaIndex} (nothing for
+ * most subjects), one read and one write of the latest totals. Every {@link #PURGE_INTERVAL}
+ * (wall clock) a bounded run forgets expired alerts, idle subjects' totals and old days.
  */
 final class QuotaEvaluator implements Processor<String, UsageAggregate, String, SpecificRecord> {
 
   static final String FIRED_STORE = "fired-alerts";
   static final String DAY_TOTALS_STORE = "day-totals";
+  static final String FIRED_INDEX_STORE = "fired-alert-index";
   static final String CURRENT_USAGE_STORE = "current-usage";
+  static final Duration PURGE_INTERVAL = Duration.ofSeconds(30);
+  /** Days kept for weekly quotas: a week's days, and one more for the zone's offsets. */
+  static final Duration DAY_TOTALS_KEPT = Duration.ofDays(8);
+  /** A subject's latest totals of a window that ended this long ago are nobody's current use. */
+  static final Duration CURRENT_USAGE_KEPT = Duration.ofHours(1);
   /** A projection needs at least this much of the window behind it. */
   private static final Duration MIN_ELAPSED_FOR_FORECAST = Duration.ofHours(1);
 
   private final ZoneId zone;
+  private final QuotaIndex quotas;
+  private final AlertRetention retention;
+  private final Freshness freshness;
   private final MeterRegistry registry;
   private ProcessorContext<String, SpecificRecord> context;
-  private KeyValueStore<String, QuotaDefinition> quotas;
-  private KeyValueStore<String, UsageAlert> fired;
+  private AlertBook fired;
   private KeyValueStore<String, UsageAggregate> dayTotals;
   private KeyValueStore<String, UsageAggregate> currentUsage;
+  private int partition;
 
-  QuotaEvaluator(ZoneId zone, MeterRegistry registry) {
+  QuotaEvaluator(ZoneId zone, QuotaIndex quotas, AlertRetention retention, Freshness freshness, MeterRegistry registry) {
     this.zone = zone;
+    this.quotas = quotas;
+    this.retention = retention;
+    this.freshness = freshness;
     this.registry = registry;
   }
 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
-    this.quotas = context.getStateStore(AlertingTopology.QUOTA_STORE);
-    this.fired = context.getStateStore(FIRED_STORE);
+    this.fired = new AlertBook(context.getStateStore(FIRED_STORE), context.getStateStore(FIRED_INDEX_STORE), retention);
     this.dayTotals = context.getStateStore(DAY_TOTALS_STORE);
     this.currentUsage = context.getStateStore(CURRENT_USAGE_STORE);
+    this.partition = context.taskId().partition();
+    // New sweeps on every init: a revived task's stores may hold again what an aborted run deleted.
+    StoreSweep<UsageAggregate> idleTotals = new StoreSweep<>(currentUsage,
+        bucket -> bucket.getWindowEnd().plus(CURRENT_USAGE_KEPT).isBefore(now()));
+    StoreSweep<UsageAggregate> oldDays = new StoreSweep<>(dayTotals,
+        bucket -> bucket.getWindowEnd().plus(DAY_TOTALS_KEPT).isBefore(now()));
+    context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, at -> {
+      int purged = fired.purge(now()) + idleTotals.run() + oldDays.run();
+      registry.counter("tokenledger.alerting.purged", "store", "usage").increment(purged);
+    });
+  }
+
+  private Instant now() {
+    return Instant.ofEpochMilli(context.currentSystemTimeMs());
   }
 
   @Override
@@ -71,10 +101,11 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
     }
     String subject = AggregateKey.subject(bucket);
     remember(subject, bucket);
-    List<QuotaDefinition> all = allQuotas();
-    for (QuotaDefinition quota : QuotaBook.binding(all, subject, QuotaRule.LIMIT)) {
+    freshness.folded(partition, bucket.getLastEventAt());
+    Instant now = now();
+    for (QuotaDefinition quota : quotas.binding(subject, QuotaRule.LIMIT)) {
       Optional<CalendarWindow> window = windowFor(quota.getPeriod(), bucket);
-      if (window.isPresent()) {
+      if (window.isPresent() && !retention.expired(quota.getPeriod(), window.get().end(), now)) {
         long used = used(subject, quota, window.get(), bucket);
         for (int basisPoints : quota.getThresholdsBasisPoints().stream().sorted().toList()) {
           if (used >= Thresholds.usageAt(quota.getLimit(), basisPoints)) {
@@ -83,9 +114,9 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
         }
       }
     }
-    for (QuotaDefinition quota : QuotaBook.binding(all, subject, QuotaRule.FORECAST)) {
+    for (QuotaDefinition quota : quotas.binding(subject, QuotaRule.FORECAST)) {
       Optional<CalendarWindow> window = windowFor(quota.getPeriod(), bucket);
-      if (window.isPresent()) {
+      if (window.isPresent() && !retention.expired(quota.getPeriod(), window.get().end(), now)) {
         projection(used(subject, quota, window.get(), bucket), window.get(), bucket.getLastEventAt())
             .filter(projected -> projected >= quota.getLimit())
             .ifPresent(projected -> fireOnce(quota, subject, window.get(), Thresholds.FULL, projected, record.timestamp()));
@@ -104,14 +135,6 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
     if (bucket.getPeriod() == Period.DAY) {
       dayTotals.put(dayKey(subject, bucket.getWindowStart()), bucket);
     }
-  }
-
-  private List<QuotaDefinition> allQuotas() {
-    List<QuotaDefinition> all = new ArrayList<>();
-    try (KeyValueIterator<String, QuotaDefinition> iterator = quotas.all()) {
-      iterator.forEachRemaining(entry -> all.add(entry.value));
-    }
-    return all;
   }
 
   private Optional<CalendarWindow> windowFor(Period quotaPeriod, UsageAggregate bucket) {
@@ -165,9 +188,8 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
     if (fired.get(alertId) != null) {
       return;
     }
-    UsageAlert alert = Alerts.alert(alertId, quota, subject, window, basisPoints, used,
-        Instant.ofEpochMilli(context.currentSystemTimeMs()));
-    fired.put(alertId, alert);
+    UsageAlert alert = Alerts.alert(alertId, quota, subject, window, basisPoints, used, now());
+    fired.add(alert);
     registry.counter("tokenledger.alerting.alerts", "severity", alert.getSeverity().name().toLowerCase(Locale.ROOT),
         "type", alert.getType().name().toLowerCase(Locale.ROOT)).increment();
     context.forward(new Record<>(subject, alert, timestamp));

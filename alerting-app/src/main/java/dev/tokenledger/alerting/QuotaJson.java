@@ -6,6 +6,7 @@ import dev.tokenledger.runtime.Problem.FieldError;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.schemas.Usd;
 import dev.tokenledger.schemas.avro.Dimension;
+import dev.tokenledger.schemas.avro.OnStale;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.QuotaAction;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
@@ -29,7 +30,9 @@ import java.util.stream.Collectors;
 final class QuotaJson {
 
   static final Pattern QUOTA_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-  private static final Set<String> FIELDS = Set.of("subject", "metric", "period", "limit", "thresholds", "action", "rule");
+  private static final Set<String> FIELDS = Set.of("subject", "metric", "period", "limit", "thresholds", "action", "rule",
+      "onStale", "staleAfter");
+  private static final Pattern STALE_AFTER = Pattern.compile("(\\d{1,7})(ms|s|m|h)");
   private static final List<Integer> DEFAULT_THRESHOLDS = List.of(8_000, 9_000, 10_000);
 
   private QuotaJson() {}
@@ -67,6 +70,14 @@ final class QuotaJson {
     QuotaAction action = enumField(body, "action", QuotaAction.values(), QuotaAction.WARN, errors);
     Long limit = metric == null ? null : limit(body.get("limit"), metric, errors);
     List<Integer> thresholds = rule == QuotaRule.LIMIT ? thresholds(body.get("thresholds"), errors) : List.of(Thresholds.FULL);
+    OnStale onStale = enumField(body, "onStale", OnStale.values(), OnStale.ALLOW, errors);
+    Long staleAfterMs = staleAfter(body.get("staleAfter"), errors);
+    if (body.hasNonNull("onStale") && staleAfterMs == null && !body.hasNonNull("staleAfter")) {
+      errors.add(new FieldError("staleAfter", "is required with onStale: how old the totals may be, like \"30s\""));
+    }
+    if (rule != null && rule != QuotaRule.LIMIT && (body.hasNonNull("onStale") || body.hasNonNull("staleAfter"))) {
+      errors.add(new FieldError("onStale", "applies to rule limit only: a " + lower(rule) + " quota reads no totals"));
+    }
     if (!errors.isEmpty()) {
       throw new ProblemException(Problem.invalid("the quota has " + errors.size() + " invalid field(s)", errors));
     }
@@ -80,6 +91,8 @@ final class QuotaJson {
         .setAction(action)
         .setUpdatedAt(now)
         .setRule(rule)
+        .setStaleAfterMs(staleAfterMs)
+        .setOnStale(onStale)
         .build();
   }
 
@@ -93,6 +106,10 @@ final class QuotaJson {
     json.put("limit", amount(quota.getMetric(), quota.getLimit()));
     json.put("thresholds", quota.getThresholdsBasisPoints().stream().map(Thresholds::asFraction).toList());
     json.put("action", lower(quota.getAction()));
+    if (quota.getStaleAfterMs() != null) {
+      json.put("staleAfter", duration(quota.getStaleAfterMs()));
+      json.put("onStale", lower(quota.getOnStale()));
+    }
     json.put("updatedAt", quota.getUpdatedAt());
     return json;
   }
@@ -172,6 +189,36 @@ final class QuotaJson {
       return null;
     }
     return node.asLong();
+  }
+
+  /** As it would be written: 30s, not 30000ms. */
+  static String duration(long ms) {
+    return ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : ms % 60_000 == 0 ? ms / 60_000 + "m"
+        : ms % 1_000 == 0 ? ms / 1_000 + "s" : ms + "ms";
+  }
+
+  /** A staleness bound like 500ms, 30s, 5m or 1h (at most a day). */
+  private static Long staleAfter(JsonNode node, List<FieldError> errors) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    java.util.regex.Matcher m = node.isTextual() ? STALE_AFTER.matcher(node.asText().trim()) : null;
+    if (m == null || !m.matches()) {
+      errors.add(new FieldError("staleAfter", "must be a duration like \"500ms\", \"30s\", \"5m\" or \"1h\" (got " + node + ")"));
+      return null;
+    }
+    long amount = Long.parseLong(m.group(1));
+    long ms = switch (m.group(2)) {
+      case "ms" -> amount;
+      case "s" -> amount * 1_000;
+      case "m" -> amount * 60_000;
+      default -> amount * 3_600_000;
+    };
+    if (ms <= 0 || ms > 86_400_000) {
+      errors.add(new FieldError("staleAfter", "must be > 0 and at most a day (got " + node.asText() + ")"));
+      return null;
+    }
+    return ms;
   }
 
   private static List<Integer> thresholds(JsonNode node, List<FieldError> errors) {

@@ -1,11 +1,11 @@
 package dev.tokenledger.alerting;
 
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.avro.OnStale;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.QuotaAction;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
 import dev.tokenledger.schemas.avro.QuotaMetric;
-import dev.tokenledger.schemas.avro.QuotaRule;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -25,8 +25,11 @@ import java.util.function.Function;
  */
 final class QuotaStatus {
 
-  /** One LIMIT quota's standing in its current window. */
-  record Standing(QuotaDefinition quota, CalendarWindow window, long used) {
+  /**
+   * One LIMIT quota's standing in its current window; {@code lastEventAt} is the newest event
+   * folded into the totals it read (empty: none in this window).
+   */
+  record Standing(QuotaDefinition quota, CalendarWindow window, long used, Optional<Instant> lastEventAt) {
 
     BigDecimal utilization() {
       return BigDecimal.valueOf(used).divide(BigDecimal.valueOf(quota.getLimit()), new MathContext(6));
@@ -45,9 +48,9 @@ final class QuotaStatus {
     }
   }
 
-  /** One quota's answer to an admission request. */
+  /** One quota's answer to an admission request; {@code stale}: its totals are older than it accepts. */
   record Decision(QuotaDefinition quota, Optional<CalendarWindow> window, long used, long requested, boolean allowed,
-      Optional<Long> retryAfterMs, String reason) {}
+      Optional<Long> retryAfterMs, boolean stale, String reason) {}
 
   private final ZoneId zone;
 
@@ -59,26 +62,34 @@ final class QuotaStatus {
    * @param latest the subject's latest bucket of a period (the current-usage store)
    * @param dayTotal a day's totals by day key (the day-totals store), for weeks
    */
-  List<Standing> standings(String subject, List<QuotaDefinition> quotas, Instant now,
+  List<Standing> standings(String subject, List<QuotaDefinition> limitQuotas, Instant now,
       Function<Period, UsageAggregate> latest, Function<String, UsageAggregate> dayTotal) {
     List<Standing> standings = new ArrayList<>();
-    for (QuotaDefinition quota : QuotaBook.binding(quotas, subject, QuotaRule.LIMIT)) {
+    for (QuotaDefinition quota : limitQuotas) {
       CalendarWindow window = CalendarWindow.containing(quota.getPeriod(), now, zone);
+      UsageAggregate bucket = latest.apply(quota.getPeriod() == Period.WEEK ? Period.DAY : quota.getPeriod());
+      Optional<Instant> lastEventAt = Optional.ofNullable(bucket).map(UsageAggregate::getLastEventAt);
       long used;
       if (quota.getPeriod() == Period.WEEK) {
         used = QuotaEvaluator.weekUse(dayTotal, subject, quota.getMetric(), window, zone);
+      } else if (bucket != null && bucket.getWindowStart().equals(window.start())) {
+        used = QuotaBook.use(quota.getMetric(), bucket);
       } else {
-        UsageAggregate bucket = latest.apply(quota.getPeriod());
-        used = bucket != null && bucket.getWindowStart().equals(window.start()) ? QuotaBook.use(quota.getMetric(), bucket) : 0;
+        used = 0;
+        lastEventAt = Optional.empty();
       }
-      standings.add(new Standing(quota, window, used));
+      standings.add(new Standing(quota, window, used, lastEventAt));
     }
     return standings;
   }
 
-  /** Only block quotas deny; throttle allows with the time until capacity returns; warn only reports. */
-  List<Decision> admit(String subject, List<QuotaDefinition> quotas, List<Standing> standings, long requestedTokens,
-      long requestedCostNanos, Instant now) {
+  /**
+   * Only block quotas deny; throttle allows with the time until capacity returns; warn only
+   * reports. A LIMIT quota with a staleness bound whose totals are older ({@code asOf} empty:
+   * unknown, as old as can be) denies with {@code onStale: deny}, and decides as usual with allow.
+   */
+  List<Decision> admit(List<Standing> standings, List<QuotaDefinition> requestQuotas, long requestedTokens,
+      long requestedCostNanos, Instant now, Optional<Instant> asOf) {
     List<Decision> decisions = new ArrayList<>();
     for (Standing standing : standings) {
       QuotaDefinition quota = standing.quota();
@@ -92,18 +103,32 @@ final class QuotaStatus {
           : "would exceed the limit with " + Alerts.amount(quota.getMetric(), requested) + " more: " + amounts;
       Optional<Long> retryAfter = over && quota.getAction() == QuotaAction.THROTTLE
           ? Optional.of(Duration.between(now, standing.window().end()).toMillis()) : Optional.empty();
-      decisions.add(new Decision(quota, Optional.of(standing.window()), standing.used(), requested,
-          !(over && quota.getAction() == QuotaAction.BLOCK), retryAfter, reason));
+      boolean allowed = !(over && quota.getAction() == QuotaAction.BLOCK);
+      boolean stale = stale(quota, asOf, now);
+      if (stale) {
+        String age = asOf.map(at -> "totals as of " + at + " are " + Math.max(0, Duration.between(at, now).toMillis())
+            + " ms old").orElse("no totals are known yet");
+        allowed = allowed && quota.getOnStale() == OnStale.ALLOW;
+        reason = age + ", past this quota's staleAfter of " + QuotaJson.duration(quota.getStaleAfterMs()) + " (onStale "
+            + QuotaJson.lower(quota.getOnStale()) + "): " + (allowed ? "decided on them: " + reason : "denied");
+      }
+      decisions.add(new Decision(quota, Optional.of(standing.window()), standing.used(), requested, allowed, retryAfter,
+          stale, reason));
     }
-    for (QuotaDefinition quota : QuotaBook.binding(quotas, subject, QuotaRule.REQUEST)) {
+    for (QuotaDefinition quota : requestQuotas) {
       long requested = requested(quota, requestedTokens, requestedCostNanos);
       boolean over = requested > quota.getLimit();
       String reason = (over ? "over the per-request ceiling: " : "within the per-request ceiling: ")
           + Alerts.amount(quota.getMetric(), requested) + " requested, ceiling " + Alerts.amount(quota.getMetric(), quota.getLimit());
       decisions.add(new Decision(quota, Optional.empty(), 0, requested,
-          !(over && quota.getAction() == QuotaAction.BLOCK), Optional.empty(), reason));
+          !(over && quota.getAction() == QuotaAction.BLOCK), Optional.empty(), false, reason));
     }
     return decisions;
+  }
+
+  private static boolean stale(QuotaDefinition quota, Optional<Instant> asOf, Instant now) {
+    Long bound = quota.getStaleAfterMs();
+    return bound != null && (asOf.isEmpty() || Duration.between(asOf.get(), now).toMillis() > bound);
   }
 
   private static long requested(QuotaDefinition quota, long tokens, long costNanos) {

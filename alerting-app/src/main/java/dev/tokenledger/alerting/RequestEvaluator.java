@@ -13,50 +13,68 @@ import dev.tokenledger.schemas.avro.TokensConsumed;
 import dev.tokenledger.schemas.avro.UsageAlert;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Checks each request against the REQUEST quotas (per-request ceilings) of every subject it
- * counts toward; an alert per (quota, subject, eventId), once, so a retried event is not
- * reported twice. Cost is the caller's or the catalogue's, exactly as the aggregator prices it.
- * Records the aggregator rejects are skipped here: it accounts for them.
+ * counts toward: one alert per (quota, subject, day), fired at the first offending request, whose
+ * stored copy then counts the offending requests of that day (a client looping over the ceiling
+ * gives one alert and a count, not an alert per request). Cost is the caller's or the
+ * catalogue's, exactly as the aggregator prices it. Records the aggregator rejects are skipped
+ * here: it accounts for them. Without any per-request quota nothing is decoded.
  */
 final class RequestEvaluator implements Processor<byte[], byte[], String, SpecificRecord> {
 
   static final String FIRED_REQUEST_STORE = "fired-request-alerts";
+  static final String FIRED_REQUEST_INDEX_STORE = "fired-request-alert-index";
 
   private final AvroSerde<TokensConsumed> serde;
+  private final QuotaIndex quotas;
+  private final AlertRetention retention;
+  private final ZoneId zone;
   private final MeterRegistry registry;
   private ProcessorContext<String, SpecificRecord> context;
-  private KeyValueStore<String, QuotaDefinition> quotas;
   private KeyValueStore<String, ModelPrice> prices;
-  private KeyValueStore<String, UsageAlert> fired;
+  private AlertBook fired;
 
-  RequestEvaluator(AvroSerde<TokensConsumed> serde, MeterRegistry registry) {
+  RequestEvaluator(AvroSerde<TokensConsumed> serde, QuotaIndex quotas, AlertRetention retention, ZoneId zone,
+      MeterRegistry registry) {
     this.serde = serde;
+    this.quotas = quotas;
+    this.retention = retention;
+    this.zone = zone;
     this.registry = registry;
   }
 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
-    this.quotas = context.getStateStore(AlertingTopology.QUOTA_STORE);
     this.prices = context.getStateStore(AlertingTopology.PRICE_STORE);
-    this.fired = context.getStateStore(FIRED_REQUEST_STORE);
+    this.fired = new AlertBook(context.getStateStore(FIRED_REQUEST_STORE),
+        context.getStateStore(FIRED_REQUEST_INDEX_STORE), retention);
+    context.schedule(QuotaEvaluator.PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, at ->
+        registry.counter("tokenledger.alerting.purged", "store", "request").increment(fired.purge(now())));
+  }
+
+  private Instant now() {
+    return Instant.ofEpochMilli(context.currentSystemTimeMs());
   }
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    if (!quotas.any(QuotaRule.REQUEST)) {
+      return;
+    }
     TokensConsumed event;
     try {
       event = serde.decode(record.value());
@@ -69,24 +87,17 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
       registry.counter("tokenledger.alerting.requests.skipped").increment();
       return;
     }
-    List<QuotaDefinition> all = new ArrayList<>();
-    try (KeyValueIterator<String, QuotaDefinition> iterator = quotas.all()) {
-      iterator.forEachRemaining(entry -> {
-        if (entry.value.getRule() == QuotaRule.REQUEST) {
-          all.add(entry.value);
-        }
-      });
-    }
-    if (all.isEmpty()) {
+    CalendarWindow day = CalendarWindow.containing(Period.DAY, event.getOccurredAt(), zone);
+    if (retention.expired(Period.DAY, day.end(), now())) {
       return;
     }
     for (String subject : subjects(event)) {
-      for (QuotaDefinition quota : QuotaBook.binding(all, subject, QuotaRule.REQUEST)) {
+      for (QuotaDefinition quota : quotas.binding(subject, QuotaRule.REQUEST)) {
         Optional<Long> used = quota.getMetric() == QuotaMetric.COST ? cost(event)
             : Optional.of(event.getInputTokens() + event.getOutputTokens()); // EventRules: each ≤ 10^12
         // A ceiling is exceeded by more than the limit: a request of exactly the limit is allowed.
         if (used.isPresent() && used.get() > quota.getLimit()) {
-          fireOnce(quota, subject, event, used.get(), record.timestamp());
+          fireOnce(quota, subject, day, used.get(), record.timestamp());
         }
       }
     }
@@ -113,15 +124,21 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
     }
   }
 
-  private void fireOnce(QuotaDefinition quota, String subject, TokensConsumed event, long used, long timestamp) {
-    String alertId = Alerts.alertId(quota.getQuotaId(), subject, "event " + event.getEventId(), Thresholds.FULL);
-    if (fired.get(alertId) != null) {
+  /** The first offending request of the day fires; later ones count on the stored alert. */
+  private void fireOnce(QuotaDefinition quota, String subject, CalendarWindow day, long used, long timestamp) {
+    String alertId = Alerts.alertId(quota.getQuotaId(), subject, day.start(), Thresholds.FULL);
+    UsageAlert known = fired.get(alertId);
+    if (known != null) {
+      known.setRequests(known.getRequests() + 1);
+      known.setObserved(Math.max(known.getObserved(), used));
+      fired.update(known);
+      registry.counter("tokenledger.alerting.requests.over.ceiling").increment();
       return;
     }
-    Instant at = event.getOccurredAt();
-    UsageAlert alert = Alerts.alert(alertId, quota, subject, new CalendarWindow(Period.MINUTE, at, at), Thresholds.FULL,
-        used, Instant.ofEpochMilli(context.currentSystemTimeMs()));
-    fired.put(alertId, alert);
+    UsageAlert alert = Alerts.alert(alertId, quota, subject, day, Thresholds.FULL, used, now());
+    alert.setRequests(1L);
+    fired.add(alert);
+    registry.counter("tokenledger.alerting.requests.over.ceiling").increment();
     registry.counter("tokenledger.alerting.alerts", "severity", alert.getSeverity().name().toLowerCase(Locale.ROOT),
         "type", alert.getType().name().toLowerCase(Locale.ROOT)).increment();
     context.forward(new Record<>(subject, alert, timestamp));

@@ -24,6 +24,7 @@ import dev.tokenledger.schemas.avro.UsageAlert;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,7 +67,7 @@ class AlertingTopologyTest {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     props.putAll(StreamsRuntime.errorHandling(topics.tokensRejected().name(), "alerting-test", registry));
-    driver = new TopologyTestDriver(AlertingTopology.build(config, topics, registry), props, NOW);
+    driver = new TopologyTestDriver(AlertingTopology.build(config, topics, new QuotaIndex(), new Freshness(), registry), props, NOW);
     quotas = driver.createInputTopic(topics.quotaDefinitions().name(), new StringSerializer(),
         AvroSerdes.quotaDefinition().serializer());
     aggregates = driver.createInputTopic(topics.usageAggregates().name(), new StringSerializer(),
@@ -83,6 +85,12 @@ class AlertingTopologyTest {
         .setQuotaId(id).setSubject(subject).setMetric(metric).setPeriod(period).setLimit(limit)
         .setThresholdsBasisPoints(List.of(10_000)).setAction(QuotaAction.BLOCK).setRule(rule)
         .setUpdatedAt(NOW).build());
+  }
+
+  private void requestAt(String eventId, String user, long input, Instant occurredAt) {
+    TokensConsumed event = TokensConsumed.newBuilder().setEventId(eventId).setOccurredAt(occurredAt).setUserId(user)
+        .setService("test").setProvider("openai").setModel("gpt-4o").setInputTokens(input).setOutputTokens(0).build();
+    requests.pipeInput(user.getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(event));
   }
 
   private void request(String eventId, String user, long input, long output, Long costNanos) {
@@ -244,15 +252,20 @@ class AlertingTopologyTest {
   }
 
   @Test
-  void shouldAlertOnceForARequestOverItsCeilingEvenWhenTheEventIsRetried() {
+  void shouldAlertOncePerDayForRequestsOverACeilingAndCountThem() {
     ruleQuota("big-requests", "user:*", QuotaRule.REQUEST, QuotaMetric.TOKENS, Period.DAY, 50_000);
 
     request("small", "alice", 40_000, 10_000, null); // exactly at the ceiling: allowed
     request("huge", "alice", 90_000, 1_000, null);
-    request("huge", "alice", 90_000, 1_000, null);
+    request("huge", "alice", 90_000, 1_000, null); // a redelivery counts again: the count is of records received
+    request("huger", "alice", 190_000, 1_000, null);
 
     List<UsageAlert> fired = alerts.readValuesToList();
     assertThat(fired).hasSize(1);
+    UsageAlert counted = storedRequestAlert(fired.get(0).getAlertId());
+    assertThat(counted.getRequests()).isEqualTo(3);
+    assertThat(counted.getObserved()).isEqualTo(191_000);
+    assertThat(counted.getWindowStart()).isEqualTo(Instant.parse(DAY));
     assertThat(fired.get(0).getType()).isEqualTo(AlertType.REQUEST_COST);
     assertThat(fired.get(0).getObserved()).isEqualTo(91_000);
     assertThat(fired.get(0).getMessage()).isEqualTo(
@@ -271,8 +284,74 @@ class AlertingTopologyTest {
     request("pricey", "alice", 400_000, 10_000, null); // $1.00 + $0.10
     request("callers-cost", "alice", 1, 1, 2_000_000_000L);
 
-    assertThat(alerts.readValuesToList()).extracting(UsageAlert::getObserved)
-        .containsExactly(1_100_000_000L, 2_000_000_000L);
+    List<UsageAlert> fired = alerts.readValuesToList();
+    assertThat(fired).extracting(UsageAlert::getObserved).containsExactly(1_100_000_000L);
+    assertThat(storedRequestAlert(fired.get(0).getAlertId()).getObserved()).isEqualTo(2_000_000_000L);
+  }
+
+  @Test
+  void shouldAlertAgainForRequestsOverACeilingOnTheNextDay() {
+    ruleQuota("big-requests", "user:*", QuotaRule.REQUEST, QuotaMetric.TOKENS, Period.DAY, 50_000);
+
+    request("today", "alice", 90_000, 0, null);
+    requestAt("tomorrow", "alice", 90_000, NOW.plus(Duration.ofDays(1)));
+
+    assertThat(alerts.readValuesToList()).extracting(UsageAlert::getWindowStart)
+        .containsExactly(Instant.parse(DAY), Instant.parse(DAY).plus(Duration.ofDays(1)));
+  }
+
+  @Test
+  void shouldForgetAlertsPastTheirRetentionAndNotFireThemAgain() {
+    quota("alice-minute", "user:alice", QuotaMetric.TOKENS, Period.MINUTE, 1_000);
+    usage("alice", Period.MINUTE, "2026-11-22T10:00:00Z", "2026-11-22T10:01:00Z", 1_000, 0);
+    List<UsageAlert> firedAlerts = alerts.readValuesToList();
+    assertThat(firedAlerts).hasSize(3); // 80, 90 and 100 %
+    String alertId = firedAlerts.get(0).getAlertId();
+    KeyValueStore<String, UsageAlert> fired = driver.getKeyValueStore(QuotaEvaluator.FIRED_STORE);
+    KeyValueStore<String, String> index = driver.getKeyValueStore(QuotaEvaluator.FIRED_INDEX_STORE);
+    assertThat(fired.get(alertId)).isNotNull();
+    assertThat(count(index)).isEqualTo(6); // by time fired and by expiry, each
+
+    // Minute alerts are kept 7 days after their window ends; the purge runs every 30 s.
+    driver.advanceWallClockTime(Duration.ofDays(7).plusMinutes(2));
+
+    assertThat(fired.get(alertId)).isNull();
+    assertThat(count(index)).isZero();
+    // A replay of that old window's totals does not fire it again.
+    usage("alice", Period.MINUTE, "2026-11-22T10:00:00Z", "2026-11-22T10:01:00Z", 1_000, 0);
+    assertThat(alerts.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldForgetIdleSubjectsTotalsAndOldDays() {
+    dayUsage("alice", 10);
+    usage("alice", Period.MINUTE, "2026-11-22T10:00:00Z", "2026-11-22T10:01:00Z", 10, 0);
+    KeyValueStore<String, UsageAggregate> current = driver.getKeyValueStore(QuotaEvaluator.CURRENT_USAGE_STORE);
+    KeyValueStore<String, UsageAggregate> days = driver.getKeyValueStore(QuotaEvaluator.DAY_TOTALS_STORE);
+    assertThat(count(current)).isEqualTo(2);
+
+    driver.advanceWallClockTime(Duration.ofHours(2));
+    assertThat(current.get(QuotaEvaluator.currentKey("user:alice", Period.MINUTE))).isNull();
+    assertThat(current.get(QuotaEvaluator.currentKey("user:alice", Period.DAY))).isNotNull();
+
+    driver.advanceWallClockTime(Duration.ofDays(9));
+    assertThat(count(current)).isZero();
+    assertThat(count(days)).isZero();
+  }
+
+  private static long count(KeyValueStore<String, ?> store) {
+    try (var all = store.all()) {
+      long n = 0;
+      for (; all.hasNext(); all.next()) {
+        n++;
+      }
+      return n;
+    }
+  }
+
+  private UsageAlert storedRequestAlert(String alertId) {
+    KeyValueStore<String, UsageAlert> fired = driver.getKeyValueStore(RequestEvaluator.FIRED_REQUEST_STORE);
+    return fired.get(alertId);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.tokenledger.alerting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenledger.schemas.avro.Dimension;
+import dev.tokenledger.schemas.avro.OnStale;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.QuotaAction;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class QuotaStatusTest {
@@ -34,7 +36,7 @@ class QuotaStatusTest {
 
   private List<QuotaStatus.Decision> admit(List<QuotaDefinition> quotas, Map<Period, UsageAggregate> latest, long tokens) {
     List<QuotaStatus.Standing> standings = status.standings("user:alice", quotas, NOW, latest::get, key -> null);
-    return status.admit("user:alice", quotas, standings, tokens, 0, NOW);
+    return status.admit(standings, List.of(), tokens, 0, NOW, Optional.of(NOW));
   }
 
   @Test
@@ -83,5 +85,42 @@ class QuotaStatusTest {
       assertThat(standings.get(0).state())
           .isEqualTo(List.of("ok", "warning", "critical", "exceeded").get((int) usedAndState[1]));
     }
+  }
+
+  private List<QuotaStatus.Decision> admitAsOf(QuotaDefinition quota, Optional<Instant> asOf, long used) {
+    List<QuotaStatus.Standing> standings = status.standings("user:alice", List.of(quota), NOW,
+        period -> bucket(Period.DAY, "2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z", used), key -> null);
+    return status.admit(standings, List.of(), 10, 0, NOW, asOf);
+  }
+
+  @Test
+  void shouldDenyOnStaleTotalsWhenTheQuotaFailsClosed() {
+    QuotaDefinition failClosed = QuotaDefinition.newBuilder(quota("daily", Period.DAY, 1_000, QuotaAction.BLOCK))
+        .setStaleAfterMs(30_000L).setOnStale(OnStale.DENY).build();
+
+    QuotaStatus.Decision fresh = admitAsOf(failClosed, Optional.of(NOW.minusSeconds(10)), 0).get(0);
+    QuotaStatus.Decision stale = admitAsOf(failClosed, Optional.of(NOW.minusSeconds(60)), 0).get(0);
+    QuotaStatus.Decision unknown = admitAsOf(failClosed, Optional.empty(), 0).get(0);
+
+    assertThat(fresh.allowed()).isTrue();
+    assertThat(fresh.stale()).isFalse();
+    assertThat(stale.allowed()).isFalse();
+    assertThat(stale.stale()).isTrue();
+    assertThat(stale.reason()).isEqualTo("totals as of 2026-11-22T09:59:30Z are 60000 ms old, past this quota's "
+        + "staleAfter of 30s (onStale deny): denied");
+    assertThat(unknown.allowed()).isFalse();
+  }
+
+  @Test
+  void shouldDecideOnStaleTotalsAsUsualWhenTheQuotaFailsOpen() {
+    QuotaDefinition failOpen = QuotaDefinition.newBuilder(quota("daily", Period.DAY, 1_000, QuotaAction.BLOCK))
+        .setStaleAfterMs(30_000L).setOnStale(OnStale.ALLOW).build();
+
+    QuotaStatus.Decision underLimit = admitAsOf(failOpen, Optional.of(NOW.minusSeconds(60)), 0).get(0);
+    QuotaStatus.Decision overLimit = admitAsOf(failOpen, Optional.of(NOW.minusSeconds(60)), 1_000).get(0);
+
+    assertThat(underLimit.allowed()).isTrue();
+    assertThat(underLimit.stale()).isTrue();
+    assertThat(overLimit.allowed()).isFalse();
   }
 }

@@ -108,6 +108,22 @@ public final class InstanceRouter {
     }
   }
 
+  /** Another instance's answer to {@code GET pathAndQuery} as JSON, empty on a 404; a 503 on other failures. */
+  public Optional<JsonNode> fetchIfFound(HostInfo host, Context ctx, String pathAndQuery) {
+    HttpResponse<byte[]> response = send(host, ctx, pathAndQuery);
+    if (response.statusCode() == 404) {
+      return Optional.empty();
+    }
+    if (response.statusCode() != 200) {
+      throw ProblemException.unavailable("instance " + host + " answered " + response.statusCode(), 2);
+    }
+    try {
+      return Optional.of(JSON.readTree(response.body()));
+    } catch (IOException e) {
+      throw ProblemException.unavailable("instance " + host + " sent unreadable JSON", 2);
+    }
+  }
+
   /** Sends the same request to the owner and relays its answer. */
   public void forward(HostInfo owner, Context ctx) {
     String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
