@@ -68,7 +68,7 @@ public final class AggregatorApp {
       }
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
-          () -> StreamsRuntime.notReadyReason(streamsRef.get()), liveness, 64 * 1024, DASHBOARD, "/aggregator-app.openapi.json"),
+          () -> StreamsRuntime.notReadyReason(streamsRef.get()), liveness, 64 * 1024, DASHBOARD, "/aggregator-app.openapi.json", Map::of),
           app -> {
             InstanceRouter router = new InstanceRouter(streamsRef::get, self::get);
             UsageQueries queries = new UsageQueries(streamsRef::get, () -> subjectPartitions, config, Clock.systemUTC());

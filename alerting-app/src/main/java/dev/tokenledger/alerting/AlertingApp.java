@@ -47,6 +47,7 @@ public final class AlertingApp {
       context.createMissingTopics();
       AtomicReference<KafkaStreams> streamsRef = new AtomicReference<>();
       AtomicReference<HostInfo> self = new AtomicReference<>();
+      AtomicReference<WebhookDispatcher> webhooks = new AtomicReference<>();
       QuotaIndex quotaIndex = new QuotaIndex();
       Freshness freshness = new Freshness();
       GlobalTableAdmin<QuotaDefinition> quotas = shutdown.add("quota-admin", new GlobalTableAdmin<>(
@@ -58,11 +59,12 @@ public final class AlertingApp {
 
       HttpServer server = shutdown.add("http", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
-          () -> StreamsRuntime.notReadyReason(streamsRef.get()), liveness, 64 * 1024, Map.of(), "/alerting-app.openapi.json"), app ->
+          () -> StreamsRuntime.notReadyReason(streamsRef.get()), liveness, 64 * 1024, Map.of(), "/alerting-app.openapi.json",
+          () -> webhooks.get() == null ? Map.of() : Map.of("webhooks", webhooks.get().describe())), app ->
           new AlertingRoutes(quotas, quotaIndex, freshness, actions, new AlertQueries(streamsRef::get,
               context.partitionCount(context.topics().usageAggregates().name()),
               context.partitionCount(context.topics().tokensConsumed().name())), new QuotaStatus(config.zone()),
-              new InstanceRouter(streamsRef::get, self::get), Clock.systemUTC(), registry).register(app)));
+              new InstanceRouter(streamsRef::get, self::get), webhooks::get, Clock.systemUTC(), registry).register(app)));
       self.set(new HostInfo(context.advertisedHost(), server.port()));
 
       KafkaStreams streams = new KafkaStreams(
@@ -73,9 +75,9 @@ public final class AlertingApp {
       // Registered after the server, so closed before it: queries outlive processing.
       StreamsRuntime.start(streams, registry, shutdown, closeTimeout, liveness);
       if (!config.webhooks().urls().isEmpty()) {
-        shutdown.add("webhooks", new WebhookDispatcher(config.webhooks(), context.topics().usageAlerts(),
+        webhooks.set(shutdown.add("webhooks", new WebhookDispatcher(config.webhooks(), context.topics().usageAlerts(),
             context.topics().webhookFailures(), context.kafkaClientProperties("webhooks"),
-            config.applicationId() + "-webhooks", registry));
+            config.applicationId() + "-webhooks", registry)));
         log.info("delivering alerts to webhooks: {}", WebhookDispatcher.describe(config.webhooks()));
       }
       return new RunningApp("alerting-app", shutdown, server, liveness);

@@ -35,7 +35,9 @@ public record AlertingConfig(
             urls(settings.optional("tokenledger.alerting.webhook.urls").orElse("")),
             settings.intValue("tokenledger.alerting.webhook.max-attempts", 1, 100),
             settings.duration("tokenledger.alerting.webhook.initial-backoff"),
-            settings.duration("tokenledger.alerting.webhook.timeout")));
+            settings.duration("tokenledger.alerting.webhook.timeout"),
+            settings.duration("tokenledger.alerting.webhook.retry-interval"),
+            settings.intValue("tokenledger.alerting.webhook.max-rounds", 1, 1_000)));
   }
 
   private static AlertRetention retention(Settings settings) {

@@ -8,6 +8,7 @@ import dev.tokenledger.runtime.GlobalTableAdmin;
 import dev.tokenledger.runtime.HttpServer;
 import dev.tokenledger.runtime.InstanceRouter;
 import dev.tokenledger.runtime.Json;
+import dev.tokenledger.runtime.Problem;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.runtime.Role;
 import dev.tokenledger.schemas.Usd;
@@ -37,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.streams.state.HostInfo;
@@ -62,12 +64,14 @@ final class AlertingRoutes {
   private final AlertQueries alerts;
   private final QuotaStatus status;
   private final InstanceRouter router;
+  private final Supplier<WebhookDispatcher> webhooks;
   private final Clock clock;
   private final MeterRegistry registry;
 
   AlertingRoutes(GlobalTableAdmin<QuotaDefinition> quotas, QuotaIndex quotaIndex, Freshness freshness,
-      GlobalTableAdmin<AlertAction> actions, AlertQueries alerts, QuotaStatus status, InstanceRouter router, Clock clock,
-      MeterRegistry registry) {
+      GlobalTableAdmin<AlertAction> actions, AlertQueries alerts, QuotaStatus status, InstanceRouter router,
+      Supplier<WebhookDispatcher> webhooks, Clock clock, MeterRegistry registry) {
+    this.webhooks = webhooks;
     this.quotas = quotas;
     this.quotaIndex = quotaIndex;
     this.freshness = freshness;
@@ -99,6 +103,7 @@ final class AlertingRoutes {
     app.get("/v1/alerts/{alertId}", this::getAlert, Role.READ);
     app.post("/v1/alerts/{alertId}/ack", ctx -> act(ctx, AlertActionType.ACKNOWLEDGE), Role.ADMIN);
     app.post("/v1/alerts/{alertId}/dismiss", ctx -> act(ctx, AlertActionType.DISMISS), Role.ADMIN);
+    app.post("/v1/webhooks/redeliver", this::redeliver, Role.ADMIN);
   }
 
   private void putQuota(Context ctx) {
@@ -252,6 +257,22 @@ final class AlertingRoutes {
       // answered below
     }
     throw ProblemException.badRequest("limit", "must be a whole number from 1 to " + MAX_LIMIT + " (got " + value + ")");
+  }
+
+  /** Every instance's failed deliveries tried again now, without waiting for their retry interval. */
+  private void redeliver(Context ctx) {
+    WebhookDispatcher dispatcher = webhooks.get();
+    if (dispatcher == null) {
+      throw new ProblemException(Problem.of(409, "No webhooks", "no webhook is configured (tokenledger.alerting.webhook.urls)"));
+    }
+    dispatcher.redeliverNow();
+    int instances = 1;
+    for (HostInfo other : router.otherInstances(QuotaEvaluator.FIRED_STORE, ctx)) {
+      router.post(other, ctx, "/v1/webhooks/redeliver");
+      instances++;
+    }
+    ctx.status(202).json(Map.of("instances", instances,
+        "detail", "failed deliveries kept until now are being tried again; see /ready and the deliveries metric"));
   }
 
   private void getAlert(Context ctx) {

@@ -5,7 +5,10 @@ import dev.tokenledger.cli.Table.Column;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code alerts [list]|ack|dismiss}: the alerts fired, newest first, and an operator's action on one. */
+/**
+ * {@code alerts [list]|ack|dismiss|redeliver}: the alerts fired, newest first, an operator's
+ * action on one, and failed webhook deliveries retried now.
+ */
 final class AlertsCommand implements Command {
 
   @Override
@@ -17,6 +20,9 @@ final class AlertsCommand implements Command {
         alerts ack ALERT_ID
         alerts dismiss ALERT_ID
           Acknowledge or dismiss an alert (admin key); later lists show its status.
+        alerts redeliver
+          Retry every webhook delivery that failed so far now, on every alerting instance (admin
+          key), instead of at the next retry round; /ready shows the delivery loops' state.
           e.g. bin/tokenledger alerts --status open --severity critical""";
   }
 
@@ -27,7 +33,8 @@ final class AlertsCommand implements Command {
       case "list" -> list(session);
       case "ack" -> act(session, "ack", "acknowledged");
       case "dismiss" -> act(session, "dismiss", "dismissed");
-      default -> throw CliError.usage("alerts takes list, ack or dismiss (got " + args.word(1).orElseThrow() + ")");
+      case "redeliver" -> redeliver(session);
+      default -> throw CliError.usage("alerts takes list, ack, dismiss or redeliver (got " + args.word(1).orElseThrow() + ")");
     }
   }
 
@@ -55,6 +62,16 @@ final class AlertsCommand implements Command {
           alert.path("status").asText(), alert.path("alertId").asText(), alert.path("message").asText());
     }
     session.print(table.render());
+  }
+
+  private void redeliver(Session session) {
+    session.args().check(Command.withConnection(), 2, "alerts redeliver");
+    JsonNode answer = session.alerting(Session.Access.ADMIN).post("/v1/webhooks/redeliver");
+    if (session.json()) {
+      session.printJson(answer);
+      return;
+    }
+    session.print("failed webhook deliveries are being retried on " + answer.path("instances").asInt() + " alerting instance(s)");
   }
 
   private void act(Session session, String action, String done) {

@@ -70,7 +70,7 @@ public final class IngestApp {
       Liveness liveness = new Liveness();
       HttpServer server = shutdown.add("http server", HttpServer.start(new HttpServer.Options(
           context.bindAddress(), context.httpPort(), context.keys(), registry,
-          probe::notReadyReason, liveness, EventBatch.MAX_BODY_BYTES, Map.of(), "/ingest-app.openapi.json"), routes::register));
+          probe::notReadyReason, liveness, EventBatch.MAX_BODY_BYTES, Map.of(), "/ingest-app.openapi.json", Map::of), routes::register));
       log.info("{} serving on port {}, writing to {}", APP, server.port(), context.topics().tokensConsumed().name());
       return new RunningApp(APP, shutdown, server, liveness);
     } catch (RuntimeException e) {

@@ -47,6 +47,7 @@ public final class HttpServer implements AutoCloseable {
    * @param liveness once failed, {@code /health} answers 503 with the reason
    * @param staticFiles classpath folders served without a key, by the path they are served at
    * @param openApiDocument the classpath resource of the app's OpenAPI document, served at {@code /openapi.json}
+   * @param readyDetails more of the app's state shown on {@code /ready}, which does not decide readiness
    */
   public record Options(
       String host,
@@ -57,7 +58,8 @@ public final class HttpServer implements AutoCloseable {
       Liveness liveness,
       long maxRequestBytes,
       Map<String, String> staticFiles,
-      String openApiDocument) {}
+      String openApiDocument,
+      Supplier<Map<String, Object>> readyDetails) {}
 
   /**
    * A route the server answers (static files aside), as an OpenAPI document names it: the path with
@@ -111,11 +113,14 @@ public final class HttpServer implements AutoCloseable {
     });
     app.get("/ready", ctx -> {
       Optional<String> reason = options.notReadyReason().get();
+      Map<String, Object> json = new java.util.LinkedHashMap<>();
+      json.put("status", reason.isPresent() ? "not ready" : "ready");
+      reason.ifPresent(detail -> json.put("detail", detail));
+      json.putAll(options.readyDetails().get());
       if (reason.isPresent()) {
-        ctx.status(503).header("Retry-After", "2").json(Map.of("status", "not ready", "detail", reason.get()));
-      } else {
-        ctx.json(Map.of("status", "ready"));
+        ctx.status(503).header("Retry-After", "2");
       }
+      ctx.json(json);
     });
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
         .result(options.registry().scrape()));

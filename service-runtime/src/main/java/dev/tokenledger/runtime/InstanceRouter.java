@@ -35,7 +35,9 @@ public final class InstanceRouter {
 
   private final Supplier<KafkaStreams> streams;
   private final Supplier<HostInfo> selfSupplier;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  // HTTP/1.1 with kept-alive connections: the default HTTP/2 preference sends an h2c upgrade on every request.
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
 
   /** {@code self} is this instance's advertised address, known once the HTTP server is bound. */
   public InstanceRouter(Supplier<KafkaStreams> streams, Supplier<HostInfo> self) {
@@ -124,6 +126,14 @@ public final class InstanceRouter {
     }
   }
 
+  /** Asks another instance to do the same ({@code POST pathAndQuery}, no body); a 503 if it does not. */
+  public void post(HostInfo host, Context ctx, String pathAndQuery) {
+    HttpResponse<byte[]> response = send(host, ctx, pathAndQuery, HttpRequest.BodyPublishers.noBody());
+    if (response.statusCode() / 100 != 2) {
+      throw ProblemException.unavailable("instance " + host + " answered " + response.statusCode(), 2);
+    }
+  }
+
   /** Sends the same request to the owner and relays its answer. */
   public void forward(HostInfo owner, Context ctx) {
     String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
@@ -136,12 +146,21 @@ public final class InstanceRouter {
   }
 
   private HttpResponse<byte[]> send(HostInfo owner, Context ctx, String pathAndQuery) {
+    return send(owner, ctx, pathAndQuery, null);
+  }
+
+  /** A GET, or a POST of {@code body}. */
+  private HttpResponse<byte[]> send(HostInfo owner, Context ctx, String pathAndQuery, HttpRequest.BodyPublisher body) {
     HostInfo self = selfSupplier.get();
     HttpRequest.Builder request = HttpRequest.newBuilder(
             URI.create("http://" + owner.host() + ":" + owner.port() + pathAndQuery))
         .timeout(Duration.ofSeconds(10))
-        .header(FORWARDED_HEADER, self.host() + ":" + self.port())
-        .GET();
+        .header(FORWARDED_HEADER, self.host() + ":" + self.port());
+    if (body == null) {
+      request.GET();
+    } else {
+      request.POST(body);
+    }
     String authorization = ctx.header("Authorization");
     if (authorization != null) {
       request.header("Authorization", authorization);

@@ -17,7 +17,7 @@ class HealthCheckTest {
   void shouldBeHealthyOnlyWhileTheAppIsReady() throws Exception {
     AtomicReference<Optional<String>> notReady = new AtomicReference<>(Optional.of("kafka streams is REBALANCING"));
     try (HttpServer server = HttpServer.start(new HttpServer.Options("127.0.0.1", 0, Optional.empty(),
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), notReady::get, new Liveness(), 1024, Map.of(), "/test-app.openapi.json"), app -> {})) {
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), notReady::get, new Liveness(), 1024, Map.of(), "/test-app.openapi.json", Map::of), app -> {})) {
       URI ready = URI.create("http://127.0.0.1:" + server.port() + "/ready");
 
       assertThat(HealthCheck.isReady(ready)).isFalse();

@@ -31,7 +31,7 @@ class HttpServerRoutesTest {
     Path keys = dir.resolve("keys.properties");
     Files.write(keys, List.of(ApiKeys.entry("ops", Role.ADMIN, "admin-key")));
     return HttpServer.start(new HttpServer.Options("127.0.0.1", 0, Optional.of(ApiKeys.load(keys)),
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Optional::empty, new Liveness(), 1024, Map.of(), openApiDocument), routes);
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Optional::empty, new Liveness(), 1024, Map.of(), openApiDocument, Map::of), routes);
   }
 
   @Test

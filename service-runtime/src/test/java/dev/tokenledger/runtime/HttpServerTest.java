@@ -36,7 +36,7 @@ class HttpServerTest {
     Files.write(keys, List.of(ApiKeys.entry("reader", Role.READ, "read-key"), ApiKeys.entry("ops", Role.ADMIN, "admin-key")));
     server = HttpServer.start(new HttpServer.Options("127.0.0.1", 0, Optional.of(ApiKeys.load(keys)),
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), notReady::get, liveness, 1024, Map.of(),
-        "/test-app.openapi.json"), app -> {
+        "/test-app.openapi.json", Map::of), app -> {
           app.get("/v1/thing", ctx -> ctx.json(Map.of("by", HttpServer.principal(ctx).orElseThrow().name())), Role.READ);
           app.post("/v1/thing", ctx -> ctx.status(204), Role.ADMIN);
           app.get("/v1/bad", ctx -> {

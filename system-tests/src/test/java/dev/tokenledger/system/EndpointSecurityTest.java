@@ -74,10 +74,12 @@ class EndpointSecurityTest {
         new Endpoint("alerting", "GET", "/v1/quotas/status?subject=user:alice", null, publishOnly),
         new Endpoint("alerting", "GET", "/v1/admission?subject=user:alice&tokens=1", null, publishOnly),
         new Endpoint("alerting", "GET", "/v1/alerts", null, publishOnly),
+        new Endpoint("alerting", "GET", "/v1/alerts/some-alert", null, publishOnly),
         new Endpoint("alerting", "PUT", "/v1/quotas/mallory", QUOTA, notAdmin),
         new Endpoint("alerting", "DELETE", "/v1/quotas/mallory", null, notAdmin),
         new Endpoint("alerting", "POST", "/v1/alerts/some-alert/ack", null, notAdmin),
-        new Endpoint("alerting", "POST", "/v1/alerts/some-alert/dismiss", null, notAdmin));
+        new Endpoint("alerting", "POST", "/v1/alerts/some-alert/dismiss", null, notAdmin),
+        new Endpoint("alerting", "POST", "/v1/webhooks/redeliver", null, notAdmin));
   }
 
   private static RunningApp app(String name) {
