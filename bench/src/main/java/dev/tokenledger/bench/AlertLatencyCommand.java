@@ -7,6 +7,10 @@ import dev.tokenledger.kafkalocal.LocalCluster;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
+import dev.tokenledger.schemas.avro.Period;
+import dev.tokenledger.schemas.avro.QuotaAction;
+import dev.tokenledger.schemas.avro.QuotaDefinition;
+import dev.tokenledger.schemas.avro.QuotaMetric;
 import dev.tokenledger.schemas.avro.TokenSource;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import dev.tokenledger.schemas.avro.UsageAlert;
@@ -74,18 +78,20 @@ final class AlertLatencyCommand implements Subcommand {
 
   @Override
   public String usage() {
-    return "alert-latency [--rate EVENTS_PER_S (20000)] [--seconds N (60)] [--probes-per-second N (10)]\n"
+    return "alert-latency [--rate EVENTS_PER_S (20000)] [--seconds N (60)] [--probes-per-second N (10)] [--quotas N (0)]\n"
         + "             [--warmup SECONDS (10)] [--settle SECONDS (120)] [--timeout SECONDS (30)]\n"
         + "             [--report FILE (.tokenledger/bench/alert-latency.json)]\n"
         + "             [--dir DIR (.tokenledger/bench)] [--seed N (42)]\n"
         + "  A broker of its own, the aggregator and the alerting app; background events at --rate and probe events\n"
-        + "  each crossing a quota alone; latency from a probe's send to its alert read. Logs in DIR/alert-latency/logs.";
+        + "  each crossing a quota alone; latency from a probe's send to its alert read. --quotas defines that many\n"
+        + "  per-user quotas (never reached) besides. Logs in DIR/alert-latency/logs.";
   }
 
   @Override
   public int run(List<String> args, PrintStream out) throws InterruptedException {
     CliArgs options = new CliArgs(args, Set.of("rate", "seconds", "probes-per-second", "warmup", "settle", "timeout",
-        "report", "dir", "seed"));
+        "report", "dir", "seed", "quotas"));
+    long quotas = options.longValue("quotas", 0, 0);
     double rate = options.positiveDouble("rate", 20_000);
     long seconds = options.longValue("seconds", 60, 1);
     double probesPerSecond = options.positiveDouble("probes-per-second", 10);
@@ -106,7 +112,7 @@ final class AlertLatencyCommand implements Subcommand {
     Thread hook = new Thread(run::close, "alert-latency-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      AlertLatencyReport result = run.measure(rate, seconds, probesPerSecond, warmup, settle, timeout, seed);
+      AlertLatencyReport result = run.measure(rate, seconds, probesPerSecond, warmup, settle, timeout, seed, quotas);
       run.close(); // before the table, so that the broker's stop message comes first
       out.println();
       out.print(result.table());
@@ -175,7 +181,7 @@ final class AlertLatencyCommand implements Subcommand {
     }
 
     AlertLatencyReport measure(double rate, long seconds, double probesPerSecond, long warmup, Duration settle,
-        long timeout, long seed) throws InterruptedException, IOException {
+        long timeout, long seed, long perUserQuotas) throws InterruptedException, IOException {
       int port = FreePorts.run(2);
       synchronized (this) {
         cluster = LocalCluster.ofNodes(1, work.resolve("kafka"), port, port + 1, logs,
@@ -213,6 +219,9 @@ final class AlertLatencyCommand implements Subcommand {
         throw new IllegalStateException("PUT /v1/quotas/" + QUOTA_ID + " failed: " + refused);
       }
       out.printf("Quota %s: user:* %,d tokens a day, one threshold (100 %%)%n", QUOTA_ID, limit);
+      if (perUserQuotas > 0) {
+        definePerUserQuotas(bootstrap, topics, perUserQuotas, alertingPort);
+      }
 
       Admin admin = loop(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)));
       AlertLatencyProbes probes = new AlertLatencyProbes();
@@ -222,12 +231,20 @@ final class AlertLatencyCommand implements Subcommand {
       out.printf("Background load at %,.0f events/s; %d s of warm-up...%n", rate, warmup);
       long started = System.nanoTime();
       long[] nextProgress = {started + PROGRESS_EVERY.toNanos()};
+      // Sampled each second once probing starts: the most each app had not consumed.
+      long[] maxLag = {0, 0};
+      long[] nextLagSample = {Long.MAX_VALUE};
       Runnable healthy = () -> {
         aggregator.checkAlive();
         alerting.checkAlive();
         background.checkFailure();
         reader.checkFailure();
         long now = System.nanoTime();
+        if (now > nextLagSample[0]) {
+          nextLagSample[0] = now + TimeUnit.SECONDS.toNanos(1);
+          maxLag[0] = Math.max(maxLag[0], lag(admin, aggregatorId));
+          maxLag[1] = Math.max(maxLag[1], lag(admin, alertingId));
+        }
         if (now > nextProgress[0]) {
           nextProgress[0] += PROGRESS_EVERY.toNanos();
           out.printf("  %d s: background %,d acked, aggregator counted %,d, %s; records not yet consumed:"
@@ -251,6 +268,7 @@ final class AlertLatencyCommand implements Subcommand {
       }
 
       long count = Math.max(1, Math.round(seconds * probesPerSecond));
+      nextLagSample[0] = System.nanoTime();
       out.printf("Sending %d probes at %.1f/s over %d s...%n", count, probesPerSecond, seconds);
       sendProbes(bootstrap, input, limit, count, probesPerSecond, probes, healthy);
       long timeoutNanos = TimeUnit.SECONDS.toNanos(timeout);
@@ -265,7 +283,47 @@ final class AlertLatencyCommand implements Subcommand {
       reader.checkFailure();
       long counted = counted(aggregatorPort);
       return new AlertLatencyReport(Instant.now(), rate, load, background.failed.get(), lag, probesPerSecond,
-          timeout * 1000, counted, probes.outcome(timeoutNanos));
+          timeout * 1000, counted, probes.outcome(timeoutNanos), perUserQuotas, maxLag[0], maxLag[1]);
+    }
+
+    /**
+     * {@code count} daily quotas of one user each (the generator's users first, then users who never
+     * call), far above any use: written to quota.definitions as a bulk import would, then awaited
+     * until alerting-app serves the last.
+     */
+    private void definePerUserQuotas(String bootstrap, TopicCatalog topics, long count, int alertingPort)
+        throws InterruptedException {
+      out.printf("Defining %,d per-user quotas...%n", count);
+      Instant now = Instant.now();
+      String last = null;
+      try (KafkaProducer<String, QuotaDefinition> producer = new KafkaProducer<>(Map.<String, Object>of(
+          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 20),
+          topics.quotaDefinitions().keySerde().serializer(), topics.quotaDefinitions().valueSerde().serializer())) {
+        for (long i = 0; i < count; i++) {
+          String id = String.format("bench-user-%07d", i);
+          String user = i < UsageEventGenerator.USERS ? String.format("user-%05d", i) : String.format("idle-%07d", i);
+          producer.send(new ProducerRecord<>(topics.quotaDefinitions().name(), id, QuotaDefinition.newBuilder()
+              .setQuotaId(id).setSubject("user:" + user).setMetric(QuotaMetric.TOKENS).setPeriod(Period.DAY)
+              .setLimit(Long.MAX_VALUE / 4).setThresholdsBasisPoints(List.of(10_000)).setAction(QuotaAction.WARN)
+              .setUpdatedAt(now).build()));
+          last = id;
+        }
+      }
+      HttpClient client = HttpClient.newHttpClient();
+      URI lastQuota = URI.create("http://127.0.0.1:" + alertingPort + "/v1/quotas/" + last);
+      long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+      while (System.nanoTime() < deadline) {
+        try {
+          if (client.send(java.net.http.HttpRequest.newBuilder(lastQuota).build(),
+              java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+            return;
+          }
+        } catch (IOException e) {
+          // not answering yet
+        }
+        Thread.sleep(200);
+      }
+      throw new IllegalStateException("alerting-app did not load the " + count + " quotas within " + READY_TIMEOUT);
     }
 
     private Path config(String app, String bootstrap, int httpPort, String applicationId) throws IOException {

@@ -19,10 +19,16 @@ record AlertLatencyReport(
     double probesPerSecond,
     long timeoutMillis,
     long aggregatorCounted,
-    AlertLatencyProbes.Outcome probes) {
+    AlertLatencyProbes.Outcome probes,
+    /** Per-user quotas defined besides the probes' (the quota index's load). */
+    long perUserQuotas,
+    /** The most records the aggregator and alerting had not consumed, sampled each second from the first probe on. */
+    long aggregatorMaxLag,
+    long alertingMaxLag) {
 
-  /** The target: p99 ≤ 500 ms at 20 000 events/s. */
-  static final double TARGET_P99_MILLIS = 500;
+  /** The target: p99 ≤ 1 s at 5 000 events/s (the aim: ≤ 500 ms at 20 000). */
+  static final double TARGET_P99_MILLIS = 1_000;
+  static final double AIM_P99_MILLIS = 500;
 
   double p(double percentile) {
     return AlertLatencyProbes.percentile(probes.fromSendMillis(), percentile);
@@ -45,6 +51,8 @@ record AlertLatencyReport(
         background.records(), background.seconds(), backgroundFailed, measuredAt));
     t.append(String.format(Locale.ROOT, "aggregator: %,d events behind the load when the probes started; counted %,d"
         + " events (background + probes) at the end\n", lagAtFirstProbe, aggregatorCounted));
+    t.append(String.format(Locale.ROOT, "%,d per-user quotas besides the probes'; most records not yet consumed"
+        + " while probing: aggregator %,d, alerting %,d\n", perUserQuotas, aggregatorMaxLag, alertingMaxLag));
     t.append(String.format(Locale.ROOT, "probes: %d sent at %.1f/s, %d matched, %d unmatched after %d ms"
         + " (of which %d alerted later), %d repeated alerts, %d alerts for other subjects\n", probes.sent(),
         probesPerSecond, probes.matched(), probes.unmatched(), timeoutMillis, probes.late(), probes.repeatedAlerts(),
@@ -55,8 +63,9 @@ record AlertLatencyReport(
     t.append(String.format(Locale.ROOT, "%-34s %10.1f %10.1f %10.1f\n", "from the producer's ack",
         AlertLatencyProbes.percentile(fromAck, 50), AlertLatencyProbes.percentile(fromAck, 99),
         fromAck.length == 0 ? Double.NaN : fromAck[fromAck.length - 1]));
-    t.append(String.format(Locale.ROOT, "target p99 <= %.0f ms with every probe alerted: %s\n", TARGET_P99_MILLIS,
-        meetsTarget() ? "met" : "NOT met"));
+    t.append(String.format(Locale.ROOT, "target p99 <= %.0f ms with every probe alerted: %s; aim p99 <= %.0f ms: %s\n",
+        TARGET_P99_MILLIS, meetsTarget() ? "met" : "NOT met", AIM_P99_MILLIS,
+        meetsTarget() && p(99) <= AIM_P99_MILLIS ? "met" : "not met"));
     return t.toString();
   }
 
@@ -72,6 +81,9 @@ record AlertLatencyReport(
         .put("failed", backgroundFailed);
     root.put("aggregatorLagAtFirstProbe", lagAtFirstProbe);
     root.put("aggregatorCounted", aggregatorCounted);
+    root.put("perUserQuotas", perUserQuotas);
+    root.put("aggregatorMaxLag", aggregatorMaxLag);
+    root.put("alertingMaxLag", alertingMaxLag);
     root.putObject("probes")
         .put("perSecond", probesPerSecond)
         .put("sent", probes.sent())
@@ -90,7 +102,8 @@ record AlertLatencyReport(
     number(ack, "p50", AlertLatencyProbes.percentile(fromAck, 50));
     number(ack, "p99", AlertLatencyProbes.percentile(fromAck, 99));
     number(ack, "max", fromAck.length == 0 ? Double.NaN : fromAck[fromAck.length - 1]);
-    root.putObject("target").put("p99Millis", TARGET_P99_MILLIS).put("met", meetsTarget());
+    root.putObject("target").put("p99Millis", TARGET_P99_MILLIS).put("met", meetsTarget())
+        .put("aimP99Millis", AIM_P99_MILLIS).put("aimMet", meetsTarget() && p(99) <= AIM_P99_MILLIS);
     try {
       return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -35,4 +35,25 @@ final class PrometheusText {
     }
     return sum;
   }
+
+  /**
+   * A histogram's cumulative bucket counts by upper bound ({@code le}), summed over every series
+   * whose labels contain all of {@code labelTexts}.
+   */
+  static java.util.TreeMap<Double, Double> buckets(String exposition, String metric, String... labelTexts) {
+    java.util.TreeMap<Double, Double> counts = new java.util.TreeMap<>();
+    for (String line : exposition.lines().toList()) {
+      if (!line.startsWith(metric + "_bucket{")) {
+        continue;
+      }
+      int valueAt = line.lastIndexOf(' ');
+      String labels = line.substring(0, valueAt);
+      if (java.util.Arrays.stream(labelTexts).allMatch(labels::contains)) {
+        String le = labels.substring(labels.indexOf("le=\"") + 4, labels.indexOf('"', labels.indexOf("le=\"") + 4));
+        counts.merge(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le),
+            Double.parseDouble(line.substring(valueAt + 1)), Double::sum);
+      }
+    }
+    return counts;
+  }
 }

@@ -37,6 +37,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -148,6 +149,12 @@ final class QueryLatencyCommand implements Subcommand {
   /** The {@code i}-th query of the run: the kinds take turns. */
   static String kindOf(long i) {
     return KINDS.get((int) (i % KINDS.size()));
+  }
+
+  private static TreeMap<Double, Double> add(TreeMap<Double, Double> a, TreeMap<Double, Double> b) {
+    TreeMap<Double, Double> sum = new TreeMap<>(a);
+    b.forEach((le, count) -> sum.merge(le, count, Double::sum));
+    return sum;
   }
 
   /** When the {@code i}-th query is due, in nanoseconds after the first, at {@code rate} a second. */
@@ -269,7 +276,11 @@ final class QueryLatencyCommand implements Subcommand {
         Map<String, QueryLatencyRecorder> recorders = new LinkedHashMap<>();
         KINDS.forEach(kind -> recorders.put(kind, new QueryLatencyRecorder()));
         AtomicLong misrouted = new AtomicLong();
+        Map<String, TreeMap<Double, Double>> before = serverHistograms(aggregatorPorts, alertingPort);
         query(options, aggregatorPorts, alertingPort, owner, from, recorders, misrouted, alertingApp);
+        Map<String, TreeMap<Double, Double>> after = serverHistograms(aggregatorPorts, alertingPort);
+        Map<String, ServerSideLatency> serverSide = new LinkedHashMap<>();
+        KINDS.forEach(kind -> serverSide.put(kind, ServerSideLatency.between(before.get(kind), after.get(kind))));
         load.stop();
         loader.join(30_000);
         if (load.failure.get() != null) {
@@ -279,11 +290,33 @@ final class QueryLatencyCommand implements Subcommand {
         Map<String, QueryLatencyRecorder.Summary> summaries = new LinkedHashMap<>();
         recorders.forEach((kind, recorder) -> summaries.put(kind, recorder.summary()));
         return new QueryLatencyReport(Instant.now(), options.users(), options.preload(), options.load(),
-            load.achieved(), options.rate(), options.seconds(), misrouted.get(), summaries);
+            load.achieved(), options.rate(), options.seconds(), misrouted.get(), summaries, serverSide);
       } finally {
         load.stop();
         loader.join(30_000);
       }
+    }
+
+    /**
+     * Each kind's server-side histogram now, summed over the instances that serve it: a usage
+     * query answered where it was asked (forwarded="no"), one passed on to the owner ("out", the
+     * hop included), admission.
+     */
+    private static Map<String, TreeMap<Double, Double>> serverHistograms(int[] aggregatorPorts, int alertingPort)
+        throws IOException, InterruptedException {
+      String metric = "http_server_requests_seconds";
+      String ok = "status=\"200\"";
+      Map<String, TreeMap<Double, Double>> histograms = new LinkedHashMap<>();
+      for (int port : aggregatorPorts) {
+        String scraped = PrometheusText.scrape(port);
+        histograms.merge(LOCAL, PrometheusText.buckets(scraped, metric, "route=\"/v1/usage\"", "forwarded=\"no\"", ok),
+            QueryLatencyCommand::add);
+        histograms.merge(FORWARDED, PrometheusText.buckets(scraped, metric, "route=\"/v1/usage\"", "forwarded=\"out\"", ok),
+            QueryLatencyCommand::add);
+      }
+      histograms.put(ADMISSION, PrometheusText.buckets(PrometheusText.scrape(alertingPort), metric,
+          "route=\"/v1/admission\"", "forwarded=\"no\"", ok));
+      return histograms;
     }
 
     private Path config(String name, List<String> common, String... own) throws IOException {

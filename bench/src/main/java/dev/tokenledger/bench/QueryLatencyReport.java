@@ -19,7 +19,9 @@ record QueryLatencyReport(
     long seconds,
     /** Queries whose answer came from another instance than the one expected (ownership moved mid-run). */
     long misrouted,
-    Map<String, QueryLatencyRecorder.Summary> kinds) {
+    Map<String, QueryLatencyRecorder.Summary> kinds,
+    /** The same kinds as the apps' own request timers saw them. */
+    Map<String, ServerSideLatency> serverSide) {
 
   /** The p99 targets in milliseconds, by kind of query. */
   static final Map<String, Double> P99_TARGET_MILLIS = targets();
@@ -54,6 +56,10 @@ record QueryLatencyReport(
       t.append(String.format(Locale.ROOT, "%-18s %,8d %9.2f %9.2f %9.2f %13s  %s", kind, s.count(), s.p50Millis(),
           s.p99Millis(), s.maxMillis(), targetText, failures(s)).stripTrailing()).append('\n');
     });
+    t.append(String.format(Locale.ROOT, "%-18s %8s %13s %13s   (server side: the apps' http_server_requests,"
+        + " bucket bounds)\n", "", "count", "p50 <= ms", "p99 <= ms"));
+    serverSide.forEach((kind, s) -> t.append(String.format(Locale.ROOT, "%-18s %,8d %13.2f %13.2f\n", kind, s.count(),
+        s.p50AtMostMillis(), s.p99AtMostMillis())));
     if (misrouted > 0) {
       t.append(String.format(Locale.ROOT, "%,d queries were answered by another instance than expected"
           + " (ownership moved during the run)\n", misrouted));
@@ -101,6 +107,9 @@ record QueryLatencyReport(
         }
       }
     });
+    ObjectNode server = root.putObject("serverSide");
+    serverSide.forEach((kind, s) -> server.putObject(kind).put("count", s.count())
+        .put("p50AtMostMillis", s.p50AtMostMillis()).put("p99AtMostMillis", s.p99AtMostMillis()));
     try {
       return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {

@@ -13,7 +13,7 @@ class AlertLatencyReportTest {
     AlertLatencyProbes.Outcome outcome = new AlertLatencyProbes.Outcome(fromSend.length + unmatched, fromSend.length,
         unmatched, 0, 0, 0, fromSend, fromSend);
     return new AlertLatencyReport(Instant.parse("2026-11-22T12:00:00Z"), 20_000, Rate.of(1_400_000, 70), 0, 250, 10,
-        30_000, 1_400_600, outcome);
+        30_000, 1_400_600, outcome, 100_000, 1_200, 3_400);
   }
 
   @Test
@@ -29,14 +29,17 @@ class AlertLatencyReportTest {
     assertThat(json.at("/latencyMillisFromSend/p50").asDouble()).isEqualTo(180.0);
     assertThat(json.at("/latencyMillisFromSend/p99").asDouble()).isEqualTo(610.0);
     assertThat(json.at("/latencyMillisFromSend/max").asDouble()).isEqualTo(610.0);
-    assertThat(json.at("/target/met").asBoolean()).isFalse();
+    assertThat(json.at("/target/met").asBoolean()).isTrue();
+    assertThat(json.at("/target/aimMet").asBoolean()).isFalse();
+    assertThat(json.get("perUserQuotas").asLong()).isEqualTo(100_000);
+    assertThat(json.get("alertingMaxLag").asLong()).isEqualTo(3_400);
   }
 
   @Test
-  void shouldMeetTheTargetOnlyWithEveryProbeAlertedAndP99Within500Ms() {
-    assertThat(report(0, 120, 180, 240, 500).meetsTarget()).isTrue();
-    assertThat(report(1, 120, 180, 240, 500).meetsTarget()).isFalse();
-    assertThat(report(0, 120, 180, 240, 501).meetsTarget()).isFalse();
+  void shouldMeetTheTargetOnlyWithEveryProbeAlertedAndP99WithinASecond() {
+    assertThat(report(0, 120, 180, 240, 1_000).meetsTarget()).isTrue();
+    assertThat(report(1, 120, 180, 240, 1_000).meetsTarget()).isFalse();
+    assertThat(report(0, 120, 180, 240, 1_001).meetsTarget()).isFalse();
     assertThat(report(0).meetsTarget()).isFalse();
   }
 
@@ -51,6 +54,7 @@ class AlertLatencyReportTest {
   @Test
   void shouldPrintTheFiguresInTheTable() {
     assertThat(report(1, 120, 180, 240, 610).table()).contains("20,000 events/s targeted, 20,000 achieved",
-        "4 matched, 1 unmatched after 30000 ms", "250 events behind", "from send()", "180.0", "610.0", "NOT met");
+        "4 matched, 1 unmatched after 30000 ms", "250 events behind", "from send()", "180.0", "610.0", "NOT met",
+        "100,000 per-user quotas", "aggregator 1,200, alerting 3,400");
   }
 }

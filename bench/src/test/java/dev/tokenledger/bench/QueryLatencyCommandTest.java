@@ -80,7 +80,7 @@ class QueryLatencyCommandTest {
   }
 
   private final QueryLatencyReport report = new QueryLatencyReport(Instant.parse("2026-11-22T12:00:00Z"), 2_000,
-      20_000, 2_000, 1_998.5, 200, 60, 3, kinds());
+      20_000, 2_000, 1_998.5, 200, 60, 3, kinds(), Map.of("admission", new ServerSideLatency(4_000, 0.5, 2.5)));
 
   private static Map<String, QueryLatencyRecorder.Summary> kinds() {
     Map<String, QueryLatencyRecorder.Summary> kinds = new LinkedHashMap<>();
@@ -113,5 +113,32 @@ class QueryLatencyCommandTest {
     assertThat(json.at("/kinds/admission/count").asLong()).isEqualTo(4_000);
     assertThat(json.get("loadEventsPerSecond").asDouble()).isEqualTo(1_998.5);
     assertThat(json.get("misrouted").asLong()).isEqualTo(3);
+    assertThat(json.at("/serverSide/admission/p99AtMostMillis").asDouble()).isEqualTo(2.5);
+  }
+
+  @Test
+  void shouldTakeServerSidePercentilesFromTheHistogramsDifference() {
+    // Cumulative counts by upper bound (seconds): 100 requests before; 1 000 more, 990 within 1 ms, 10 up to 5 ms.
+    TreeMap<Double, Double> before = new TreeMap<>(Map.of(0.00025, 0.0, 0.0005, 50.0, 0.001, 100.0, 0.005, 100.0,
+        Double.POSITIVE_INFINITY, 100.0));
+    TreeMap<Double, Double> after = new TreeMap<>(Map.of(0.00025, 0.0, 0.0005, 550.0, 0.001, 1_090.0, 0.005, 1_100.0,
+        Double.POSITIVE_INFINITY, 1_100.0));
+
+    ServerSideLatency latency = ServerSideLatency.between(before, after);
+
+    assertThat(latency.count()).isEqualTo(1_000);
+    assertThat(latency.p50AtMostMillis()).isEqualTo(0.5);
+    assertThat(latency.p99AtMostMillis()).isEqualTo(1.0);
+  }
+
+  @Test
+  void shouldSumAHistogramsBucketsOverTheSeriesOfOneRoute() {
+    String exposition = String.join("\n",
+        "http_server_requests_seconds_bucket{app=\"a\",forwarded=\"no\",method=\"GET\",route=\"/v1/usage\",status=\"200\",le=\"0.001\"} 3",
+        "http_server_requests_seconds_bucket{app=\"a\",forwarded=\"out\",method=\"GET\",route=\"/v1/usage\",status=\"200\",le=\"0.001\"} 7",
+        "http_server_requests_seconds_bucket{app=\"a\",forwarded=\"no\",method=\"GET\",route=\"/v1/usage\",status=\"200\",le=\"+Inf\"} 4");
+
+    assertThat(PrometheusText.buckets(exposition, "http_server_requests_seconds", "route=\"/v1/usage\"", "forwarded=\"no\""))
+        .containsExactly(Map.entry(0.001, 3.0), Map.entry(Double.POSITIVE_INFINITY, 4.0));
   }
 }

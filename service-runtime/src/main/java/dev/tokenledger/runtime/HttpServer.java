@@ -232,7 +232,10 @@ public final class HttpServer implements AutoCloseable {
         .tags(List.of(
             io.micrometer.core.instrument.Tag.of("method", ctx.method().name()),
             io.micrometer.core.instrument.Tag.of("route", route == null || route.isEmpty() ? "unmatched" : route),
-            io.micrometer.core.instrument.Tag.of("status", Integer.toString(ctx.statusCode()))))
+            io.micrometer.core.instrument.Tag.of("status", Integer.toString(ctx.statusCode())),
+            // in: asked by another instance; out: this instance asked the owner; no: answered here.
+            io.micrometer.core.instrument.Tag.of("forwarded", ctx.header(InstanceRouter.FORWARDED_HEADER) != null ? "in"
+                : Boolean.TRUE.equals(ctx.attribute(InstanceRouter.FORWARDED_OUT)) ? "out" : "no")))
         .register(registry)
         .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
   }

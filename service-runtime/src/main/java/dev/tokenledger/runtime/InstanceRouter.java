@@ -27,6 +27,8 @@ import org.apache.kafka.streams.state.HostInfo;
 public final class InstanceRouter {
 
   public static final String FORWARDED_HEADER = "X-TokenLedger-Forwarded-By";
+  /** Set on a request this instance forwarded to the owner (the request timer's forwarded=out). */
+  static final String FORWARDED_OUT = "tokenledger.forwarded-out";
 
   /** Where to answer: {@code partition} of the local store, or the {@code owner} instance. */
   public record Route(Optional<Integer> localPartition, Optional<HostInfo> owner) {}
@@ -136,6 +138,7 @@ public final class InstanceRouter {
 
   /** Sends the same request to the owner and relays its answer. */
   public void forward(HostInfo owner, Context ctx) {
+    ctx.attribute(FORWARDED_OUT, true);
     String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
     HttpResponse<byte[]> response = send(owner, ctx, ctx.path() + query);
     ctx.status(response.statusCode());

@@ -24,8 +24,8 @@ import org.apache.kafka.clients.producer.Producer;
  */
 public final class Metrics {
 
-  /** The bounds of the HTTP request-time histogram: 1 ms to 30 s, in nanoseconds (a timer's unit here). */
-  private static final double[] HTTP_BUCKETS = DoubleStream.of(1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500,
+  /** The bounds of the HTTP request-time histogram: 0.25 ms to 30 s, in nanoseconds (a timer's unit here). */
+  private static final double[] HTTP_BUCKETS = DoubleStream.of(0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500,
       5_000, 10_000, 30_000).map(ms -> ms * 1_000_000).toArray();
 
   private Metrics() {}

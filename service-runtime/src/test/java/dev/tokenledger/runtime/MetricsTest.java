@@ -24,7 +24,7 @@ class MetricsTest {
 
     List<String> buckets = registry.scrape().lines()
         .filter(line -> line.startsWith("http_server_requests_seconds_bucket{")).toList();
-    assertThat(buckets).hasSize(15);
+    assertThat(buckets).hasSize(17);
     assertThat(buckets).contains(
         "http_server_requests_seconds_bucket{app=\"test-app\",method=\"GET\",route=\"/v1/usage\",status=\"200\",le=\"0.025\"} 0",
         "http_server_requests_seconds_bucket{app=\"test-app\",method=\"GET\",route=\"/v1/usage\",status=\"200\",le=\"0.05\"} 1",
