@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
@@ -210,6 +211,30 @@ class AlertingAppTest {
       assertThat(alert.get("statusBy").asText()).isEqualTo("ops");
     });
     assertThat(read("/v1/alerts?subject=user:dave&status=open").get("alerts")).hasSize(2);
+    assertThat(read("/v1/alerts?subject=user:dave&limit=1").get("alerts")).hasSize(1);
+    assertThat(read("/v1/alerts/" + alertId).get("status").asText()).isEqualTo("acknowledged");
+    assertThat(call("GET", "/v1/alerts/no-such-alert", READ_KEY, null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldSayHowFreshAnAdmissionIsAndKeepAFailClosedQuota() throws Exception {
+    HttpResponse<String> put = call("PUT", "/v1/quotas/erin-daily", ADMIN_KEY, "{\"subject\":\"user:erin\",\"metric\":"
+        + "\"tokens\",\"period\":\"day\",\"limit\":1000,\"action\":\"block\",\"staleAfter\":\"30s\",\"onStale\":\"deny\"}");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    assertThat(read("/v1/quotas/erin-daily").get("staleAfter").asText()).isEqualTo("30s");
+    Instant eventTime = Instant.now();
+
+    publish("erin", Period.DAY, eventTime, 10);
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(read("/v1/admission?subject=user:erin&tokens=1").at("/decisions/0/used").asLong()).isEqualTo(10));
+    JsonNode admission = read("/v1/admission?subject=user:erin&tokens=1");
+    assertThat(Instant.parse(admission.get("asOf").asText())).isAfterOrEqualTo(eventTime.truncatedTo(ChronoUnit.MILLIS));
+    assertThat(admission.get("lagMs").asLong()).isBetween(0L, 30_000L);
+    assertThat(admission.get("allowed").asBoolean()).isTrue();
+    assertThat(admission.at("/decisions/0/stale").asBoolean()).isFalse();
+    assertThat(call("PUT", "/v1/quotas/erin-bad", ADMIN_KEY, "{\"subject\":\"user:erin\",\"metric\":\"tokens\","
+        + "\"period\":\"day\",\"limit\":1,\"onStale\":\"deny\"}").body()).contains("staleAfter", "is required with onStale");
   }
 
   @Test
