@@ -50,8 +50,8 @@ public final class InstanceRouter {
   public Route route(String store, String subject, Context ctx) {
     HostInfo self = selfSupplier.get();
     KafkaStreams running = runningStreams();
-    KeyQueryMetadata metadata = QueryDeadline.call("the key's owner",
-        () -> running.queryMetadataForKey(store, subject, Serdes.String().serializer()));
+    // In-memory routing metadata, read on the request's own thread: no thread hop, no deadline needed.
+    KeyQueryMetadata metadata = running.queryMetadataForKey(store, subject, Serdes.String().serializer());
     if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
       throw ProblemException.unavailable("the owner of " + subject + " is not known yet (rebalancing)", 2);
     }
@@ -87,7 +87,7 @@ public final class InstanceRouter {
       return List.of();
     }
     HostInfo self = selfSupplier.get();
-    return QueryDeadline.call("the instances", () -> running.streamsMetadataForStore(store)).stream()
+    return running.streamsMetadataForStore(store).stream()
         .map(StreamsMetadata::hostInfo)
         .filter(host -> !host.equals(self)).distinct().toList();
   }
