@@ -3,7 +3,6 @@ package dev.tokenledger.alerting;
 import dev.tokenledger.runtime.PartitionStores;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.runtime.QueryDeadline;
-import dev.tokenledger.schemas.avro.UsageAggregate;
 import dev.tokenledger.schemas.avro.UsageAlert;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -83,23 +82,18 @@ final class AlertQueries {
     });
   }
 
-  /** The latest totals of one subject, read in the partition that holds it. */
-  interface SubjectUsage {
-    /** A current-usage or day-totals entry, or null. */
-    UsageAggregate get(String store, String key);
-  }
-
   /**
-   * Runs {@code reads} against {@code partition}'s stores under one deadline (one thread hop for
-   * all of a request's reads, not one per read).
+   * Runs {@code reads} against {@code partition}'s window uses (a {@link WindowUseStore} key →
+   * its use, or null) under one deadline: one thread hop for all of a request's reads.
    */
-  <T> T withUsage(int partition, java.util.function.Function<SubjectUsage, T> reads) {
+  <T> T withUsage(int partition, java.util.function.Function<java.util.function.Function<String, WindowUse>, T> reads) {
     KafkaStreams running = running();
     return QueryDeadline.call("the usage of this subject", () -> {
+      ReadOnlyKeyValueStore<String, WindowUse> store = PartitionStores.<String, WindowUse>of(running,
+              WindowUseStore.NAME, partition, false)
+          .orElseThrow(() -> ProblemException.unavailable("the usage of this subject is not queryable here now", 1));
       try {
-        return reads.apply((store, key) -> PartitionStores.<String, UsageAggregate>of(running, store, partition, false)
-            .orElseThrow(() -> ProblemException.unavailable("the usage of this subject is not queryable here now", 1))
-            .get(key));
+        return reads.apply(store::get);
       } catch (InvalidStateStoreException e) {
         throw ProblemException.unavailable("the usage of this subject moved away during the read", 1);
       }

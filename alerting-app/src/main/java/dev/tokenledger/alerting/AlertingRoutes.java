@@ -196,7 +196,7 @@ final class AlertingRoutes {
    * be): the quotas binding it from the index, its totals in one pass over the local stores.
    */
   private Optional<Standings> standings(Context ctx, String subject) {
-    InstanceRouter.Route route = router.route(QuotaEvaluator.CURRENT_USAGE_STORE, subject, ctx);
+    InstanceRouter.Route route = router.route(WindowUseStore.NAME, subject, ctx);
     if (route.owner().isPresent()) {
       router.forward(route.owner().get(), ctx);
       return Optional.empty();
@@ -204,10 +204,8 @@ final class AlertingRoutes {
     int partition = route.localPartition().orElseThrow();
     Instant now = clock.instant();
     List<QuotaDefinition> binding = quotaIndex.binding(subject, QuotaRule.LIMIT);
-    List<QuotaStatus.Standing> standings = binding.isEmpty() ? List.of() : alerts.withUsage(partition, usage ->
-        status.standings(subject, binding, now,
-            period -> usage.get(QuotaEvaluator.CURRENT_USAGE_STORE, QuotaEvaluator.currentKey(subject, period)),
-            dayKey -> usage.get(QuotaEvaluator.DAY_TOTALS_STORE, dayKey)));
+    List<QuotaStatus.Standing> standings = binding.isEmpty() ? List.of()
+        : alerts.withUsage(partition, use -> status.standings(subject, binding, now, use));
     // The partition's newest folded event, or the subject's own if that is newer (a standby answering).
     Optional<Instant> asOf = freshness.newest(partition);
     for (QuotaStatus.Standing standing : standings) {

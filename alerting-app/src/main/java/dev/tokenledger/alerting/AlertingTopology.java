@@ -52,8 +52,7 @@ public final class AlertingTopology {
     globalStore(builder, ACTION_STORE, topics.alertActions(), null);
     localStore(builder, QuotaEvaluator.FIRED_STORE, AvroSerdes.usageAlert());
     localStore(builder, QuotaEvaluator.FIRED_INDEX_STORE, Serdes.String());
-    localStore(builder, QuotaEvaluator.DAY_TOTALS_STORE, AvroSerdes.usageAggregate());
-    localStore(builder, QuotaEvaluator.CURRENT_USAGE_STORE, AvroSerdes.usageAggregate());
+    localStore(builder, WindowUseStore.NAME, WindowUse.serde());
     localStore(builder, RequestEvaluator.FIRED_REQUEST_STORE, AvroSerdes.usageAlert());
     localStore(builder, RequestEvaluator.FIRED_REQUEST_INDEX_STORE, Serdes.String());
 
@@ -62,7 +61,7 @@ public final class AlertingTopology {
             .withName("usage-aggregates"))
         .process(() -> new QuotaEvaluator(config.zone(), quotas, config.alertRetention(), freshness, registry),
             Named.as("evaluate-quotas"), QuotaEvaluator.FIRED_STORE, QuotaEvaluator.FIRED_INDEX_STORE,
-            QuotaEvaluator.DAY_TOTALS_STORE, QuotaEvaluator.CURRENT_USAGE_STORE);
+            WindowUseStore.NAME);
     KStream<String, SpecificRecord> fromRequests = builder
         .stream(topics.tokensConsumed().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("tokens-consumed"))

@@ -4,7 +4,6 @@ import dev.tokenledger.schemas.AggregateKey;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
-import dev.tokenledger.schemas.avro.QuotaMetric;
 import dev.tokenledger.schemas.avro.QuotaRule;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import dev.tokenledger.schemas.avro.UsageAlert;
@@ -16,7 +15,6 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -40,14 +38,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class QuotaEvaluator implements Processor<String, UsageAggregate, String, SpecificRecord> {
 
   static final String FIRED_STORE = "fired-alerts";
-  static final String DAY_TOTALS_STORE = "day-totals";
   static final String FIRED_INDEX_STORE = "fired-alert-index";
-  static final String CURRENT_USAGE_STORE = "current-usage";
   static final Duration PURGE_INTERVAL = Duration.ofSeconds(30);
-  /** Days kept for weekly quotas: a week's days, and one more for the zone's offsets. */
-  static final Duration DAY_TOTALS_KEPT = Duration.ofDays(8);
-  /** A subject's latest totals of a window that ended this long ago are nobody's current use. */
-  static final Duration CURRENT_USAGE_KEPT = Duration.ofHours(1);
   /** A projection needs at least this much of the window behind it. */
   private static final Duration MIN_ELAPSED_FOR_FORECAST = Duration.ofHours(1);
 
@@ -58,8 +50,7 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
   private final MeterRegistry registry;
   private ProcessorContext<String, SpecificRecord> context;
   private AlertBook fired;
-  private KeyValueStore<String, UsageAggregate> dayTotals;
-  private KeyValueStore<String, UsageAggregate> currentUsage;
+  private KeyValueStore<String, WindowUse> windowUse;
   private int partition;
 
   QuotaEvaluator(ZoneId zone, QuotaIndex quotas, AlertRetention retention, Freshness freshness, MeterRegistry registry) {
@@ -74,16 +65,10 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
     this.fired = new AlertBook(context.getStateStore(FIRED_STORE), context.getStateStore(FIRED_INDEX_STORE), retention);
-    this.dayTotals = context.getStateStore(DAY_TOTALS_STORE);
-    this.currentUsage = context.getStateStore(CURRENT_USAGE_STORE);
+    this.windowUse = context.getStateStore(WindowUseStore.NAME);
     this.partition = context.taskId().partition();
-    // New sweeps on every init: a revived task's stores may hold again what an aborted run deleted.
-    StoreSweep<UsageAggregate> idleTotals = new StoreSweep<>(currentUsage,
-        bucket -> bucket.getWindowEnd().plus(CURRENT_USAGE_KEPT).isBefore(now()));
-    StoreSweep<UsageAggregate> oldDays = new StoreSweep<>(dayTotals,
-        bucket -> bucket.getWindowEnd().plus(DAY_TOTALS_KEPT).isBefore(now()));
     context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, at -> {
-      int purged = fired.purge(now()) + idleTotals.run() + oldDays.run();
+      int purged = fired.purge(now()) + WindowUseStore.purge(windowUse, now(), AlertBook.PURGE_BUDGET);
       registry.counter("tokenledger.alerting.purged", "store", "usage").increment(purged);
     });
   }
@@ -100,9 +85,12 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
       return;
     }
     String subject = AggregateKey.subject(bucket);
-    remember(subject, bucket);
-    freshness.folded(partition, bucket.getLastEventAt());
     Instant now = now();
+    freshness.folded(partition, bucket.getLastEventAt());
+    // One put, no read: each window has its own key. One already past keeping is not stored again.
+    if (!WindowUseStore.keptUntil(bucket.getPeriod(), bucket.getWindowEnd()).isBefore(now)) {
+      windowUse.put(WindowUseStore.key(subject, bucket.getPeriod(), bucket.getWindowEnd()), WindowUse.of(bucket));
+    }
     for (QuotaDefinition quota : quotas.binding(subject, QuotaRule.LIMIT)) {
       Optional<CalendarWindow> window = windowFor(quota.getPeriod(), bucket);
       if (window.isPresent() && !retention.expired(quota.getPeriod(), window.get().end(), now)) {
@@ -124,19 +112,6 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
     }
   }
 
-  /** The latest totals of each period (and every day, for weeks), for evaluation, admission and status. */
-  private void remember(String subject, UsageAggregate bucket) {
-    String key = currentKey(subject, bucket.getPeriod());
-    UsageAggregate known = currentUsage.get(key);
-    // A late update of an older window must not replace the current one.
-    if (known == null || !bucket.getWindowStart().isBefore(known.getWindowStart())) {
-      currentUsage.put(key, bucket);
-    }
-    if (bucket.getPeriod() == Period.DAY) {
-      dayTotals.put(dayKey(subject, bucket.getWindowStart()), bucket);
-    }
-  }
-
   private Optional<CalendarWindow> windowFor(Period quotaPeriod, UsageAggregate bucket) {
     if (quotaPeriod == bucket.getPeriod()) {
       return Optional.of(new CalendarWindow(quotaPeriod, bucket.getWindowStart(), bucket.getWindowEnd()));
@@ -149,22 +124,8 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
 
   private long used(String subject, QuotaDefinition quota, CalendarWindow window, UsageAggregate bucket) {
     return quota.getPeriod() == Period.WEEK
-        ? weekUse(dayTotals::get, subject, quota.getMetric(), window, zone)
+        ? WindowUseStore.weekUse(windowUse::get, subject, quota.getMetric(), window, zone)
         : QuotaBook.use(quota.getMetric(), bucket);
-  }
-
-  /** A week's use: the sum of its days' latest totals (weeks are not bucketed upstream). */
-  static long weekUse(Function<String, UsageAggregate> dayTotal, String subject, QuotaMetric metric,
-      CalendarWindow week, ZoneId zone) {
-    long used = 0;
-    for (CalendarWindow day = CalendarWindow.containing(Period.DAY, week.start(), zone);
-        day.start().isBefore(week.end()); day = day.following(zone)) {
-      UsageAggregate total = dayTotal.apply(dayKey(subject, day.start()));
-      if (total != null) {
-        used = QuotaBook.saturatedSum(used, QuotaBook.use(metric, total));
-      }
-    }
-    return used;
   }
 
   /**
@@ -198,13 +159,5 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
           .increment();
       context.forward(new Record<>(subject, Alerts.exceeded(alert, quota), timestamp));
     }
-  }
-
-  static String currentKey(String subject, Period period) {
-    return subject + "|" + period.name();
-  }
-
-  static String dayKey(String subject, Instant dayStart) {
-    return subject + "|" + dayStart.toEpochMilli();
   }
 }

@@ -6,7 +6,6 @@ import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.QuotaAction;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
 import dev.tokenledger.schemas.avro.QuotaMetric;
-import dev.tokenledger.schemas.avro.UsageAggregate;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Duration;
@@ -59,26 +58,23 @@ final class QuotaStatus {
   }
 
   /**
-   * @param latest the subject's latest bucket of a period (the current-usage store)
-   * @param dayTotal a day's totals by day key (the day-totals store), for weeks
+   * @param use a window's use by its {@link WindowUseStore} key, or null
    */
-  List<Standing> standings(String subject, List<QuotaDefinition> limitQuotas, Instant now,
-      Function<Period, UsageAggregate> latest, Function<String, UsageAggregate> dayTotal) {
+  List<Standing> standings(String subject, List<QuotaDefinition> limitQuotas, Instant now, Function<String, WindowUse> use) {
     List<Standing> standings = new ArrayList<>();
     for (QuotaDefinition quota : limitQuotas) {
       CalendarWindow window = CalendarWindow.containing(quota.getPeriod(), now, zone);
-      UsageAggregate bucket = latest.apply(quota.getPeriod() == Period.WEEK ? Period.DAY : quota.getPeriod());
-      Optional<Instant> lastEventAt = Optional.ofNullable(bucket).map(UsageAggregate::getLastEventAt);
       long used;
+      WindowUse current;
       if (quota.getPeriod() == Period.WEEK) {
-        used = QuotaEvaluator.weekUse(dayTotal, subject, quota.getMetric(), window, zone);
-      } else if (bucket != null && bucket.getWindowStart().equals(window.start())) {
-        used = QuotaBook.use(quota.getMetric(), bucket);
+        used = WindowUseStore.weekUse(use, subject, quota.getMetric(), window, zone);
+        current = use.apply(WindowUseStore.key(subject, Period.DAY, CalendarWindow.containing(Period.DAY, now, zone).end()));
       } else {
-        used = 0;
-        lastEventAt = Optional.empty();
+        current = use.apply(WindowUseStore.key(subject, quota.getPeriod(), window.end()));
+        used = current == null ? 0 : current.use(quota.getMetric());
       }
-      standings.add(new Standing(quota, window, used, lastEventAt));
+      standings.add(new Standing(quota, window, used,
+          Optional.ofNullable(current).map(c -> Instant.ofEpochMilli(c.lastEventAtMs()))));
     }
     return standings;
   }

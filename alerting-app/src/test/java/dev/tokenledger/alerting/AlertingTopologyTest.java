@@ -323,20 +323,23 @@ class AlertingTopologyTest {
   }
 
   @Test
-  void shouldForgetIdleSubjectsTotalsAndOldDays() {
+  void shouldKeepEachWindowsUseUntilItIsNobodysCurrentUseAndDaysForAWeek() {
     dayUsage("alice", 10);
     usage("alice", Period.MINUTE, "2026-11-22T10:00:00Z", "2026-11-22T10:01:00Z", 10, 0);
-    KeyValueStore<String, UsageAggregate> current = driver.getKeyValueStore(QuotaEvaluator.CURRENT_USAGE_STORE);
-    KeyValueStore<String, UsageAggregate> days = driver.getKeyValueStore(QuotaEvaluator.DAY_TOTALS_STORE);
-    assertThat(count(current)).isEqualTo(2);
+    // A late update of an older minute: a key of its own, it hides nothing.
+    usage("alice", Period.MINUTE, "2026-11-22T09:58:00Z", "2026-11-22T09:59:00Z", 3, 0);
+    KeyValueStore<String, WindowUse> uses = driver.getKeyValueStore(WindowUseStore.NAME);
+    String minute = WindowUseStore.key("user:alice", Period.MINUTE, Instant.parse("2026-11-22T10:01:00Z"));
+    String day = WindowUseStore.key("user:alice", Period.DAY, Instant.parse("2026-11-23T00:00:00Z"));
+    assertThat(uses.get(minute).tokens()).isEqualTo(10);
+    assertThat(count(uses)).isEqualTo(3);
 
     driver.advanceWallClockTime(Duration.ofHours(2));
-    assertThat(current.get(QuotaEvaluator.currentKey("user:alice", Period.MINUTE))).isNull();
-    assertThat(current.get(QuotaEvaluator.currentKey("user:alice", Period.DAY))).isNotNull();
+    assertThat(uses.get(minute)).isNull();
+    assertThat(uses.get(day).tokens()).isEqualTo(10);
 
     driver.advanceWallClockTime(Duration.ofDays(9));
-    assertThat(count(current)).isZero();
-    assertThat(count(days)).isZero();
+    assertThat(count(uses)).isZero();
   }
 
   private static long count(KeyValueStore<String, ?> store) {

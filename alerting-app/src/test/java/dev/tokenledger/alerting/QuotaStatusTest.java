@@ -34,8 +34,15 @@ class QuotaStatusTest {
         .setLastEventAt(Instant.parse(start)).build();
   }
 
+  /** The window-use store holding these buckets of alice's, as the alerting topology writes them. */
+  private static java.util.function.Function<String, WindowUse> uses(java.util.Collection<UsageAggregate> buckets) {
+    Map<String, WindowUse> byKey = new java.util.HashMap<>();
+    buckets.forEach(b -> byKey.put(WindowUseStore.key("user:alice", b.getPeriod(), b.getWindowEnd()), WindowUse.of(b)));
+    return byKey::get;
+  }
+
   private List<QuotaStatus.Decision> admit(List<QuotaDefinition> quotas, Map<Period, UsageAggregate> latest, long tokens) {
-    List<QuotaStatus.Standing> standings = status.standings("user:alice", quotas, NOW, latest::get, key -> null);
+    List<QuotaStatus.Standing> standings = status.standings("user:alice", quotas, NOW, uses(latest.values()));
     return status.admit(standings, List.of(), tokens, 0, NOW, Optional.of(NOW));
   }
 
@@ -81,7 +88,7 @@ class QuotaStatusTest {
     List<QuotaDefinition> quotas = List.of(quota("daily", Period.DAY, 1_000, QuotaAction.WARN));
     for (long[] usedAndState : new long[][] {{799, 0}, {800, 1}, {900, 2}, {1_000, 3}}) {
       List<QuotaStatus.Standing> standings = status.standings("user:alice", quotas, NOW,
-          period -> bucket(Period.DAY, "2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z", usedAndState[0]), key -> null);
+          uses(List.of(bucket(Period.DAY, "2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z", usedAndState[0]))));
       assertThat(standings.get(0).state())
           .isEqualTo(List.of("ok", "warning", "critical", "exceeded").get((int) usedAndState[1]));
     }
@@ -89,7 +96,7 @@ class QuotaStatusTest {
 
   private List<QuotaStatus.Decision> admitAsOf(QuotaDefinition quota, Optional<Instant> asOf, long used) {
     List<QuotaStatus.Standing> standings = status.standings("user:alice", List.of(quota), NOW,
-        period -> bucket(Period.DAY, "2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z", used), key -> null);
+        uses(List.of(bucket(Period.DAY, "2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z", used))));
     return status.admit(standings, List.of(), 10, 0, NOW, asOf);
   }
 
