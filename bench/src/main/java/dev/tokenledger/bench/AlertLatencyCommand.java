@@ -70,6 +70,8 @@ final class AlertLatencyCommand implements Subcommand {
   private static final long MAX_EVENT_TOKENS = 216_000;
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+  /** Seconds in a row both apps must keep up before the probes start. */
+  private static final int STEADY_SAMPLES = 5;
 
   @Override
   public String name() {
@@ -254,17 +256,25 @@ final class AlertLatencyCommand implements Subcommand {
         }
       };
       awaitFor(Duration.ofSeconds(warmup), healthy);
-      // Probes behind a backlog would measure the backlog: first let the aggregator catch up with the load.
+      // Probes behind a backlog would measure the backlog: first let the aggregator catch up with the
+      // load, and alerting with the aggregator's output, for STEADY_SAMPLES seconds in a row (a
+      // moment's dip below is not a steady state). Alerting's records in flight (a commit interval
+      // of both of its inputs) are about a second of load in a steady state.
       long allowedLag = Math.max(100, Math.round(rate));
+      long allowedAlertingLag = Math.max(1_000, Math.round(2 * rate));
       long settleEnd = System.nanoTime() + settle.toNanos();
-      long lag = background.acked.get() - counted(aggregatorPort);
-      while (lag > allowedLag && System.nanoTime() < settleEnd) {
-        awaitFor(Duration.ofMillis(500), healthy);
+      int steady = 0;
+      long lag = Long.MAX_VALUE;
+      long alertingLag = Long.MAX_VALUE;
+      while (steady < STEADY_SAMPLES && System.nanoTime() < settleEnd) {
+        awaitFor(Duration.ofSeconds(1), healthy);
         lag = background.acked.get() - counted(aggregatorPort);
+        alertingLag = lag(admin, alertingId);
+        steady = lag <= allowedLag && alertingLag >= 0 && alertingLag <= allowedAlertingLag ? steady + 1 : 0;
       }
-      if (lag > allowedLag) {
-        out.printf("The aggregator is still %,d events behind the load after %d s: it does not keep up with %,.0f"
-            + " events/s here; probing anyway%n", lag, settle.toSeconds(), rate);
+      if (steady < STEADY_SAMPLES) {
+        out.printf("Not steady after %d s (aggregator %,d events behind the load, alerting %,d records): they do not"
+            + " keep up with %,.0f events/s here; probing anyway%n", settle.toSeconds(), lag, alertingLag, rate);
       }
 
       long count = Math.max(1, Math.round(seconds * probesPerSecond));
