@@ -81,6 +81,7 @@ final class AlertLatencyCommand implements Subcommand {
   @Override
   public String usage() {
     return "alert-latency [--rate EVENTS_PER_S (20000)] [--seconds N (60)] [--probes-per-second N (10)] [--quotas N (0)]\n"
+        + "             [--probe-warmup SECONDS (10)]\n"
         + "             [--warmup SECONDS (10)] [--settle SECONDS (120)] [--timeout SECONDS (30)]\n"
         + "             [--report FILE (.tokenledger/bench/alert-latency.json)]\n"
         + "             [--dir DIR (.tokenledger/bench)] [--seed N (42)]\n"
@@ -92,7 +93,8 @@ final class AlertLatencyCommand implements Subcommand {
   @Override
   public int run(List<String> args, PrintStream out) throws InterruptedException {
     CliArgs options = new CliArgs(args, Set.of("rate", "seconds", "probes-per-second", "warmup", "settle", "timeout",
-        "report", "dir", "seed", "quotas"));
+        "report", "dir", "seed", "quotas", "probe-warmup"));
+    long probeWarmup = options.longValue("probe-warmup", 10, 0);
     long quotas = options.longValue("quotas", 0, 0);
     double rate = options.positiveDouble("rate", 20_000);
     long seconds = options.longValue("seconds", 60, 1);
@@ -114,7 +116,7 @@ final class AlertLatencyCommand implements Subcommand {
     Thread hook = new Thread(run::close, "alert-latency-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      AlertLatencyReport result = run.measure(rate, seconds, probesPerSecond, warmup, settle, timeout, seed, quotas);
+      AlertLatencyReport result = run.measure(rate, seconds, probesPerSecond, warmup, settle, timeout, seed, quotas, probeWarmup);
       run.close(); // before the table, so that the broker's stop message comes first
       out.println();
       out.print(result.table());
@@ -183,7 +185,7 @@ final class AlertLatencyCommand implements Subcommand {
     }
 
     AlertLatencyReport measure(double rate, long seconds, double probesPerSecond, long warmup, Duration settle,
-        long timeout, long seed, long perUserQuotas) throws InterruptedException, IOException {
+        long timeout, long seed, long perUserQuotas, long probeWarmup) throws InterruptedException, IOException {
       int port = FreePorts.run(2);
       synchronized (this) {
         cluster = LocalCluster.ofNodes(1, work.resolve("kafka"), port, port + 1, logs,
@@ -277,10 +279,17 @@ final class AlertLatencyCommand implements Subcommand {
             + " keep up with %,.0f events/s here; probing anyway%n", settle.toSeconds(), lag, alertingLag, rate);
       }
 
+      long warmupCount = Math.round(probeWarmup * probesPerSecond);
+      if (warmupCount > 0) {
+        // The first alerts of an app's life pay for compiling their code: not the steady state.
+        out.printf("Sending %d warm-up probes at %.1f/s over %d s (not measured)...%n", warmupCount, probesPerSecond,
+            probeWarmup);
+        sendProbes(bootstrap, input, limit, 0, warmupCount, probesPerSecond, false, probes, healthy);
+      }
       long count = Math.max(1, Math.round(seconds * probesPerSecond));
       nextLagSample[0] = System.nanoTime();
       out.printf("Sending %d probes at %.1f/s over %d s...%n", count, probesPerSecond, seconds);
-      sendProbes(bootstrap, input, limit, count, probesPerSecond, probes, healthy);
+      sendProbes(bootstrap, input, limit, warmupCount, count, probesPerSecond, true, probes, healthy);
       long timeoutNanos = TimeUnit.SECONDS.toNanos(timeout);
       out.printf("Waiting up to %d s for the last alerts...%n", timeout);
       while (!probes.settled(System.nanoTime(), timeoutNanos)) {
@@ -346,8 +355,8 @@ final class AlertLatencyCommand implements Subcommand {
     }
 
     /** Probe i at {@code start + i / perSecond}, from a producer of its own that does not linger. */
-    private static void sendProbes(String bootstrap, String topic, long limit, long count, double perSecond,
-        AlertLatencyProbes probes, Runnable healthy) throws InterruptedException {
+    private static void sendProbes(String bootstrap, String topic, long limit, long first, long count, double perSecond,
+        boolean measured, AlertLatencyProbes probes, Runnable healthy) throws InterruptedException {
       AtomicReference<Exception> failure = new AtomicReference<>();
       try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
           ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
@@ -363,10 +372,10 @@ final class AlertLatencyCommand implements Subcommand {
             throw new IllegalStateException("a probe failed: " + failure.get().getMessage(), failure.get());
           }
           healthy.run();
-          String userId = String.format("%s%06d", PROBE_PREFIX, i);
+          String userId = String.format("%s%06d", PROBE_PREFIX, first + i);
           String subject = "user:" + userId;
           TokensConsumed event = probe(userId, limit, Instant.now());
-          probes.sent(subject, System.nanoTime());
+          probes.sent(subject, System.nanoTime(), measured);
           producer.send(new ProducerRecord<>(topic, null, event.getOccurredAt().toEpochMilli(),
               userId.getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(event)), (metadata, e) -> {
                 if (e != null) {

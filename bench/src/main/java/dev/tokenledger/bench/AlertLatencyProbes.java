@@ -19,24 +19,37 @@ final class AlertLatencyProbes {
   /** One probe: when it was sent, when the broker acknowledged it, when its alert was read (-1: not yet). */
   private static final class Probe {
     final long sentNanos;
+    /** False for the warm-up probes: matched like the others, kept out of the figures. */
+    final boolean measured;
     long ackedNanos = -1;
     long alertNanos = -1;
 
-    Probe(long sentNanos) {
+    Probe(long sentNanos, boolean measured) {
       this.sentNanos = sentNanos;
+      this.measured = measured;
     }
   }
 
   /** What the run found; latencies in milliseconds, sorted, of the probes matched within the timeout. */
   record Outcome(long sent, long matched, long unmatched, long late, long repeatedAlerts, long otherAlerts,
-      double[] fromSendMillis, double[] fromAckMillis) {}
+      double[] fromSendMillis, double[] fromAckMillis, List<Slow> slowest, long warmupProbes,
+      double warmupMaxMillis) {}
+
+  /** One of the slowest probes: sent this many seconds after the first, alerted this many ms later. */
+  record Slow(double sentAfterSeconds, double latencyMillis) {}
+
+  private static final int SLOWEST = 10;
 
   private final Map<String, Probe> probes = new HashMap<>();
   private long repeatedAlerts;
   private long otherAlerts;
 
   synchronized void sent(String subject, long nanos) {
-    if (probes.putIfAbsent(subject, new Probe(nanos)) != null) {
+    sent(subject, nanos, true);
+  }
+
+  synchronized void sent(String subject, long nanos, boolean measured) {
+    if (probes.putIfAbsent(subject, new Probe(nanos, measured)) != null) {
       throw new IllegalArgumentException("probe " + subject + " sent twice: each probe needs a fresh user");
     }
   }
@@ -74,8 +87,18 @@ final class AlertLatencyProbes {
   synchronized Outcome outcome(long timeoutNanos) {
     List<Double> fromSend = new ArrayList<>();
     List<Double> fromAck = new ArrayList<>();
+    List<Slow> slow = new ArrayList<>();
+    long first = probes.values().stream().filter(p -> p.measured).mapToLong(p -> p.sentNanos).min().orElse(0);
     long late = 0;
+    long warmup = 0;
+    double warmupMax = 0;
     for (Probe probe : probes.values()) {
+      if (!probe.measured) {
+        warmup++;
+        warmupMax = Math.max(warmupMax, probe.alertNanos < 0 ? Double.POSITIVE_INFINITY
+            : (probe.alertNanos - probe.sentNanos) / 1e6);
+        continue;
+      }
       if (probe.alertNanos < 0) {
         continue;
       }
@@ -85,13 +108,17 @@ final class AlertLatencyProbes {
         continue;
       }
       fromSend.add(latency / 1e6);
+      slow.add(new Slow((probe.sentNanos - first) / 1e9, latency / 1e6));
       if (probe.ackedNanos >= 0) {
         fromAck.add((probe.alertNanos - probe.ackedNanos) / 1e6);
       }
     }
     long matched = fromSend.size();
-    return new Outcome(probes.size(), matched, probes.size() - matched, late, repeatedAlerts, otherAlerts,
-        sorted(fromSend), sorted(fromAck));
+    long measured = probes.size() - warmup;
+    slow.sort(java.util.Comparator.comparingDouble(Slow::latencyMillis).reversed());
+    return new Outcome(measured, matched, measured - matched, late, repeatedAlerts, otherAlerts,
+        sorted(fromSend), sorted(fromAck), List.copyOf(slow.subList(0, Math.min(SLOWEST, slow.size()))), warmup,
+        warmupMax);
   }
 
   /**

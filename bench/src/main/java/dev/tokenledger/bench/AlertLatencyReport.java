@@ -63,6 +63,16 @@ record AlertLatencyReport(
     t.append(String.format(Locale.ROOT, "%-34s %10.1f %10.1f %10.1f\n", "from the producer's ack",
         AlertLatencyProbes.percentile(fromAck, 50), AlertLatencyProbes.percentile(fromAck, 99),
         fromAck.length == 0 ? Double.NaN : fromAck[fromAck.length - 1]));
+    if (probes.warmupProbes() > 0) {
+      t.append(String.format(Locale.ROOT, "warm-up probes before them (not in the figures): %d, the slowest alerted"
+          + " after %.0f ms\n", probes.warmupProbes(), probes.warmupMaxMillis()));
+    }
+    if (!probes.slowest().isEmpty()) {
+      t.append("slowest probes (sent at +s: ms):");
+      probes.slowest().forEach(slow -> t.append(String.format(Locale.ROOT, " +%.1f: %.0f;", slow.sentAfterSeconds(),
+          slow.latencyMillis())));
+      t.append('\n');
+    }
     t.append(String.format(Locale.ROOT, "target p99 <= %.0f ms with every probe alerted: %s; aim p99 <= %.0f ms: %s\n",
         TARGET_P99_MILLIS, meetsTarget() ? "met" : "NOT met", AIM_P99_MILLIS,
         meetsTarget() && p(99) <= AIM_P99_MILLIS ? "met" : "not met"));
@@ -92,7 +102,8 @@ record AlertLatencyReport(
         .put("alertedAfterTimeout", probes.late())
         .put("timeoutMillis", timeoutMillis)
         .put("repeatedAlerts", probes.repeatedAlerts())
-        .put("otherAlerts", probes.otherAlerts());
+        .put("otherAlerts", probes.otherAlerts())
+        .put("warmupProbes", probes.warmupProbes());
     double[] fromAck = probes.fromAckMillis();
     ObjectNode fromSend = root.putObject("latencyMillisFromSend");
     number(fromSend, "p50", p(50));

@@ -45,6 +45,26 @@ class AlertLatencyProbesTest {
   }
 
   @Test
+  void shouldKeepWarmUpProbesOutOfTheFiguresAndNameTheSlowest() {
+    AlertLatencyProbes probes = new AlertLatencyProbes();
+    probes.sent("user:probe-000000", 0, false);
+    probes.sent("user:probe-000001", 1_000 * MS);
+    probes.sent("user:probe-000002", 1_500 * MS);
+    probes.alertRead("user:probe-000000", 3_000 * MS);
+    probes.alertRead("user:probe-000001", 1_200 * MS);
+    probes.alertRead("user:probe-000002", 2_100 * MS);
+
+    AlertLatencyProbes.Outcome outcome = probes.outcome(TIMEOUT);
+
+    assertThat(outcome.sent()).isEqualTo(2);
+    assertThat(outcome.fromSendMillis()).containsExactly(200.0, 600.0);
+    assertThat(outcome.warmupProbes()).isEqualTo(1);
+    assertThat(outcome.warmupMaxMillis()).isEqualTo(3_000.0);
+    assertThat(outcome.slowest()).containsExactly(new AlertLatencyProbes.Slow(0.5, 600.0),
+        new AlertLatencyProbes.Slow(0.0, 200.0));
+  }
+
+  @Test
   void shouldCountRepeatedAlertsAndAlertsOfOtherSubjectsApart() {
     AlertLatencyProbes probes = new AlertLatencyProbes();
     probes.sent("user:probe-000000", 0);

@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AlertLatencyReportTest {
 
   private static AlertLatencyReport report(long unmatched, double... fromSend) {
     AlertLatencyProbes.Outcome outcome = new AlertLatencyProbes.Outcome(fromSend.length + unmatched, fromSend.length,
-        unmatched, 0, 0, 0, fromSend, fromSend);
+        unmatched, 0, 0, 0, fromSend, fromSend, List.of(new AlertLatencyProbes.Slow(12.5, 610)), 0, 0);
     return new AlertLatencyReport(Instant.parse("2026-11-22T12:00:00Z"), 20_000, Rate.of(1_400_000, 70), 0, 250, 10,
         30_000, 1_400_600, outcome, 100_000, 1_200, 3_400);
   }
