@@ -38,6 +38,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -276,11 +277,20 @@ final class QueryLatencyCommand implements Subcommand {
         Map<String, QueryLatencyRecorder> recorders = new LinkedHashMap<>();
         KINDS.forEach(kind -> recorders.put(kind, new QueryLatencyRecorder()));
         AtomicLong misrouted = new AtomicLong();
-        Map<String, TreeMap<Double, Double>> before = serverHistograms(aggregatorPorts, alertingPort);
-        query(options, aggregatorPorts, alertingPort, owner, from, recorders, misrouted, alertingApp);
+        // The server-side "before" is taken as the warm-up ends, off the sending thread.
+        CompletableFuture<Map<String, TreeMap<Double, Double>>> before = new CompletableFuture<>();
+        query(options, aggregatorPorts, alertingPort, owner, from, recorders, misrouted, alertingApp,
+            () -> CompletableFuture.runAsync(() -> {
+              try {
+                before.complete(serverHistograms(aggregatorPorts, alertingPort));
+              } catch (IOException | InterruptedException | RuntimeException e) {
+                before.completeExceptionally(e);
+              }
+            }));
         Map<String, TreeMap<Double, Double>> after = serverHistograms(aggregatorPorts, alertingPort);
+        Map<String, TreeMap<Double, Double>> atWarmupEnd = before.join();
         Map<String, ServerSideLatency> serverSide = new LinkedHashMap<>();
-        KINDS.forEach(kind -> serverSide.put(kind, ServerSideLatency.between(before.get(kind), after.get(kind))));
+        KINDS.forEach(kind -> serverSide.put(kind, ServerSideLatency.between(atWarmupEnd.get(kind), after.get(kind))));
         load.stop();
         loader.join(30_000);
         if (load.failure.get() != null) {
@@ -426,8 +436,9 @@ final class QueryLatencyCommand implements Subcommand {
      * each answer's time from that scheduled instant; queries due in the warm-up are not recorded.
      */
     private void query(Options options, int[] ports, int alertingPort, int[] owner, String from,
-        Map<String, QueryLatencyRecorder> recorders, AtomicLong misrouted, ChildJvm alertingApp)
+        Map<String, QueryLatencyRecorder> recorders, AtomicLong misrouted, ChildJvm alertingApp, Runnable atWarmupEnd)
         throws InterruptedException {
+      boolean warmedUp = false;
       SplittableRandom random = new SplittableRandom(options.seed());
       long warmupNanos = Duration.ofSeconds(options.warmup()).toNanos();
       long endNanos = warmupNanos + Duration.ofSeconds(options.seconds()).toNanos();
@@ -459,6 +470,10 @@ final class QueryLatencyCommand implements Subcommand {
               .timeout(QUERY_TIMEOUT).header("Authorization", "Bearer " + readKey).GET().build();
         };
         boolean recorded = due >= warmupNanos;
+        if (recorded && !warmedUp) {
+          warmedUp = true;
+          atWarmupEnd.run();
+        }
         long scheduled = start + due;
         outstanding.incrementAndGet();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) -> {
