@@ -187,6 +187,14 @@ class OperatorCliTest {
   }
 
   @Test
+  void shouldSayThatNoWebhookIsConfiguredWhenAskedToRedeliver() {
+    Run run = cli("alerts", "redeliver");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err()).contains("no webhook is configured (tokenledger.alerting.webhook.urls)", "HTTP 409");
+  }
+
+  @Test
   void shouldShowTheAppsFieldErrorsAndExitOne() {
     Run run = cli("quota", "set", "bad", "--subject", "alice", "--metric", "tokens", "--period", "fortnight", "--limit", "10");
 
