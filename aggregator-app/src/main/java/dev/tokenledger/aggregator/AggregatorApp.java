@@ -72,7 +72,8 @@ public final class AggregatorApp {
           app -> {
             InstanceRouter router = new InstanceRouter(streamsRef::get, self::get);
             UsageQueries queries = new UsageQueries(streamsRef::get, () -> subjectPartitions, config, Clock.systemUTC());
-            new AggregatorRoutes(router, queries, prices, config.zone(), Clock.systemUTC()).register(app);
+            new AggregatorRoutes(router, queries, prices, config.models(), config.zone(), Clock.systemUTC())
+                .register(app);
             // The by-subject repartition topic has as many partitions as tokens.consumed.
             CrossKeyQueries crossKey = new CrossKeyQueries(queries, router, () -> subjectPartitions);
             new InsightRoutes(router, queries, crossKey, config.zone(), Clock.systemUTC()).register(app);

@@ -2,6 +2,7 @@ package dev.tokenledger.aggregator;
 
 import dev.tokenledger.runtime.ConfigException;
 import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.schemas.ModelResolver;
 import dev.tokenledger.schemas.avro.Period;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -24,7 +25,8 @@ public record AggregatorConfig(
     Duration caughtUpCommitInterval,
     Map<Period, Duration> retention,
     int standbyReplicas,
-    int streamThreads) {
+    int streamThreads,
+    ModelResolver models) {
 
   /** The periods the aggregator keeps buckets for. WEEK is derived by the alerting app. */
   public static final List<Period> PERIODS = List.of(Period.MINUTE, Period.HOUR, Period.DAY, Period.MONTH);
@@ -50,7 +52,8 @@ public record AggregatorConfig(
             interval(settings, "tokenledger.aggregator.commit-interval", LONGEST_COMMIT_INTERVAL)),
         Map.copyOf(retention),
         settings.intValue("tokenledger.aggregator.standby-replicas", 0, 5),
-        settings.intValue("tokenledger.aggregator.stream-threads", 1, 64));
+        settings.intValue("tokenledger.aggregator.stream-threads", 1, 64),
+        settings.modelResolver("tokenledger.pricing.aliases"));
   }
 
   private static Duration interval(Settings settings, String key, Duration longest) {

@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.schemas.ModelResolver;
 import dev.tokenledger.schemas.Pricing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -53,11 +55,13 @@ final class AggregatorRoutes {
   private final InstanceRouter router;
   private final UsageQueries queries;
   private final GlobalTableAdmin<ModelPrice> prices;
+  private final ModelResolver models;
   private final ZoneId zone;
   private final Clock clock;
 
-  AggregatorRoutes(InstanceRouter router, UsageQueries queries, GlobalTableAdmin<ModelPrice> prices, ZoneId zone,
-      Clock clock) {
+  AggregatorRoutes(InstanceRouter router, UsageQueries queries, GlobalTableAdmin<ModelPrice> prices,
+      ModelResolver models, ZoneId zone, Clock clock) {
+    this.models = models;
     this.router = router;
     this.queries = queries;
     this.prices = prices;
@@ -68,6 +72,8 @@ final class AggregatorRoutes {
   void register(Javalin app) {
     app.get("/v1/usage", this::usage, Role.READ);
     app.get("/v1/pricing", this::listPrices, Role.READ);
+    // Registered before /v1/pricing/{provider}/<model>'s PUT; GET has no other route there.
+    app.get("/v1/pricing/resolve", this::resolvePrice, Role.READ);
     // <model> may hold slashes: model ids like meta-llama/llama-3.3-70b.
     app.put("/v1/pricing/{provider}/<model>", this::putPrice, Role.ADMIN);
   }
@@ -81,6 +87,20 @@ final class AggregatorRoutes {
         .flatMap(p -> PriceJson.render(p).stream())
         .toList();
     ctx.json(Map.of("prices", rows));
+  }
+
+  /** Which catalogue entry a model id prices as, by which rule, and that entry's prices. */
+  private void resolvePrice(Context ctx) {
+    String provider = QueryParams.required(ctx, "provider");
+    String model = QueryParams.required(ctx, "model");
+    Optional<ModelResolver.Resolution> resolution = models.resolve(provider, model, key -> prices.get(key).isPresent());
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("provider", provider);
+    json.put("model", model);
+    json.put("pricedAs", resolution.map(ModelResolver.Resolution::key).orElse(null));
+    json.put("rule", resolution.map(ModelResolver.Resolution::rule).orElse(null));
+    json.put("prices", resolution.flatMap(r -> prices.get(r.key())).map(PriceJson::render).orElse(List.of()));
+    ctx.json(json);
   }
 
   private void putPrice(Context ctx) {

@@ -42,8 +42,9 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
   private EventIds eventIds;
   private KeyValueStore<String, ModelPrice> prices;
   /**
-   * Prices read from the global store, and not found there (empty), since the last refresh: a
-   * price is looked up and decoded once a second per task, not once per event. Made anew in init.
+   * Prices by the events' model id, resolved to their catalogue entry ({@code gpt-4o-2024-08-06}
+   * as {@code gpt-4o}), and ids found nowhere (empty), since the last refresh: a model id is
+   * resolved, looked up and decoded once a second per task, not once per event. Made anew in init.
    */
   private Map<String, Optional<ModelPrice>> priceCache;
 
@@ -79,7 +80,8 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
       return;
     }
     ModelPrice price = priceCache.computeIfAbsent(Pricing.key(event.getProvider(), event.getModel()),
-        key -> Optional.ofNullable(prices.get(key))).orElse(null);
+        key -> config.models().resolve(event.getProvider(), event.getModel(), entry -> prices.get(entry) != null)
+            .map(resolution -> prices.get(resolution.key()))).orElse(null);
     Optional<Pricing.Cost> cost;
     try {
       cost = cost(event, price);

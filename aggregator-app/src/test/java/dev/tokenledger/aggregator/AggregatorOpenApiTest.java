@@ -1,5 +1,7 @@
 package dev.tokenledger.aggregator;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import static org.awaitility.Awaitility.await;
 
 import dev.tokenledger.kafkalocal.KafkaBrokerExtension;
@@ -121,6 +123,12 @@ class AggregatorOpenApiTest {
     contract.assertFitsDocument("GET", "/v1/efficiency?dimension=user&key=nobody&period=month", READ_KEY, null, 200);
     contract.assertFitsDocument("GET", "/v1/forecast?dimension=user&key=alice&period=day", READ_KEY, null, 200);
     contract.assertFitsDocument("GET", "/v1/pricing?provider=openai", READ_KEY, null, 200);
+    // A Bedrock inference profile of a dated Claude id prices as the shipped catalogue's Claude entry.
+    String resolved = contract.assertFitsDocument("GET",
+        "/v1/pricing/resolve?provider=bedrock&model=us.anthropic.claude-sonnet-4-5-20250929-v1:0", READ_KEY, null, 200).body();
+    assertThat(resolved).contains("\"pricedAs\":\"anthropic/claude-sonnet-4-5\"", "\"rule\":\"vendor list price\"");
+    assertThat(contract.assertFitsDocument("GET", "/v1/pricing/resolve?provider=acme&model=unknown-1", READ_KEY, null, 200)
+        .body()).contains("\"pricedAs\":null");
     contract.assertFitsDocument("PUT", "/v1/pricing/example/test-model", ADMIN_KEY,
         "{\"effectiveFrom\":\"2026-12-01T00:00:00Z\",\"inputPerMillionUsd\":\"2.00\",\"outputPerMillionUsd\":\"8.00\","
             + "\"contextWindow\":128000,\"source\":\"test\"}", 200);
@@ -130,6 +138,7 @@ class AggregatorOpenApiTest {
     // Requests the document does not allow: only the answers are checked.
     contract.assertAnswerFitsDocument("GET", "/v1/usage?dimension=user&key=alice&period=fortnight", READ_KEY, null, 400);
     contract.assertAnswerFitsDocument("PUT", "/v1/pricing/example/test-model", ADMIN_KEY, "{\"inputPerMillionUsd\":\"-1\"}", 400);
+    contract.assertAnswerFitsDocument("GET", "/v1/pricing/resolve?provider=openai", READ_KEY, null, 400);
     contract.assertAnswerFitsDocument("GET", "/v1/stats", null, null, 401);
     contract.assertAnswerFitsDocument("GET", "/v1/stats", PUBLISH_KEY, null, 403);
   }

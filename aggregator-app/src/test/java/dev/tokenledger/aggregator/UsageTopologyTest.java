@@ -392,6 +392,30 @@ class UsageTopologyTest {
   }
 
   @Test
+  void shouldPriceADatedSnapshotAtItsModelsPriceUnlessItHasItsOwn() {
+    start("UTC");
+    catalogue("openai", "gpt-4o", null, price("1970-01-01T00:00:00Z", 2_500_000_000L, 10_000_000_000L).build());
+    catalogue("openai", "gpt-4o-2024-05-13", null, price("1970-01-01T00:00:00Z", 5_000_000_000L, 15_000_000_000L).build());
+    catalogue("anthropic", "claude-sonnet-4-5", null, price("1970-01-01T00:00:00Z", 3_000_000_000L, 15_000_000_000L).build());
+
+    // The model ids real responses carry (OpenAI's "model" field, a Bedrock inference profile).
+    send(event("dated", "2026-12-01T00:01:00Z").setModel("gpt-4o-2024-08-06").setInputTokens(1_000_000)
+        .setOutputTokens(0).build());
+    send(event("own-price", "2026-12-01T00:01:00Z").setModel("gpt-4o-2024-05-13").setInputTokens(1_000_000)
+        .setOutputTokens(0).build());
+    send(event("bedrock", "2026-12-01T00:01:00Z").setProvider("bedrock")
+        .setModel("us.anthropic.claude-sonnet-4-5-20250929-v1:0").setInputTokens(1_000_000).setOutputTokens(0).build());
+
+    assertThat(bucket(Dimension.MODEL, "openai/gpt-4o-2024-08-06", Period.DAY, "2026-12-01T00:00:00Z").getCostNanos())
+        .isEqualTo(2_500_000_000L);
+    assertThat(bucket(Dimension.MODEL, "openai/gpt-4o-2024-05-13", Period.DAY, "2026-12-01T00:00:00Z").getCostNanos())
+        .isEqualTo(5_000_000_000L);
+    assertThat(bucket(Dimension.MODEL, "bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0", Period.DAY,
+        "2026-12-01T00:00:00Z").getCostNanos()).isEqualTo(3_000_000_000L);
+    assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z").getUnpricedRequests()).isZero();
+  }
+
+  @Test
   void shouldCountAModelWithoutAPriceAsUnpricedAndLetACallersCostWin() {
     start("UTC");
     catalogue("openai", "gpt-4o", null, price("1970-01-01T00:00:00Z", 2_500_000_000L, 10_000_000_000L).build());

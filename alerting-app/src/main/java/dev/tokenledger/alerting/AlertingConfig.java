@@ -2,6 +2,7 @@ package dev.tokenledger.alerting;
 
 import dev.tokenledger.runtime.ConfigException;
 import dev.tokenledger.runtime.Settings;
+import dev.tokenledger.schemas.ModelResolver;
 import dev.tokenledger.schemas.avro.Period;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -21,6 +22,7 @@ public record AlertingConfig(
     int streamThreads,
     Duration quotaVisibilityTimeout,
     AlertRetention alertRetention,
+    ModelResolver models,
     WebhookDispatcher.Config webhooks) {
 
   public static AlertingConfig from(Settings settings) {
@@ -31,6 +33,7 @@ public record AlertingConfig(
         settings.intValue("tokenledger.alerting.stream-threads", 1, 64),
         settings.duration("tokenledger.alerting.quota-visibility-timeout"),
         retention(settings),
+        settings.modelResolver("tokenledger.pricing.aliases"),
         new WebhookDispatcher.Config(
             urls(settings.optional("tokenledger.alerting.webhook.urls").orElse("")),
             settings.intValue("tokenledger.alerting.webhook.max-attempts", 1, 100),

@@ -66,7 +66,7 @@ public final class AlertingTopology {
         .stream(topics.tokensConsumed().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("tokens-consumed"))
         .process(() -> new RequestEvaluator(AvroSerdes.tokensConsumed(), quotas, config.alertRetention(), config.zone(),
-            registry), Named.as("evaluate-requests"),
+            config.models(), registry), Named.as("evaluate-requests"),
             RequestEvaluator.FIRED_REQUEST_STORE, RequestEvaluator.FIRED_REQUEST_INDEX_STORE);
 
     var outputs = fromBuckets.merge(fromRequests, Named.as("fired"))

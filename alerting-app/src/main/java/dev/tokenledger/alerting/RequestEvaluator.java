@@ -3,6 +3,7 @@ package dev.tokenledger.alerting;
 import dev.tokenledger.schemas.AvroSerde;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.EventRules;
+import dev.tokenledger.schemas.ModelResolver;
 import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.Period;
@@ -42,13 +43,15 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
   private final QuotaIndex quotas;
   private final AlertRetention retention;
   private final ZoneId zone;
+  private final ModelResolver models;
   private final MeterRegistry registry;
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, ModelPrice> prices;
   private AlertBook fired;
 
   RequestEvaluator(AvroSerde<TokensConsumed> serde, QuotaIndex quotas, AlertRetention retention, ZoneId zone,
-      MeterRegistry registry) {
+      ModelResolver models, MeterRegistry registry) {
+    this.models = models;
     this.serde = serde;
     this.quotas = quotas;
     this.retention = retention;
@@ -115,7 +118,9 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
       return Optional.of(event.getCostNanos());
     }
     try {
-      return Optional.ofNullable(prices.get(Pricing.key(event.getProvider(), event.getModel())))
+      // Resolved as the aggregator resolves it: gpt-4o-2024-08-06 at gpt-4o's price.
+      return models.resolve(event.getProvider(), event.getModel(), key -> prices.get(key) != null)
+          .map(resolution -> prices.get(resolution.key()))
           .flatMap(price -> Pricing.inForceAt(price, event.getOccurredAt()))
           .map(version -> Pricing.cost(event, version).nanos());
     } catch (ArithmeticException e) {

@@ -290,6 +290,21 @@ class AlertingTopologyTest {
   }
 
   @Test
+  void shouldPriceADatedModelIdAsItsModelForACostCeiling() {
+    ruleQuota("costly", "user:alice", QuotaRule.REQUEST, QuotaMetric.COST, Period.DAY, 1_000_000_000L);
+    prices.pipeInput("openai/gpt-4o", ModelPrice.newBuilder().setProvider("openai").setModel("gpt-4o")
+        .setVersions(List.of(PriceVersion.newBuilder().setEffectiveFrom(Instant.EPOCH)
+            .setInputPerMillionNanos(2_500_000_000L).setOutputPerMillionNanos(10_000_000_000L).build())).build());
+
+    TokensConsumed dated = TokensConsumed.newBuilder().setEventId("dated").setOccurredAt(NOW).setUserId("alice")
+        .setService("test").setProvider("openai").setModel("gpt-4o-2024-08-06").setInputTokens(400_000)
+        .setOutputTokens(10_000).build();
+    requests.pipeInput("alice".getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(dated));
+
+    assertThat(alerts.readValuesToList()).extracting(UsageAlert::getObserved).containsExactly(1_100_000_000L);
+  }
+
+  @Test
   void shouldAlertAgainForRequestsOverACeilingOnTheNextDay() {
     ruleQuota("big-requests", "user:*", QuotaRule.REQUEST, QuotaMetric.TOKENS, Period.DAY, 50_000);
 

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import dev.tokenledger.schemas.ModelResolver;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -162,6 +163,15 @@ public final class Settings {
       return ZoneId.of(raw);
     } catch (DateTimeException e) {
       throw new ConfigException(key, "must be a time zone like UTC, Europe/Berlin or Asia/Kolkata (got " + raw + ")");
+    }
+  }
+
+  /** Model-id aliases for pricing, {@code provider/model=provider/model,…} (empty: none). */
+  public ModelResolver modelResolver(String key) {
+    try {
+      return ModelResolver.withAliases(optional(key).orElse(""));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, e.getMessage());
     }
   }
 

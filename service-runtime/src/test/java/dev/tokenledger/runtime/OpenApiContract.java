@@ -87,8 +87,8 @@ public final class OpenApiContract {
     });
   }
 
-  /** Sends the request and checks both it and the answer against the document. */
-  public void assertFitsDocument(String method, String pathAndQuery, String key, String body, int status)
+  /** Sends the request and checks both it and the answer against the document; the answer. */
+  public HttpResponse<String> assertFitsDocument(String method, String pathAndQuery, String key, String body, int status)
       throws IOException, InterruptedException {
     HttpResponse<String> response = call(method, pathAndQuery, key, body);
     assertThat(response.statusCode()).as(method + " " + pathAndQuery + " → " + response.body()).isEqualTo(status);
@@ -107,6 +107,7 @@ public final class OpenApiContract {
       request.withContentType("application/json");
     }
     assertValid(method + " " + pathAndQuery, validator.validate(request.build(), answer(response)));
+    return response;
   }
 
   /** Sends a request the document does not allow and checks only the answer against the document. */

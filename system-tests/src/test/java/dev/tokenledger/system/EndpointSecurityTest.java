@@ -68,6 +68,7 @@ class EndpointSecurityTest {
         new Endpoint("aggregator", "GET", "/v1/efficiency?dimension=user&key=alice", null, publishOnly),
         new Endpoint("aggregator", "GET", "/v1/forecast?dimension=user&key=alice", null, publishOnly),
         new Endpoint("aggregator", "GET", "/v1/pricing", null, publishOnly),
+        new Endpoint("aggregator", "GET", "/v1/pricing/resolve?provider=openai&model=gpt-4o-2024-08-06", null, publishOnly),
         new Endpoint("aggregator", "PUT", "/v1/pricing/openai/gpt-4o", PRICE, notAdmin),
         new Endpoint("alerting", "GET", "/v1/quotas", null, publishOnly),
         new Endpoint("alerting", "GET", "/v1/quotas/mallory", null, publishOnly),
