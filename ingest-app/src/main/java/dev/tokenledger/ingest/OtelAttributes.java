@@ -1,13 +1,10 @@
 package dev.tokenledger.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 
 /**
  * OpenTelemetry GenAI span attributes ({@code "attributes":{"gen_ai.usage.input_tokens":…}}), as
@@ -16,8 +13,13 @@ import java.util.Set;
  * gen_ai.usage.cache_creation.input_tokens}; {@code gen_ai.usage.output_tokens} every output token.
  * The provider comes from {@code gen_ai.provider.name} (or the older {@code gen_ai.system}), the
  * model from {@code gen_ai.response.model} or {@code gen_ai.request.model}, unless the event names
- * them. Attributes outside {@code gen_ai.usage.*} and the names above are ignored; an unknown
- * {@code gen_ai.usage.*} attribute is an error, so a count is never silently dropped.
+ * them. Reasoning tokens ({@code gen_ai.usage.reasoning.output_tokens}) are part of the output.
+ * Each count is also read under its other names in use: the semantic conventions' newer {@code
+ * gen_ai.usage.cache_write.input_tokens}, OpenLLMetry's {@code
+ * gen_ai.usage.cache_read_input_tokens} and {@code gen_ai.usage.cache_creation_input_tokens}
+ * (both names with different values is an error). Every other attribute — per-modality counts,
+ * {@code gen_ai.usage.total_tokens}, costs, anything a newer convention adds — is ignored, never
+ * a reason to refuse the span's usage.
  */
 final class OtelAttributes {
 
@@ -28,6 +30,11 @@ final class OtelAttributes {
   static final String OUTPUT = "gen_ai.usage.output_tokens";
   static final String CACHE_READ = "gen_ai.usage.cache_read.input_tokens";
   static final String CACHE_CREATION = "gen_ai.usage.cache_creation.input_tokens";
+  static final String CACHE_WRITE = "gen_ai.usage.cache_write.input_tokens";
+  static final String REASONING = "gen_ai.usage.reasoning.output_tokens";
+  // OpenLLMetry's names (Traceloop's instrumentations), before the conventions had cache attributes.
+  static final String OPENLLMETRY_CACHE_READ = "gen_ai.usage.cache_read_input_tokens";
+  static final String OPENLLMETRY_CACHE_CREATION = "gen_ai.usage.cache_creation_input_tokens";
   // Deprecated names of input and output tokens in older semantic conventions.
   static final String LEGACY_INPUT = "gen_ai.usage.prompt_tokens";
   static final String LEGACY_OUTPUT = "gen_ai.usage.completion_tokens";
@@ -35,7 +42,6 @@ final class OtelAttributes {
   static final String LEGACY_PROVIDER = "gen_ai.system";
   static final String RESPONSE_MODEL = "gen_ai.response.model";
   static final String REQUEST_MODEL = "gen_ai.request.model";
-  private static final Set<String> USAGE = Set.of(INPUT, OUTPUT, CACHE_READ, CACHE_CREATION, LEGACY_INPUT, LEGACY_OUTPUT);
 
   /** The semantic conventions' provider names that differ from TokenLedger's. */
   private static final Map<String, String> PROVIDERS = Map.of(
@@ -70,14 +76,6 @@ final class OtelAttributes {
       return Optional.empty();
     }
     int errorsBefore = fields.errors().size();
-    List<String> unknown = new ArrayList<>();
-    attributes.fieldNames().forEachRemaining(name -> {
-      if (name.startsWith("gen_ai.usage.") && !USAGE.contains(name)) {
-        unknown.add(name);
-      }
-    });
-    unknown.forEach(name -> fields.reject(FIELD + "." + FieldReader.shorten(name), "is not a usage attribute TokenLedger"
-        + " reads; send " + INPUT + ", " + OUTPUT + ", " + CACHE_READ + " or " + CACHE_CREATION));
 
     int beforeProvider = fields.errors().size();
     Optional<String> provider = text(attributes, PROVIDER, fields).or(() -> text(attributes, LEGACY_PROVIDER, fields))
@@ -90,8 +88,11 @@ final class OtelAttributes {
 
     OptionalLong input = count(attributes, INPUT, LEGACY_INPUT, fields);
     OptionalLong output = count(attributes, OUTPUT, LEGACY_OUTPUT, fields);
-    long read = fields.tokens(attributes.get(CACHE_READ), FIELD + "." + CACHE_READ).orElse(0);
-    long creation = fields.tokens(attributes.get(CACHE_CREATION), FIELD + "." + CACHE_CREATION).orElse(0);
+    long read = count(attributes, CACHE_READ, OPENLLMETRY_CACHE_READ, fields).orElse(0);
+    OptionalLong written = count(attributes, CACHE_WRITE, CACHE_CREATION, fields);
+    long creation = (written.isPresent() ? written : count(attributes, CACHE_WRITE, OPENLLMETRY_CACHE_CREATION, fields))
+        .orElse(0);
+    long reasoning = fields.tokens(attributes.get(REASONING), FIELD + "." + REASONING).orElse(0);
     if (input.isEmpty() && output.isEmpty() && fields.errors().size() == errorsBefore) {
       fields.reject(FIELD, "must hold " + INPUT + " and/or " + OUTPUT + " (neither was sent)");
     }
@@ -102,19 +103,23 @@ final class OtelAttributes {
           + " must be ≤ " + INPUT + " (got " + read + " + " + creation + " > " + in
           + "): by the semantic conventions input tokens include cached ones");
     }
+    if (fields.errors().size() == errorsBefore && reasoning > output.orElse(0)) {
+      fields.reject(FIELD + "." + REASONING, REASONING + " must be ≤ " + OUTPUT + " (got " + reasoning + " > "
+          + output.orElse(0) + "): by the semantic conventions output tokens include reasoning ones");
+    }
     // With errors the counts are not used (the item is rejected), but provider and model still are,
     // so the client hears only about what is actually wrong.
     TokenCounts counts = fields.errors().size() == errorsBefore
-        ? TokenCounts.reported(in, output.orElse(0), read, creation, 0) : TokenCounts.ZERO;
+        ? TokenCounts.reported(in, output.orElse(0), read, creation, reasoning) : TokenCounts.ZERO;
     return Optional.of(new Result(counts, provider, model, badProvider, badModel));
   }
 
-  /** The current attribute, or its deprecated name; both present and different is an error. */
+  /** The current attribute, or its other name; both present and different is an error. */
   private static OptionalLong count(JsonNode attributes, String name, String legacy, FieldReader fields) {
     OptionalLong current = fields.tokens(attributes.get(name), FIELD + "." + name);
     OptionalLong old = fields.tokens(attributes.get(legacy), FIELD + "." + legacy);
     if (current.isPresent() && old.isPresent() && current.getAsLong() != old.getAsLong()) {
-      fields.reject(FIELD + "." + legacy, "is the deprecated name of " + name + " and contradicts it (got "
+      fields.reject(FIELD + "." + legacy, "is another name of " + name + " and contradicts it (got "
           + old.getAsLong() + " ≠ " + current.getAsLong() + "); send one of them");
       return OptionalLong.empty();
     }

@@ -169,12 +169,59 @@ class ProviderUsageTest {
   }
 
   @Test
-  void shouldRejectAnUnknownUsageAttribute() {
-    String item = """
+  void shouldIgnoreUsageAttributesItDoesNotReadInsteadOfRefusingTheSpan() {
+    // Per-modality counts and totals of newer conventions, and OpenLLMetry's total: not refused.
+    TokensConsumed event = accepted("""
         {"userId":"alice","attributes":{"gen_ai.provider.name":"openai","gen_ai.request.model":"gpt-4o",
-         "gen_ai.usage.input_tokens":10,"gen_ai.usage.output_tokenz":5}}""";
+         "gen_ai.usage.input_tokens":10,"gen_ai.usage.output_tokens":5,"gen_ai.usage.total_tokens":15,
+         "gen_ai.usage.text.input_tokens":8,"gen_ai.usage.image.input_tokens":2,"gen_ai.usage.audio.output_tokens":0}}""");
 
-    assertThat(errors(item)).extracting(FieldError::field).containsExactly("attributes.gen_ai.usage.output_tokenz");
+    assertThat(event.getInputTokens()).isEqualTo(10);
+    assertThat(event.getOutputTokens()).isEqualTo(5);
+  }
+
+  @Test
+  void shouldReadReasoningAndCacheWritesUnderTheNewestNames() {
+    TokensConsumed event = accepted("""
+        {"userId":"alice","attributes":{"gen_ai.provider.name":"anthropic","gen_ai.response.model":"claude-sonnet-4-5-20250929",
+         "gen_ai.usage.input_tokens":2098,"gen_ai.usage.output_tokens":503,"gen_ai.usage.cache_read.input_tokens":1800,
+         "gen_ai.usage.cache_write.input_tokens":248,"gen_ai.usage.reasoning.output_tokens":120}}""");
+
+    assertThat(event.getCachedInputTokens()).isEqualTo(1800);
+    assertThat(event.getCacheWriteTokens()).isEqualTo(248);
+    assertThat(event.getReasoningTokens()).isEqualTo(120);
+  }
+
+  @Test
+  void shouldReadOpenLlMetrysCacheAttributes() {
+    // The names Traceloop's OpenLLMetry instrumentations send (as lmnr-ai/lmnr reads them in span_attributes.rs).
+    TokensConsumed event = accepted("""
+        {"userId":"alice","attributes":{"gen_ai.system":"Anthropic","gen_ai.response.model":"claude-3-7-sonnet-20250219",
+         "gen_ai.usage.prompt_tokens":2098,"gen_ai.usage.completion_tokens":503,
+         "gen_ai.usage.cache_read_input_tokens":1800,"gen_ai.usage.cache_creation_input_tokens":248}}""");
+
+    assertThat(event.getInputTokens()).isEqualTo(2098);
+    assertThat(event.getCachedInputTokens()).isEqualTo(1800);
+    assertThat(event.getCacheWriteTokens()).isEqualTo(248);
+  }
+
+  @Test
+  void shouldRejectTwoNamesOfOneCountThatDisagree() {
+    String item = """
+        {"userId":"alice","attributes":{"gen_ai.provider.name":"anthropic","gen_ai.request.model":"claude-sonnet-4",
+         "gen_ai.usage.input_tokens":2000,"gen_ai.usage.output_tokens":5,"gen_ai.usage.cache_write.input_tokens":100,
+         "gen_ai.usage.cache_creation.input_tokens":200}}""";
+
+    assertThat(errors(item)).extracting(FieldError::field).containsExactly("attributes.gen_ai.usage.cache_creation.input_tokens");
+  }
+
+  @Test
+  void shouldRejectMoreReasoningThanOutput() {
+    String item = """
+        {"userId":"alice","attributes":{"gen_ai.provider.name":"openai","gen_ai.request.model":"o3",
+         "gen_ai.usage.input_tokens":20,"gen_ai.usage.output_tokens":5,"gen_ai.usage.reasoning.output_tokens":6}}""";
+
+    assertThat(errors(item)).extracting(FieldError::field).containsExactly("attributes.gen_ai.usage.reasoning.output_tokens");
   }
 
   @Test
