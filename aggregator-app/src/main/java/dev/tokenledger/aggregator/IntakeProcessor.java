@@ -32,6 +32,7 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
   static final Duration PRICE_REFRESH = Duration.ofSeconds(1);
 
   private final AggregatorConfig config;
+  private final MeterRegistry registry;
   private final Counter counted;
   private final Counter duplicates;
   private final Counter late;
@@ -46,10 +47,14 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
    * as {@code gpt-4o}), and ids found nowhere (empty), since the last refresh: a model id is
    * resolved, looked up and decoded once a second per task, not once per event. Made anew in init.
    */
-  private Map<String, Optional<ModelPrice>> priceCache;
+  private Map<String, Optional<Priced>> priceCache;
+
+  /** A model id's catalogue entry, and the count of events priced by the rule that found it. */
+  private record Priced(ModelPrice price, Counter byRule) {}
 
   IntakeProcessor(AggregatorConfig config, MeterRegistry registry) {
     this.config = config;
+    this.registry = registry;
     this.counted = registry.counter("tokenledger.aggregator.events", "outcome", "counted");
     this.duplicates = registry.counter("tokenledger.aggregator.events", "outcome", "duplicate");
     this.late = registry.counter("tokenledger.aggregator.events", "outcome", "late");
@@ -79,9 +84,11 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
       duplicates.increment();
       return;
     }
-    ModelPrice price = priceCache.computeIfAbsent(Pricing.key(event.getProvider(), event.getModel()),
+    Priced priced = priceCache.computeIfAbsent(Pricing.key(event.getProvider(), event.getModel()),
         key -> config.models().resolve(event.getProvider(), event.getModel(), entry -> prices.get(entry) != null)
-            .map(resolution -> prices.get(resolution.key()))).orElse(null);
+            .flatMap(resolution -> Optional.ofNullable(prices.get(resolution.key())).map(price -> new Priced(price,
+                registry.counter("tokenledger.aggregator.priced.events", "rule", resolution.rule()))))).orElse(null);
+    ModelPrice price = priced == null ? null : priced.price();
     Optional<Pricing.Cost> cost;
     try {
       cost = cost(event, price);
@@ -99,6 +106,8 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
     }
     if (cost.isEmpty()) {
       unpriced.increment();
+    } else if (event.getCostNanos() == null) {
+      priced.byRule().increment();
     }
     counted.increment();
     Long contextWindow = event.getContextWindow() != null && event.getContextWindow() > 0 ? event.getContextWindow()

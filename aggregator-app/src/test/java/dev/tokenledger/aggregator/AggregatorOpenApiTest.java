@@ -126,7 +126,7 @@ class AggregatorOpenApiTest {
     // A Bedrock inference profile of a dated Claude id prices as the shipped catalogue's Claude entry.
     String resolved = contract.assertFitsDocument("GET",
         "/v1/pricing/resolve?provider=bedrock&model=us.anthropic.claude-sonnet-4-5-20250929-v1:0", READ_KEY, null, 200).body();
-    assertThat(resolved).contains("\"pricedAs\":\"anthropic/claude-sonnet-4-5\"", "\"rule\":\"vendor list price\"");
+    assertThat(resolved).contains("\"pricedAs\":\"anthropic/claude-sonnet-4-5\"", "\"rule\":\"vendor\"");
     assertThat(contract.assertFitsDocument("GET", "/v1/pricing/resolve?provider=acme&model=unknown-1", READ_KEY, null, 200)
         .body()).contains("\"pricedAs\":null");
     contract.assertFitsDocument("PUT", "/v1/pricing/example/test-model", ADMIN_KEY,

@@ -413,6 +413,10 @@ class UsageTopologyTest {
     assertThat(bucket(Dimension.MODEL, "bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0", Period.DAY,
         "2026-12-01T00:00:00Z").getCostNanos()).isEqualTo(3_000_000_000L);
     assertThat(bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z").getUnpricedRequests()).isZero();
+    for (String rule : List.of("exact", "provider-id", "vendor")) {
+      assertThat(registry.get("tokenledger.aggregator.priced.events").tag("rule", rule).counter().count()).as(rule)
+          .isEqualTo(1);
+    }
   }
 
   @Test

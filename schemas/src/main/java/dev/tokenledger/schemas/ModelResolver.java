@@ -31,7 +31,11 @@ import java.util.regex.Pattern;
  */
 public final class ModelResolver {
 
-  /** How a model id was priced: the catalogue key, and which rule found it. */
+  /**
+   * How a model id was priced: the catalogue key, and which rule found it — {@code exact}, {@code
+   * alias}, {@code provider-id} (the id unwrapped or without its snapshot suffix, same provider),
+   * {@code vendor} (a reseller's id at its vendor's entry).
+   */
   public record Resolution(String key, String rule) {}
 
   private static final Pattern BEDROCK_REGION = Pattern.compile("^(us|eu|apac|global|us-gov|jp|au|ca)\\.");
@@ -97,7 +101,7 @@ public final class ModelResolver {
     for (String candidate : candidates(provider, model)) {
       if (inCatalogue.test(candidate)) {
         return Optional.of(new Resolution(candidate, candidate.startsWith(provider.toLowerCase(Locale.ROOT) + "/")
-            ? "snapshot or provider id" : "vendor list price"));
+            ? "provider-id" : "vendor"));
       }
     }
     return Optional.empty();

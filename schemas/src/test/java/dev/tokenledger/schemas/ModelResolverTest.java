@@ -53,9 +53,9 @@ class ModelResolverTest {
     assertThat(resolver.resolve("openai", "gpt-4o", CATALOGUE::contains).orElseThrow().rule()).isEqualTo("exact");
     assertThat(resolver.resolve("azure", "prod-gpt4o", CATALOGUE::contains).orElseThrow().rule()).isEqualTo("alias");
     assertThat(resolver.resolve("openai", "gpt-4o-2024-08-06", CATALOGUE::contains).orElseThrow().rule())
-        .isEqualTo("snapshot or provider id");
+        .isEqualTo("provider-id");
     assertThat(resolver.resolve("bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", CATALOGUE::contains)
-        .orElseThrow().rule()).isEqualTo("vendor list price");
+        .orElseThrow().rule()).isEqualTo("vendor");
   }
 
   @Test
