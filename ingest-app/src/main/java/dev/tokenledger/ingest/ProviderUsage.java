@@ -37,9 +37,13 @@ final class ProviderUsage {
         Set.of("input_tokens_details", "output_tokens_details")),
     ANTHROPIC("Anthropic Messages (input_tokens, output_tokens, cache_read_input_tokens)",
         Set.of("cache_read_input_tokens", "cache_creation_input_tokens", "cache_creation")),
-    GEMINI("Gemini usageMetadata (promptTokenCount, candidatesTokenCount)",
+    // camelCase as the REST API sends it; snake_case as the Python SDK (google-genai) serializes it;
+    // responseTokenCount is the Live API's name of candidatesTokenCount.
+    GEMINI("Gemini usageMetadata (promptTokenCount, candidatesTokenCount; or prompt_token_count, …)",
         Set.of("promptTokenCount", "candidatesTokenCount", "totalTokenCount", "cachedContentTokenCount",
-            "thoughtsTokenCount", "toolUsePromptTokenCount")),
+            "thoughtsTokenCount", "toolUsePromptTokenCount", "responseTokenCount",
+            "prompt_token_count", "candidates_token_count", "total_token_count", "cached_content_token_count",
+            "thoughts_token_count", "tool_use_prompt_token_count", "response_token_count")),
     BEDROCK_CONVERSE("Bedrock Converse (inputTokens, outputTokens, cacheReadInputTokens)",
         Set.of("inputTokens", "outputTokens", "totalTokens", "cacheReadInputTokens", "cacheWriteInputTokens"));
 
@@ -77,14 +81,17 @@ final class ProviderUsage {
       return Optional.empty();
     }
     String path = FIELD;
-    if (usage.has("usageMetadata")) {
-      if (usage.size() > 1 || !usage.get("usageMetadata").isObject()) {
-        fields.reject(FIELD + ".usageMetadata", "must be Gemini's usageMetadata object and the only field of usage"
-            + " (or send its content as usage)");
-        return Optional.empty();
+    for (String wrapper : List.of("usageMetadata", "usage_metadata")) {
+      if (usage.has(wrapper)) {
+        if (usage.size() > 1 || !usage.get(wrapper).isObject()) {
+          fields.reject(FIELD + "." + wrapper, "must be Gemini's usageMetadata object and the only field of usage"
+              + " (or send its content as usage)");
+          return Optional.empty();
+        }
+        usage = usage.get(wrapper);
+        path = FIELD + "." + wrapper;
+        break;
       }
-      usage = usage.get("usageMetadata");
-      path = FIELD + ".usageMetadata";
     }
     Optional<Shape> shape = detect(usage, provider, path, fields);
     if (shape.isEmpty()) {
@@ -108,6 +115,11 @@ final class ProviderUsage {
       if (shape.markers.stream().anyMatch(usage::has)) {
         shapes.add(shape);
       }
+    }
+    // Gemini's snake_case has prompt_tokens_details too (a list by modality): without OpenAI's own
+    // counts that name is not OpenAI's.
+    if (shapes.contains(Shape.GEMINI) && !usage.has("prompt_tokens") && !usage.has("completion_tokens")) {
+      shapes.remove(Shape.OPENAI_CHAT);
     }
     boolean inputOutput = usage.has("input_tokens") || usage.has("output_tokens");
     if (inputOutput && usage.has("total_tokens") && !shapes.contains(Shape.OPENAI_CHAT)) {
@@ -220,27 +232,53 @@ final class ProviderUsage {
   }
 
   private TokenCounts gemini() {
-    if (!usage.has("promptTokenCount") && !usage.has("totalTokenCount")) {
-      fields.reject(name("promptTokenCount"), "is required (Gemini's usageMetadata always has promptTokenCount)");
+    // The Python SDK's model_dump() names every field in snake_case (absent ones as null).
+    boolean snake = usage.has("prompt_token_count") || usage.has("total_token_count")
+        || usage.has("candidates_token_count") || usage.has("response_token_count");
+    java.util.function.UnaryOperator<String> n = camel -> snake ? snakeCase(camel) : camel;
+    if (!usage.hasNonNull(n.apply("promptTokenCount")) && !usage.hasNonNull(n.apply("totalTokenCount"))) {
+      fields.reject(name(n.apply("promptTokenCount")), "is required (Gemini's usageMetadata always has promptTokenCount)");
       return null;
     }
     // Gemini leaves out counts that are 0.
-    long prompt = optional("promptTokenCount");
-    long toolUse = optional("toolUsePromptTokenCount");
-    long candidates = optional("candidatesTokenCount");
-    long thoughts = optional("thoughtsTokenCount");
-    long cached = optional("cachedContentTokenCount");
-    OptionalLong total = present("totalTokenCount");
+    long prompt = optional(n.apply("promptTokenCount"));
+    long toolUse = optional(n.apply("toolUsePromptTokenCount"));
+    OptionalLong candidatesCount = present(n.apply("candidatesTokenCount"));
+    // The Live API (BidiGenerateContent) names the same count responseTokenCount.
+    OptionalLong responseCount = present(n.apply("responseTokenCount"));
+    long thoughts = optional(n.apply("thoughtsTokenCount"));
+    long cached = optional(n.apply("cachedContentTokenCount"));
+    OptionalLong total = present(n.apply("totalTokenCount"));
     if (!valid()) {
       return null;
     }
-    subset(cached, "cachedContentTokenCount", prompt, "promptTokenCount", "Gemini's promptTokenCount includes cached content");
+    if (candidatesCount.isPresent() && responseCount.isPresent() && candidatesCount.getAsLong() != responseCount.getAsLong()) {
+      fields.reject(name(n.apply("responseTokenCount")), "is the Live API's name of " + n.apply("candidatesTokenCount")
+          + " and contradicts it (got " + responseCount.getAsLong() + " ≠ " + candidatesCount.getAsLong() + ")");
+      return null;
+    }
+    long candidates = candidatesCount.orElse(responseCount.orElse(0));
+    subset(cached, n.apply("cachedContentTokenCount"), prompt, n.apply("promptTokenCount"),
+        "Gemini's promptTokenCount includes cached content");
     long input = sum(prompt, toolUse);
     // Thoughts are billed as output but not counted in candidatesTokenCount.
     long output = sum(candidates, thoughts);
-    total(total, "promptTokenCount + toolUsePromptTokenCount + candidatesTokenCount + thoughtsTokenCount",
-        sum(input, output));
+    total(total, n.apply("promptTokenCount") + " + " + n.apply("toolUsePromptTokenCount") + " + "
+        + n.apply("candidatesTokenCount") + " + " + n.apply("thoughtsTokenCount"), sum(input, output));
     return TokenCounts.reported(input, output, cached, 0, thoughts);
+  }
+
+  /** promptTokenCount → prompt_token_count. */
+  private static String snakeCase(String camel) {
+    StringBuilder snake = new StringBuilder();
+    for (char c : camel.toCharArray()) {
+      if (Character.isUpperCase(c)) {
+        snake.append('_').append(Character.toLowerCase(c));
+      } else {
+        snake.append(c);
+      }
+    }
+    return snake.toString();
   }
 
   private TokenCounts bedrockConverse() {
@@ -299,7 +337,8 @@ final class ProviderUsage {
 
   private void total(OptionalLong total, String formula, long expected) {
     if (total.isPresent() && total.getAsLong() != expected && valid()) {
-      String field = usage.has("totalTokenCount") ? "totalTokenCount" : usage.has("totalTokens") ? "totalTokens" : "total_tokens";
+      String field = usage.has("totalTokenCount") ? "totalTokenCount" : usage.has("total_token_count") ? "total_token_count"
+          : usage.has("totalTokens") ? "totalTokens" : "total_tokens";
       fields.reject(name(field), "must equal " + formula + " (" + expected + ", got " + total.getAsLong()
           + "); the counts contradict each other, send the usage object unchanged");
     }

@@ -572,26 +572,31 @@ class IngestFuzzTest {
   }
 
   /** The fields each fixture's shape reads, as paths inside its usage object or attributes. */
-  private static final Map<String, List<String>> READ_FIELDS = Map.of(
-      "openai-chat-completions.json", List.of("prompt_tokens", "completion_tokens", "total_tokens",
-          "prompt_tokens_details.cached_tokens", "completion_tokens_details.reasoning_tokens"),
-      "openai-chat-completions-reasoning.json", List.of("prompt_tokens", "completion_tokens", "total_tokens",
-          "prompt_tokens_details.cached_tokens", "completion_tokens_details.reasoning_tokens"),
-      "xai-chat-completions.json", List.of("prompt_tokens", "completion_tokens", "total_tokens",
-          "prompt_tokens_details.cached_tokens", "completion_tokens_details.reasoning_tokens"),
-      "openai-responses.json", List.of("input_tokens", "output_tokens", "total_tokens",
-          "input_tokens_details.cached_tokens", "output_tokens_details.reasoning_tokens"),
-      "anthropic-messages.json", List.of("input_tokens", "output_tokens", "cache_read_input_tokens",
+  private static final Map<String, List<String>> READ_FIELDS = Map.ofEntries(
+      Map.entry("openai-chat-completions.json", List.of("prompt_tokens", "completion_tokens", "total_tokens",
+          "prompt_tokens_details.cached_tokens", "completion_tokens_details.reasoning_tokens")),
+      Map.entry("openai-chat-completions-reasoning.json", List.of("prompt_tokens", "completion_tokens", "total_tokens",
+          "prompt_tokens_details.cached_tokens", "completion_tokens_details.reasoning_tokens")),
+      Map.entry("xai-chat-completions.json", List.of("prompt_tokens", "completion_tokens", "total_tokens",
+          "prompt_tokens_details.cached_tokens", "completion_tokens_details.reasoning_tokens")),
+      Map.entry("openai-responses.json", List.of("input_tokens", "output_tokens", "total_tokens",
+          "input_tokens_details.cached_tokens", "output_tokens_details.reasoning_tokens")),
+      Map.entry("anthropic-messages.json", List.of("input_tokens", "output_tokens", "cache_read_input_tokens",
           "cache_creation_input_tokens", "cache_creation.ephemeral_5m_input_tokens",
-          "cache_creation.ephemeral_1h_input_tokens"),
-      "gemini-usage-metadata.json", List.of("usageMetadata.promptTokenCount", "usageMetadata.candidatesTokenCount",
-          "usageMetadata.totalTokenCount", "usageMetadata.cachedContentTokenCount", "usageMetadata.thoughtsTokenCount"),
-      "bedrock-converse.json", List.of("inputTokens", "outputTokens", "totalTokens", "cacheReadInputTokens",
-          "cacheWriteInputTokens"),
-      "otel-genai-attributes.json", List.of(OtelAttributes.INPUT, OtelAttributes.OUTPUT, OtelAttributes.CACHE_READ,
-          OtelAttributes.CACHE_CREATION),
-      "otel-genai-attributes-legacy-system.json", List.of(OtelAttributes.INPUT, OtelAttributes.OUTPUT,
-          OtelAttributes.CACHE_READ, OtelAttributes.CACHE_CREATION));
+          "cache_creation.ephemeral_1h_input_tokens")),
+      Map.entry("gemini-usage-metadata.json", List.of("usageMetadata.promptTokenCount", "usageMetadata.candidatesTokenCount",
+          "usageMetadata.totalTokenCount", "usageMetadata.cachedContentTokenCount", "usageMetadata.thoughtsTokenCount")),
+      Map.entry("bedrock-converse.json", List.of("inputTokens", "outputTokens", "totalTokens", "cacheReadInputTokens",
+          "cacheWriteInputTokens")),
+      Map.entry("otel-genai-attributes.json", List.of(OtelAttributes.INPUT, OtelAttributes.OUTPUT, OtelAttributes.CACHE_READ,
+          OtelAttributes.CACHE_CREATION)),
+      Map.entry("otel-genai-attributes-legacy-system.json", List.of(OtelAttributes.INPUT, OtelAttributes.OUTPUT,
+          OtelAttributes.CACHE_READ, OtelAttributes.CACHE_CREATION)),
+      Map.entry("gemini-usage-metadata-python-sdk.json", List.of("usage_metadata.prompt_token_count",
+          "usage_metadata.candidates_token_count", "usage_metadata.total_token_count",
+          "usage_metadata.cached_content_token_count", "usage_metadata.thoughts_token_count")),
+      Map.entry("gemini-live-usage-metadata.json", List.of("usageMetadata.promptTokenCount",
+          "usageMetadata.responseTokenCount", "usageMetadata.totalTokenCount")));
 
   /** The provider and model attributes each OpenTelemetry fixture's event takes its names from. */
   private static final Map<String, List<String>> NAME_ATTRIBUTES = Map.of(

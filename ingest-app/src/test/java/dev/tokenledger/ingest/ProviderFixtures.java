@@ -56,6 +56,14 @@ final class ProviderFixtures {
       // thoughts are billed as output, outside candidatesTokenCount: 310 + 844
       new Fixture("gemini-usage-metadata.json", "usage", "google", "gemini-2.5-flash", "google", "gemini-2.5-flash",
           1205, 1154, 1024, 0, 844),
+      // The same response as the Python SDK (google-genai) serializes it: response.model_dump(mode="json")'s
+      // usage_metadata, snake_case, absent counts as null (field names of types.GenerateContentResponseUsageMetadata).
+      new Fixture("gemini-usage-metadata-python-sdk.json", "usage", "google", "gemini-2.5-flash", "google",
+          "gemini-2.5-flash", 1205, 1154, 1024, 0, 844),
+      // A Live API (BidiGenerateContent) server message's usageMetadata: responseTokenCount for the model's
+      // turn, as the Live API reference's UsageMetadata names it; audio in and out.
+      new Fixture("gemini-live-usage-metadata.json", "usage", "google", "gemini-live-2.5-flash-preview", "google",
+          "gemini-live-2.5-flash-preview", 543, 128, 0, 0, 0),
       // xAI counts reasoning outside completion_tokens (total = 10120 + 1499 + 2809)
       new Fixture("xai-chat-completions.json", "usage", "xai", "grok-4", "xai", "grok-4",
           10120, 4308, 128, 0, 2809),
