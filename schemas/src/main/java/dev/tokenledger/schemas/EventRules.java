@@ -4,6 +4,7 @@ import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * What makes a {@link TokensConsumed} countable, beyond what Avro can say: the one definition
@@ -36,6 +37,7 @@ public final class EventRules {
    * changelog) can come near Kafka's 1 MB record limit.
    */
   public static final int MAX_EVENT_BYTES = 64 * 1024;
+  private static final Pattern SERVICE_TIER = Pattern.compile("[a-z0-9_-]{1,32}");
 
   /** One broken rule: the field it is about and what is wrong, with the value that was sent. */
   public record Violation(String field, String message) {
@@ -64,7 +66,13 @@ public final class EventRules {
     count(violations, "cacheWriteTokens", e.getCacheWriteTokens());
     count(violations, "reasoningTokens", e.getReasoningTokens());
     count(violations, "systemTokens", e.getSystemTokens());
+    count(violations, "cacheWrite1hTokens", e.getCacheWrite1hTokens());
+    count(violations, "inputAudioTokens", e.getInputAudioTokens());
+    count(violations, "inputImageTokens", e.getInputImageTokens());
+    count(violations, "outputAudioTokens", e.getOutputAudioTokens());
+    count(violations, "outputImageTokens", e.getOutputImageTokens());
     subsets(violations, e);
+    serviceTier(violations, e.getServiceTier());
     optionalText(violations, "tokenizer", e.getTokenizer());
     if (e.getCostNanos() != null) {
       within(violations, "costNanos", e.getCostNanos(), 0, MAX_COST_NANOS, "($1,000,000, the most one call may cost)");
@@ -125,6 +133,27 @@ public final class EventRules {
     if (e.getReasoningTokens() > e.getOutputTokens()) {
       violations.add(new Violation("reasoningTokens",
           "must be ≤ outputTokens (got " + e.getReasoningTokens() + " > " + e.getOutputTokens() + ")"));
+    }
+    if (e.getCacheWrite1hTokens() > e.getCacheWriteTokens()) {
+      violations.add(new Violation("cacheWrite1hTokens",
+          "must be ≤ cacheWriteTokens (got " + e.getCacheWrite1hTokens() + " > " + e.getCacheWriteTokens() + ")"));
+    }
+    modalities(violations, "input", input, e.getInputAudioTokens(), e.getInputImageTokens());
+    modalities(violations, "output", e.getOutputTokens(), e.getOutputAudioTokens(), e.getOutputImageTokens());
+  }
+
+  /** Audio and image tokens are parts of the whole; text is the rest. */
+  private static void modalities(List<Violation> violations, String side, long whole, long audio, long image) {
+    if (audio >= 0 && image >= 0 && (audio > whole || image > whole - audio)) {
+      violations.add(new Violation(side + "AudioTokens", "+ " + side + "ImageTokens must be ≤ " + side + "Tokens (got "
+          + audio + " + " + image + " > " + whole + ")"));
+    }
+  }
+
+  private static void serviceTier(List<Violation> violations, String tier) {
+    if (tier != null && !SERVICE_TIER.matcher(tier).matches()) {
+      violations.add(new Violation("serviceTier", "must be 1 to 32 lower-case letters, digits, '_' or '-', like standard,"
+          + " batch, flex or priority (got " + tier.length() + " characters)"));
     }
   }
 

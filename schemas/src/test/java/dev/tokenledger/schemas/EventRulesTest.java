@@ -97,4 +97,26 @@ class EventRulesTest {
     assertThat(EventRules.violations(negative)).extracting(EventRules.Violation::toString)
         .containsExactly("outputTokens must be ≥ 0 (got -5)", "costNanos must be ≥ 0 (got -1)");
   }
+
+  @Test
+  void shouldKeepModalitiesAndHourLongCacheWritesWithinTheirWhole() {
+    TokensConsumed fits = event().setInputTokens(1200).setInputAudioTokens(900).setInputImageTokens(300)
+        .setOutputTokens(300).setOutputAudioTokens(200).setOutputImageTokens(0).setCacheWriteTokens(500)
+        .setCachedInputTokens(0).setCacheWrite1hTokens(500).setServiceTier("priority").build();
+    TokensConsumed over = event().setInputTokens(1200).setInputAudioTokens(900).setInputImageTokens(301)
+        .setOutputTokens(300).setReasoningTokens(0).setOutputImageTokens(EventRules.MAX_TOKENS).setCacheWriteTokens(10)
+        .setCacheWrite1hTokens(11).build();
+
+    assertThat(EventRules.violations(fits)).isEmpty();
+    assertThat(EventRules.violations(over)).extracting(EventRules.Violation::field)
+        .containsExactly("cacheWrite1hTokens", "inputAudioTokens", "outputAudioTokens");
+  }
+
+  @Test
+  void shouldRefuseServiceTiersThatAreNotANameOfOne() {
+    assertThat(EventRules.violations(event().setServiceTier("Priority").build())).extracting(EventRules.Violation::field)
+        .containsExactly("serviceTier");
+    assertThat(EventRules.violations(event().setServiceTier("x".repeat(33)).build())).isNotEmpty();
+    assertThat(EventRules.violations(event().setServiceTier("batch").build())).isEmpty();
+  }
 }
