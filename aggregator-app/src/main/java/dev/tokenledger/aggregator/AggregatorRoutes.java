@@ -35,14 +35,18 @@ final class AggregatorRoutes {
       Instant start, Instant end, long requests, long failedRequests, long inputTokens, long outputTokens,
       long cachedInputTokens, long cacheWriteTokens, long reasoningTokens, long systemTokens,
       long totalTokens, String costUsd, long unpricedRequests, long estimatedRequests,
-      long latencyMsSum, long latencyMsMax, double maxContextUtilization) {
+      long latencyMsSum, long latencyMsMax, double maxContextUtilization, long cacheWrite1hTokens,
+      long inputAudioTokens, long inputImageTokens, long outputAudioTokens, long outputImageTokens,
+      long batchRequests, long flexRequests, long priorityRequests) {
 
     static UsageWindow of(UsageAggregate a) {
       return new UsageWindow(a.getWindowStart(), a.getWindowEnd(), a.getRequests(), a.getFailedRequests(),
           a.getInputTokens(), a.getOutputTokens(), a.getCachedInputTokens(), a.getCacheWriteTokens(),
           a.getReasoningTokens(), a.getSystemTokens(), Math.addExact(a.getInputTokens(), a.getOutputTokens()),
           Usd.format(a.getCostNanos()), a.getUnpricedRequests(), a.getEstimatedRequests(),
-          a.getLatencyMsSum(), a.getLatencyMsMax(), a.getMaxContextUtilizationPpm() / 1_000_000.0);
+          a.getLatencyMsSum(), a.getLatencyMsMax(), a.getMaxContextUtilizationPpm() / 1_000_000.0,
+          a.getCacheWrite1hTokens(), a.getInputAudioTokens(), a.getInputImageTokens(), a.getOutputAudioTokens(),
+          a.getOutputImageTokens(), a.getBatchRequests(), a.getFlexRequests(), a.getPriorityRequests());
     }
   }
 

@@ -30,7 +30,8 @@ final class SubjectBuckets {
   /** Windows kept per period, newest first. */
   static final int KEPT = 3;
   static final List<Period> PERIODS = AggregatorConfig.PERIODS;
-  private static final byte FORMAT = 1;
+  private static final byte FORMAT = 2;
+  private static final byte FORMAT_BEFORE_MODALITIES = 1;
 
   public static final Serde<SubjectBuckets> SERDE = Serdes.serdeFrom(new BucketsSerializer(), new BucketsDeserializer());
 
@@ -195,9 +196,12 @@ final class SubjectBuckets {
       if (bytes == null) {
         return null;
       }
-      if (bytes.length == 0 || bytes[0] != FORMAT) {
-        throw new SerializationException("not a subject's buckets of format " + FORMAT);
+      if (bytes.length == 0 || (bytes[0] != FORMAT && bytes[0] != FORMAT_BEFORE_MODALITIES)) {
+        throw new SerializationException("not a subject's buckets of format " + FORMAT_BEFORE_MODALITIES + " or "
+            + FORMAT);
       }
+      // Format 1 buckets, written before modalities and tiers, hold the first fields; the rest are 0.
+      int stored = bytes[0] == FORMAT ? Totals.FIELDS : Totals.FIELDS_BEFORE_MODALITIES;
       try {
         BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null);
         SubjectBuckets buckets = new SubjectBuckets();
@@ -211,7 +215,7 @@ final class SubjectBuckets {
           for (int w = 0; w < windows; w++) {
             buckets.starts[p][w] = in.readLong();
             long[] values = new long[Totals.FIELDS];
-            for (int f = 0; f < Totals.FIELDS; f++) {
+            for (int f = 0; f < stored; f++) {
               values[f] = in.readLong();
             }
             buckets.totals[p][w] = Totals.of(values);

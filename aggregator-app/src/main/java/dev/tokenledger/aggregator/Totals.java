@@ -38,16 +38,28 @@ final class Totals {
   static final int MAX_CONTEXT_UTILIZATION_PPM = 15;
   /** Epoch milliseconds of the latest event, or {@link Long#MIN_VALUE} for none. */
   static final int LAST_EVENT_AT = 16;
-  static final int FIELDS = 17;
+  static final int CACHE_WRITE_1H_TOKENS = 17;
+  static final int INPUT_AUDIO_TOKENS = 18;
+  static final int INPUT_IMAGE_TOKENS = 19;
+  static final int OUTPUT_AUDIO_TOKENS = 20;
+  static final int OUTPUT_IMAGE_TOKENS = 21;
+  static final int BATCH_REQUESTS = 22;
+  static final int FLEX_REQUESTS = 23;
+  static final int PRIORITY_REQUESTS = 24;
+  static final int FIELDS = 25;
+  /** How many fields buckets had before modalities and tiers (format 1 of the store's serde). */
+  static final int FIELDS_BEFORE_MODALITIES = 17;
 
   private static final String[] NAMES = {"requests", "failedRequests", "failedRequestTokens", "inputTokens",
       "outputTokens", "cachedInputTokens", "cacheWriteTokens", "reasoningTokens", "systemTokens", "costNanos",
       "costRemainderFemtos", "unpricedRequests", "estimatedRequests", "latencyMsSum", "latencyMsMax",
-      "maxContextUtilizationPpm", "lastEventAt"};
+      "maxContextUtilizationPpm", "lastEventAt", "cacheWrite1hTokens", "inputAudioTokens", "inputImageTokens",
+      "outputAudioTokens", "outputImageTokens", "batchRequests", "flexRequests", "priorityRequests"};
   /** Summed fields; the remainder carries into the cost, and the last three are maxima. */
   private static final int[] SUMS = {REQUESTS, FAILED_REQUESTS, FAILED_REQUEST_TOKENS, INPUT_TOKENS, OUTPUT_TOKENS,
       CACHED_INPUT_TOKENS, CACHE_WRITE_TOKENS, REASONING_TOKENS, SYSTEM_TOKENS, UNPRICED_REQUESTS,
-      ESTIMATED_REQUESTS, LATENCY_MS_SUM};
+      ESTIMATED_REQUESTS, LATENCY_MS_SUM, CACHE_WRITE_1H_TOKENS, INPUT_AUDIO_TOKENS, INPUT_IMAGE_TOKENS,
+      OUTPUT_AUDIO_TOKENS, OUTPUT_IMAGE_TOKENS, BATCH_REQUESTS, FLEX_REQUESTS, PRIORITY_REQUESTS};
 
   final long[] values;
 
@@ -80,6 +92,15 @@ final class Totals {
     v[CACHE_WRITE_TOKENS] = event.getCacheWriteTokens();
     v[REASONING_TOKENS] = event.getReasoningTokens();
     v[SYSTEM_TOKENS] = event.getSystemTokens();
+    v[CACHE_WRITE_1H_TOKENS] = event.getCacheWrite1hTokens();
+    v[INPUT_AUDIO_TOKENS] = event.getInputAudioTokens();
+    v[INPUT_IMAGE_TOKENS] = event.getInputImageTokens();
+    v[OUTPUT_AUDIO_TOKENS] = event.getOutputAudioTokens();
+    v[OUTPUT_IMAGE_TOKENS] = event.getOutputImageTokens();
+    int tier = tierField(event.getServiceTier());
+    if (tier >= 0) {
+      v[tier] = 1;
+    }
     if (cost.isEmpty()) {
       v[UNPRICED_REQUESTS] = 1;
     } else {
@@ -98,6 +119,19 @@ final class Totals {
     }
     v[LAST_EVENT_AT] = event.getOccurredAt().toEpochMilli();
     return t;
+  }
+
+  /** The field counting requests on {@code tier}, or -1 for the standard tier and tiers kept with it. */
+  private static int tierField(String tier) {
+    if (tier == null) {
+      return -1;
+    }
+    return switch (tier) {
+      case "batch" -> BATCH_REQUESTS;
+      case "flex" -> FLEX_REQUESTS;
+      case "priority" -> PRIORITY_REQUESTS;
+      default -> -1;
+    };
   }
 
   /** The totals of a published or stored bucket. */
@@ -120,6 +154,14 @@ final class Totals {
     v[LATENCY_MS_SUM] = a.getLatencyMsSum();
     v[LATENCY_MS_MAX] = a.getLatencyMsMax();
     v[MAX_CONTEXT_UTILIZATION_PPM] = a.getMaxContextUtilizationPpm();
+    v[CACHE_WRITE_1H_TOKENS] = a.getCacheWrite1hTokens();
+    v[INPUT_AUDIO_TOKENS] = a.getInputAudioTokens();
+    v[INPUT_IMAGE_TOKENS] = a.getInputImageTokens();
+    v[OUTPUT_AUDIO_TOKENS] = a.getOutputAudioTokens();
+    v[OUTPUT_IMAGE_TOKENS] = a.getOutputImageTokens();
+    v[BATCH_REQUESTS] = a.getBatchRequests();
+    v[FLEX_REQUESTS] = a.getFlexRequests();
+    v[PRIORITY_REQUESTS] = a.getPriorityRequests();
     // A bucket's lastEventAt is its window start when it holds nothing: no event, for the sum.
     v[LAST_EVENT_AT] = a.getRequests() == 0 ? Long.MIN_VALUE : a.getLastEventAt().toEpochMilli();
     return t;
@@ -209,6 +251,14 @@ final class Totals {
     a.setLatencyMsSum(v[LATENCY_MS_SUM]);
     a.setLatencyMsMax(v[LATENCY_MS_MAX]);
     a.setMaxContextUtilizationPpm(v[MAX_CONTEXT_UTILIZATION_PPM]);
+    a.setCacheWrite1hTokens(v[CACHE_WRITE_1H_TOKENS]);
+    a.setInputAudioTokens(v[INPUT_AUDIO_TOKENS]);
+    a.setInputImageTokens(v[INPUT_IMAGE_TOKENS]);
+    a.setOutputAudioTokens(v[OUTPUT_AUDIO_TOKENS]);
+    a.setOutputImageTokens(v[OUTPUT_IMAGE_TOKENS]);
+    a.setBatchRequests(v[BATCH_REQUESTS]);
+    a.setFlexRequests(v[FLEX_REQUESTS]);
+    a.setPriorityRequests(v[PRIORITY_REQUESTS]);
     a.setLastEventAt(v[LAST_EVENT_AT] == Long.MIN_VALUE ? window.start() : Instant.ofEpochMilli(v[LAST_EVENT_AT]));
     return a;
   }

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.avro.Period;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -88,6 +93,37 @@ class SubjectBucketsTest {
     }
     // Zig-zag varints: four windows of small counts, not 4 × 18 longs of 8 bytes.
     assertThat(bytes.length).isLessThan(200);
+  }
+
+  @Test
+  void shouldReadEntriesWrittenBeforeModalitiesAndTiersWithThoseAtZero() {
+    // Format 1, as the previous release wrote it: per period a window count, then each window's
+    // start and its first 17 totals.
+    ByteArrayOutputStream format1 = new ByteArrayOutputStream();
+    format1.write(1);
+    BinaryEncoder out = EncoderFactory.get().directBinaryEncoder(format1, null);
+    try {
+      for (Period period : SubjectBuckets.PERIODS) {
+        out.writeInt(1);
+        out.writeLong(T0);
+        long[] old = calls(7, 42).values;
+        for (int f = 0; f < Totals.FIELDS_BEFORE_MODALITIES; f++) {
+          out.writeLong(old[f]);
+        }
+      }
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+
+    SubjectBuckets read = SubjectBuckets.SERDE.deserializer().deserialize("t", format1.toByteArray());
+
+    Totals minute = read.get(MINUTE, T0);
+    assertThat(minute.get(Totals.REQUESTS)).isEqualTo(7);
+    assertThat(minute.get(Totals.COST_NANOS)).isEqualTo(42);
+    assertThat(minute.get(Totals.LAST_EVENT_AT)).isEqualTo(T0);
+    assertThat(minute.get(Totals.INPUT_AUDIO_TOKENS)).isZero();
+    assertThat(minute.get(Totals.PRIORITY_REQUESTS)).isZero();
   }
 
   @Test

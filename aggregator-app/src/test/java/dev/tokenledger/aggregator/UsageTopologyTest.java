@@ -153,6 +153,32 @@ class UsageTopologyTest {
   }
 
   @Test
+  void shouldKeepModalitiesHourLongCacheWritesAndServiceTiersApartInEveryBucket() {
+    start("UTC");
+
+    send(event("e1", "2026-12-01T00:01:00Z").setInputTokens(1_000).setInputAudioTokens(600).setInputImageTokens(300)
+        .setCacheWriteTokens(200).setCacheWrite1hTokens(150).setOutputTokens(200).setOutputAudioTokens(120)
+        .setServiceTier("priority").build());
+    send(event("e2", "2026-12-01T00:01:30Z").setOutputImageTokens(100).setServiceTier("batch").build());
+    send(event("e3", "2026-12-01T00:01:40Z").setServiceTier("flex").build());
+    send(event("e4", "2026-12-01T00:01:50Z").build());
+
+    for (UsageAggregate bucket : List.of(bucket(Dimension.USER, "alice", Period.MINUTE, "2026-12-01T00:01:00Z"),
+        bucket(Dimension.MODEL, "openai/gpt-4o", Period.MONTH, "2026-12-01T00:00:00Z"))) {
+      assertThat(bucket.getRequests()).isEqualTo(4);
+      assertThat(bucket.getInputAudioTokens()).isEqualTo(600);
+      assertThat(bucket.getInputImageTokens()).isEqualTo(300);
+      assertThat(bucket.getOutputAudioTokens()).isEqualTo(120);
+      assertThat(bucket.getOutputImageTokens()).isEqualTo(100);
+      assertThat(bucket.getCacheWriteTokens()).isEqualTo(200);
+      assertThat(bucket.getCacheWrite1hTokens()).isEqualTo(150);
+      assertThat(bucket.getPriorityRequests()).isEqualTo(1);
+      assertThat(bucket.getBatchRequests()).isEqualTo(1);
+      assertThat(bucket.getFlexRequests()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void shouldCountARepeatedEventIdOnce() {
     start("UTC");
     TokensConsumed event = event("retried-1", "2026-12-01T00:01:00Z").build();
