@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Turns one JSON event of the HTTP contract into a {@link TokensConsumed}, or into the list of
@@ -28,14 +30,14 @@ final class EventParser {
   /** Text to be counted with the model's tokenizer, when no counts are given. */
   static final String PROMPT = "prompt";
   static final String COMPLETION = "completion";
-  static final Set<String> FIELDS = Set.of(
+  static final String SERVICE_TIER = "serviceTier";
+  static final Set<String> FIELDS = Stream.concat(Stream.of(
       "eventId", "occurredAt", "userId", "tenantId", "service", "feature", "sessionId", "provider", "model",
-      TokenCounts.INPUT, TokenCounts.OUTPUT, TokenCounts.CACHED_INPUT, TokenCounts.CACHE_WRITE,
-      TokenCounts.REASONING, TokenCounts.SYSTEM,
-      "costUsd", "latencyMs", "success", "errorType", "contextWindow", "labels",
-      ProviderUsage.FIELD, OtelAttributes.FIELD, PROMPT, COMPLETION);
-  private static final List<String> COUNT_FIELDS = List.of(TokenCounts.INPUT, TokenCounts.OUTPUT,
-      TokenCounts.CACHED_INPUT, TokenCounts.CACHE_WRITE, TokenCounts.REASONING, TokenCounts.SYSTEM);
+      "costUsd", "latencyMs", "success", "errorType", "contextWindow", "labels", SERVICE_TIER,
+      ProviderUsage.FIELD, OtelAttributes.FIELD, PROMPT, COMPLETION), TokenCounts.FIELDS.stream())
+      .collect(Collectors.toUnmodifiableSet());
+  /** Providers' names of the standard tier. */
+  private static final Set<String> STANDARD_TIER = Set.of("standard", "default", "on_demand");
   private static final String DEFAULT_SERVICE = "unknown";
 
   /** One item's outcome: an event, or the errors that rejected it. */
@@ -111,6 +113,7 @@ final class EventParser {
     Optional<String> model = modelFromAttributes
         ? otel.flatMap(OtelAttributes.Result::model) : fields.requiredText("model");
     TokenCounts tokens = tokens(fields, source, otel, provider, model);
+    Optional<String> serviceTier = serviceTier(fields, tokens);
     OptionalLong costNanos = fields.usdNanos("costUsd");
     OptionalLong latencyMs = fields.wholeNumber("latencyMs", 0, EventRules.MAX_LATENCY_MS, "(a week)");
     boolean success = fields.bool("success").orElse(true);
@@ -138,6 +141,12 @@ final class EventParser {
         .setCacheWriteTokens(tokens.cacheWrite())
         .setReasoningTokens(tokens.reasoning())
         .setSystemTokens(tokens.system())
+        .setCacheWrite1hTokens(tokens.cacheWrite1h())
+        .setInputAudioTokens(tokens.inputAudio())
+        .setInputImageTokens(tokens.inputImage())
+        .setOutputAudioTokens(tokens.outputAudio())
+        .setOutputImageTokens(tokens.outputImage())
+        .setServiceTier(serviceTier.orElse(null))
         .setTokenSource(tokens.source())
         .setTokenizer(tokens.tokenizer())
         .setCostNanos(boxed(costNanos))
@@ -162,7 +171,7 @@ final class EventParser {
    */
   private static Optional<String> tokenSource(FieldReader fields) {
     List<String> ways = new ArrayList<>();
-    COUNT_FIELDS.stream().filter(fields::has).findFirst().ifPresent(ways::add);
+    TokenCounts.FIELDS.stream().filter(fields::has).findFirst().ifPresent(ways::add);
     for (String way : List.of(ProviderUsage.FIELD, OtelAttributes.FIELD)) {
       if (fields.has(way)) {
         ways.add(way);
@@ -177,8 +186,28 @@ final class EventParser {
           + " text to be counted)");
       return Optional.of(EVENT);
     }
-    return ways.stream().filter(w -> !COUNT_FIELDS.contains(w)).findFirst()
+    return ways.stream().filter(w -> !TokenCounts.FIELDS.contains(w)).findFirst()
         .map(w -> w.equals(COMPLETION) ? PROMPT : w);
+  }
+
+  /**
+   * The tier the call was served on, from the event or the usage object (both: they must agree),
+   * lower-case, with the providers' names of the standard tier ({@code default} in OpenAI's
+   * responses) as {@code standard}; absent: standard.
+   */
+  private static Optional<String> serviceTier(FieldReader fields, TokenCounts tokens) {
+    Optional<String> fromEvent = fields.text(SERVICE_TIER).map(EventParser::tierName);
+    Optional<String> fromUsage = Optional.ofNullable(tokens.serviceTier()).map(EventParser::tierName);
+    if (fromEvent.isPresent() && fromUsage.isPresent() && !fromEvent.equals(fromUsage)) {
+      fields.reject(SERVICE_TIER, "must match the usage object's service_tier (\"" + fromUsage.get()
+          + "\") or be left out (got \"" + fromEvent.get() + "\")");
+    }
+    return fromEvent.or(() -> fromUsage);
+  }
+
+  private static String tierName(String tier) {
+    String lower = tier.toLowerCase(Locale.ROOT);
+    return STANDARD_TIER.contains(lower) ? "standard" : lower;
   }
 
   private static Optional<String> provider(FieldReader fields, Optional<OtelAttributes.Result> otel) {

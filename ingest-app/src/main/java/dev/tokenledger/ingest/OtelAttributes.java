@@ -1,6 +1,7 @@
 package dev.tokenledger.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +18,9 @@ import java.util.OptionalLong;
  * Each count is also read under its other names in use: the semantic conventions' newer {@code
  * gen_ai.usage.cache_write.input_tokens}, OpenLLMetry's {@code
  * gen_ai.usage.cache_read_input_tokens} and {@code gen_ai.usage.cache_creation_input_tokens}
- * (both names with different values is an error). Every other attribute — per-modality counts,
+ * (both names with different values is an error). Audio and image parts of the input and output
+ * come from the per-modality {@code gen_ai.usage.audio.input_tokens}, {@code
+ * gen_ai.usage.image.output_tokens} and so on. Every other attribute — text and video counts,
  * {@code gen_ai.usage.total_tokens}, costs, anything a newer convention adds — is ignored, never
  * a reason to refuse the span's usage.
  */
@@ -32,6 +35,10 @@ final class OtelAttributes {
   static final String CACHE_CREATION = "gen_ai.usage.cache_creation.input_tokens";
   static final String CACHE_WRITE = "gen_ai.usage.cache_write.input_tokens";
   static final String REASONING = "gen_ai.usage.reasoning.output_tokens";
+  static final String AUDIO_INPUT = "gen_ai.usage.audio.input_tokens";
+  static final String IMAGE_INPUT = "gen_ai.usage.image.input_tokens";
+  static final String AUDIO_OUTPUT = "gen_ai.usage.audio.output_tokens";
+  static final String IMAGE_OUTPUT = "gen_ai.usage.image.output_tokens";
   // OpenLLMetry's names (Traceloop's instrumentations), before the conventions had cache attributes.
   static final String OPENLLMETRY_CACHE_READ = "gen_ai.usage.cache_read_input_tokens";
   static final String OPENLLMETRY_CACHE_CREATION = "gen_ai.usage.cache_creation_input_tokens";
@@ -93,6 +100,12 @@ final class OtelAttributes {
     long creation = (written.isPresent() ? written : count(attributes, CACHE_WRITE, OPENLLMETRY_CACHE_CREATION, fields))
         .orElse(0);
     long reasoning = fields.tokens(attributes.get(REASONING), FIELD + "." + REASONING).orElse(0);
+    long[] modalities = new long[4];
+    List<String> modalityNames = List.of(AUDIO_INPUT, IMAGE_INPUT, AUDIO_OUTPUT, IMAGE_OUTPUT);
+    for (int m = 0; m < modalities.length; m++) {
+      String name = modalityNames.get(m);
+      modalities[m] = fields.tokens(attributes.get(name), FIELD + "." + name).orElse(0);
+    }
     if (input.isEmpty() && output.isEmpty() && fields.errors().size() == errorsBefore) {
       fields.reject(FIELD, "must hold " + INPUT + " and/or " + OUTPUT + " (neither was sent)");
     }
@@ -110,7 +123,9 @@ final class OtelAttributes {
     // With errors the counts are not used (the item is rejected), but provider and model still are,
     // so the client hears only about what is actually wrong.
     TokenCounts counts = fields.errors().size() == errorsBefore
-        ? TokenCounts.reported(in, output.orElse(0), read, creation, reasoning) : TokenCounts.ZERO;
+        ? TokenCounts.reported(in, output.orElse(0), read, creation, reasoning)
+            .withModalities(modalities[0], modalities[1], modalities[2], modalities[3])
+        : TokenCounts.ZERO;
     return Optional.of(new Result(counts, provider, model, badProvider, badModel));
   }
 

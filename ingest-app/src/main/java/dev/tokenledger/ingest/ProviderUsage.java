@@ -187,7 +187,11 @@ final class ProviderUsage {
       subset(reasoning, "completion_tokens_details.reasoning_tokens", completion, "completion_tokens",
           "OpenAI's completion_tokens include reasoning tokens");
     }
-    return TokenCounts.reported(prompt, output, cached, 0, reasoning);
+    // prompt_tokens_details also counts audio (OpenAI) and image tokens (xAI, OpenRouter) within
+    // prompt_tokens; completion_tokens_details audio and image tokens within completion_tokens.
+    return TokenCounts.reported(prompt, output, cached, 0, reasoning).withModalities(
+        optional("prompt_tokens_details", "audio_tokens"), optional("prompt_tokens_details", "image_tokens"),
+        optional("completion_tokens_details", "audio_tokens"), optional("completion_tokens_details", "image_tokens"));
   }
 
   private TokenCounts openAiResponses() {
@@ -203,7 +207,10 @@ final class ProviderUsage {
     subset(reasoning, "output_tokens_details.reasoning_tokens", output, "output_tokens",
         "Responses' output_tokens include reasoning tokens");
     total(total, "input_tokens + output_tokens", sum(input, output));
-    return TokenCounts.reported(input, output, cached, 0, reasoning);
+    // The Images API (gpt-image) reports its usage in this shape, with image and text parts.
+    return TokenCounts.reported(input, output, cached, 0, reasoning).withModalities(
+        optional("input_tokens_details", "audio_tokens"), optional("input_tokens_details", "image_tokens"),
+        optional("output_tokens_details", "audio_tokens"), optional("output_tokens_details", "image_tokens"));
   }
 
   private TokenCounts anthropic() {
@@ -228,7 +235,8 @@ final class ProviderUsage {
     }
     // Anthropic's input_tokens exclude cache reads and writes: every prompt token is the sum.
     long input = sum(uncached, read, write);
-    return TokenCounts.reported(input, output, read, write, 0);
+    return TokenCounts.reported(input, output, read, write, 0).withCacheWrite1h(oneHour)
+        .withServiceTier(text("service_tier"));
   }
 
   private TokenCounts gemini() {
@@ -265,7 +273,45 @@ final class ProviderUsage {
     long output = sum(candidates, thoughts);
     total(total, n.apply("promptTokenCount") + " + " + n.apply("toolUsePromptTokenCount") + " + "
         + n.apply("candidatesTokenCount") + " + " + n.apply("thoughtsTokenCount"), sum(input, output));
-    return TokenCounts.reported(input, output, cached, 0, thoughts);
+    // Per-modality lists break down promptTokenCount, toolUsePromptTokenCount and candidatesTokenCount
+    // (responseTokenCount in the Live API). Video and document tokens are billed as text by Gemini's
+    // price list, so only audio and image are kept apart.
+    long[] prompted = modalities(n.apply("promptTokensDetails"), snake);
+    long[] toolUsed = modalities(n.apply("toolUsePromptTokensDetails"), snake);
+    long[] responded = modalities(n.apply(candidatesCount.isPresent() || !responseCount.isPresent()
+        ? "candidatesTokensDetails" : "responseTokensDetails"), snake);
+    return TokenCounts.reported(input, output, cached, 0, thoughts).withModalities(
+        sum(prompted[AUDIO], toolUsed[AUDIO]), sum(prompted[IMAGE], toolUsed[IMAGE]), responded[AUDIO],
+        responded[IMAGE]);
+  }
+
+  private static final int AUDIO = 0;
+  private static final int IMAGE = 1;
+
+  /**
+   * The audio and image tokens of a Gemini {@code ModalityTokenCount} list ({@code
+   * [{"modality":"AUDIO","tokenCount":512}]}); modalities it does not price apart are ignored.
+   */
+  private long[] modalities(String field, boolean snake) {
+    long[] counts = new long[2];
+    JsonNode list = usage.get(field);
+    if (list == null || list.isNull()) {
+      return counts;
+    }
+    if (!list.isArray()) {
+      fields.reject(name(field), "must be a list of {modality, tokenCount} (got " + FieldReader.echo(list) + ")");
+      return counts;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode entry = list.get(i);
+      String modality = entry.path("modality").asText("");
+      int slot = modality.equals("AUDIO") ? AUDIO : modality.equals("IMAGE") ? IMAGE : -1;
+      if (slot >= 0) {
+        String count = snake ? "token_count" : "tokenCount";
+        counts[slot] = sum(counts[slot], fields.tokens(entry.get(count), name(field + "[" + i + "]." + count)).orElse(0));
+      }
+    }
+    return counts;
   }
 
   /** promptTokenCount → prompt_token_count. */
@@ -319,6 +365,12 @@ final class ProviderUsage {
       return 0;
     }
     return fields.tokens(details.get(field), name(parent + "." + field)).orElse(0);
+  }
+
+  /** A text field of the usage object, or null. */
+  private String text(String field) {
+    JsonNode value = usage.get(field);
+    return value != null && value.isTextual() ? value.textValue() : null;
   }
 
   private OptionalLong present(String field) {

@@ -60,6 +60,30 @@ class EventParserTest {
   }
 
   @Test
+  void shouldReadModalitiesHourLongCacheWritesAndTheServiceTier() {
+    TokensConsumed event = accepted("{" + MINIMAL + """
+        ,"inputTokens":1500,"inputAudioTokens":900,"inputImageTokens":500,"cacheWriteTokens":400,
+         "cacheWrite1hTokens":300,"outputTokens":200,"outputAudioTokens":150,"outputImageTokens":50,
+         "serviceTier":"Priority"}""");
+
+    assertThat(List.of(event.getInputAudioTokens(), event.getInputImageTokens(), event.getOutputAudioTokens(),
+        event.getOutputImageTokens(), event.getCacheWrite1hTokens())).containsExactly(900L, 500L, 150L, 50L, 300L);
+    assertThat(event.getServiceTier()).isEqualTo("priority");
+    assertThat(accepted("{" + MINIMAL + ",\"serviceTier\":\"default\"}").getServiceTier()).isEqualTo("standard");
+    assertThat(accepted("{" + MINIMAL + "}").getServiceTier()).isNull();
+  }
+
+  @Test
+  void shouldRefuseModalitiesBeyondTheirWholeAndATierThatIsNotAName() {
+    assertThat(errors("{" + MINIMAL + ",\"inputTokens\":10,\"inputAudioTokens\":8,\"inputImageTokens\":3}"))
+        .extracting(FieldError::field).containsExactly("inputAudioTokens");
+    assertThat(errors("{" + MINIMAL + ",\"cacheWriteTokens\":0,\"inputTokens\":5,\"cacheWrite1hTokens\":1}"))
+        .extracting(FieldError::field).containsExactly("cacheWrite1hTokens");
+    assertThat(errors("{" + MINIMAL + ",\"serviceTier\":\"very fast\"}"))
+        .extracting(FieldError::field).containsExactly("serviceTier");
+  }
+
+  @Test
   void shouldFillDefaultsForOptionalFields() {
     TokensConsumed event = accepted("{" + MINIMAL + "}");
 

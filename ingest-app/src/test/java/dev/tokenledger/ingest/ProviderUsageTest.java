@@ -47,6 +47,28 @@ class ProviderUsageTest {
   }
 
   @Test
+  void shouldTakeTheServiceTierFromAnthropicsUsageAndRefuseAnEventThatSaysOtherwise() {
+    String usage = "{\"input_tokens\":10,\"output_tokens\":5,\"service_tier\":\"batch\"}";
+    assertThat(accepted(event("anthropic", usage)).getServiceTier()).isEqualTo("batch");
+
+    String contradicting = "{\"occurredAt\":\"2026-11-22T09:59:00Z\",\"userId\":\"alice\",\"provider\":\"anthropic\","
+        + "\"model\":\"claude-sonnet-4-5\",\"serviceTier\":\"priority\",\"usage\":" + usage + "}";
+    assertThat(errors(contradicting)).extracting(FieldError::field).containsExactly("serviceTier");
+  }
+
+  @Test
+  void shouldKeepOtelAudioAndImageCountsApart() {
+    TokensConsumed event = accepted("""
+        {"occurredAt":"2026-11-22T09:59:00Z","userId":"alice","attributes":{"gen_ai.provider.name":"openai",
+         "gen_ai.request.model":"gpt-4o-realtime-preview","gen_ai.usage.input_tokens":700,
+         "gen_ai.usage.audio.input_tokens":600,"gen_ai.usage.text.input_tokens":100,
+         "gen_ai.usage.output_tokens":300,"gen_ai.usage.audio.output_tokens":250,"gen_ai.usage.image.output_tokens":0}}""");
+
+    assertThat(List.of(event.getInputAudioTokens(), event.getInputImageTokens(), event.getOutputAudioTokens()))
+        .containsExactly(600L, 0L, 250L);
+  }
+
+  @Test
   void shouldReadAnthropicInputTokensAsExcludingTheCache() {
     TokensConsumed event = accepted(event("anthropic", """
         {"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":100}"""));
