@@ -40,10 +40,22 @@ final class EventParser {
   private static final Set<String> STANDARD_TIER = Set.of("standard", "default", "on_demand");
   private static final String DEFAULT_SERVICE = "unknown";
 
-  /** One item's outcome: an event, or the errors that rejected it. */
-  record Result(Optional<TokensConsumed> event, List<FieldError> errors) {
+  /**
+   * One item's outcome: an event, or the errors that rejected it. {@code alsoBilled}: the call's
+   * sub-inferences on other models (an Anthropic advisor), each an event of its own model with the
+   * event's id and {@code "#"} and the model, so a repeated item is still counted once.
+   */
+  record Result(Optional<TokensConsumed> event, List<TokensConsumed> alsoBilled, List<FieldError> errors) {
     static Result rejected(List<FieldError> errors) {
-      return new Result(Optional.empty(), List.copyOf(errors));
+      return new Result(Optional.empty(), List.of(), List.copyOf(errors));
+    }
+
+    /** Every event the item stands for: the call's own, then its sub-inferences'. */
+    List<TokensConsumed> events() {
+      List<TokensConsumed> all = new ArrayList<>(1 + alsoBilled.size());
+      event.ifPresent(all::add);
+      all.addAll(alsoBilled);
+      return all;
     }
   }
 
@@ -158,11 +170,48 @@ final class EventParser {
         .build();
     // What the fields make together (a provider's usage summed into inputTokens, say) must be
     // countable too: the aggregator would refuse it with the same words.
-    List<EventRules.Violation> violations = EventRules.violations(event);
-    if (!violations.isEmpty()) {
-      return Result.rejected(violations.stream().map(v -> new FieldError(v.field(), v.message())).toList());
+    List<TokensConsumed> alsoBilled = new ArrayList<>();
+    tokens.otherModels().forEach((otherModel, counts) -> alsoBilled.add(subInference(event, otherModel, counts)));
+    List<FieldError> violations = new ArrayList<>();
+    for (TokensConsumed counted : concat(event, alsoBilled)) {
+      EventRules.violations(counted).forEach(v -> violations.add(new FieldError(v.field(), v.message())));
     }
-    return new Result(Optional.of(event), List.of());
+    if (!violations.isEmpty()) {
+      return Result.rejected(violations);
+    }
+    return new Result(Optional.of(event), List.copyOf(alsoBilled), List.of());
+  }
+
+  private static List<TokensConsumed> concat(TokensConsumed event, List<TokensConsumed> more) {
+    List<TokensConsumed> all = new ArrayList<>(more);
+    all.add(0, event);
+    return all;
+  }
+
+  /**
+   * A sub-inference of {@code call} on {@code model}: the call's who and when, its own counts;
+   * a caller's cost covers the whole call, so it stays with the call and the sub-inference is 0;
+   * latency and context window are the call's alone.
+   */
+  private static TokensConsumed subInference(TokensConsumed call, String model, TokenCounts counts) {
+    return TokensConsumed.newBuilder(call)
+        .setEventId(call.getEventId() + "#" + model)
+        .setModel(model)
+        .setInputTokens(counts.input())
+        .setOutputTokens(counts.output())
+        .setCachedInputTokens(counts.cachedInput())
+        .setCacheWriteTokens(counts.cacheWrite())
+        .setCacheWrite1hTokens(counts.cacheWrite1h())
+        .setReasoningTokens(counts.reasoning())
+        .setSystemTokens(0)
+        .setInputAudioTokens(0)
+        .setInputImageTokens(0)
+        .setOutputAudioTokens(0)
+        .setOutputImageTokens(0)
+        .setCostNanos(call.getCostNanos() == null ? null : 0L)
+        .setLatencyMs(null)
+        .setContextWindow(null)
+        .build();
   }
 
   /**
@@ -231,7 +280,7 @@ final class EventParser {
     }
     return switch (source.get()) {
       case ProviderUsage.FIELD ->
-          ProviderUsage.normalize(fields.node(ProviderUsage.FIELD), provider, fields).orElse(TokenCounts.ZERO);
+          ProviderUsage.normalize(fields.node(ProviderUsage.FIELD), provider, model, fields).orElse(TokenCounts.ZERO);
       case OtelAttributes.FIELD -> otel.map(OtelAttributes.Result::counts).orElse(TokenCounts.ZERO);
       case PROMPT -> counted(fields, model);
       default -> TokenCounts.ZERO; // ambiguous: already an error

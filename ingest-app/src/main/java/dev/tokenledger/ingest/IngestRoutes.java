@@ -80,7 +80,7 @@ final class IngestRoutes {
       for (int index = 0; index < items.size(); index++) {
         EventParser.Result result = parser.parse(items.get(index), keyOwner);
         if (result.event().isPresent()) {
-          events.add(result.event().get());
+          events.addAll(result.events());
           results.add(ItemResult.accepted(index, result.event().get().getEventId()));
         } else {
           results.add(ItemResult.rejected(index, result.errors()));

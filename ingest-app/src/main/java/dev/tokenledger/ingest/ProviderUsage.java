@@ -3,10 +3,14 @@ package dev.tokenledger.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.Locale;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -31,12 +35,16 @@ final class ProviderUsage {
 
   /** The usage shapes TokenLedger reads. */
   enum Shape {
+    // DeepSeek adds prompt_cache_hit/miss_tokens; xAI's gRPC SDK names its cached tokens
+    // cached_prompt_text_tokens.
     OPENAI_CHAT("OpenAI Chat Completions (prompt_tokens, completion_tokens)",
-        Set.of("prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details")),
+        Set.of("prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details",
+            "prompt_cache_hit_tokens", "prompt_cache_miss_tokens", "cached_prompt_text_tokens")),
     OPENAI_RESPONSES("OpenAI Responses (input_tokens, output_tokens, input_tokens_details)",
         Set.of("input_tokens_details", "output_tokens_details")),
     ANTHROPIC("Anthropic Messages (input_tokens, output_tokens, cache_read_input_tokens)",
-        Set.of("cache_read_input_tokens", "cache_creation_input_tokens", "cache_creation")),
+        Set.of("cache_read_input_tokens", "cache_creation_input_tokens", "cache_creation", "iterations",
+            "server_tool_use", "inference_geo")),
     // camelCase as the REST API sends it; snake_case as the Python SDK (google-genai) serializes it;
     // responseTokenCount is the Live API's name of candidatesTokenCount.
     GEMINI("Gemini usageMetadata (promptTokenCount, candidatesTokenCount; or prompt_token_count, …)",
@@ -45,7 +53,9 @@ final class ProviderUsage {
             "prompt_token_count", "candidates_token_count", "total_token_count", "cached_content_token_count",
             "thoughts_token_count", "tool_use_prompt_token_count", "response_token_count")),
     BEDROCK_CONVERSE("Bedrock Converse (inputTokens, outputTokens, cacheReadInputTokens)",
-        Set.of("inputTokens", "outputTokens", "totalTokens", "cacheReadInputTokens", "cacheWriteInputTokens"));
+        Set.of("inputTokens", "outputTokens", "totalTokens", "cacheReadInputTokens", "cacheWriteInputTokens",
+            "cacheReadInputTokenCount", "cacheWriteInputTokenCount", "cacheDetails")),
+    COHERE("Cohere (billed_units, tokens)", Set.of("billed_units"));
 
     final String description;
     final Set<String> markers;
@@ -63,18 +73,23 @@ final class ProviderUsage {
   private final JsonNode usage;
   private final String path;
 
-  private ProviderUsage(FieldReader fields, JsonNode usage, String path) {
+  private final Optional<String> model;
+
+  private ProviderUsage(FieldReader fields, JsonNode usage, String path, Optional<String> model) {
     this.fields = fields;
     this.usage = usage;
     this.path = path;
+    this.model = model;
   }
 
   /**
    * The counts of {@code usage}, or empty with the errors recorded in {@code fields}.
    *
    * @param provider the event's provider (lower-case), when known
+   * @param model the event's model id, when known
    */
-  static Optional<TokenCounts> normalize(JsonNode usage, Optional<String> provider, FieldReader fields) {
+  static Optional<TokenCounts> normalize(JsonNode usage, Optional<String> provider, Optional<String> model,
+      FieldReader fields) {
     if (!usage.isObject()) {
       fields.reject(FIELD, "must be the provider's usage object as returned, like {\"prompt_tokens\":12,"
           + "\"completion_tokens\":3} (got " + FieldReader.echo(usage) + ")");
@@ -97,7 +112,7 @@ final class ProviderUsage {
     if (shape.isEmpty()) {
       return Optional.empty();
     }
-    ProviderUsage reader = new ProviderUsage(fields, usage, path);
+    ProviderUsage reader = new ProviderUsage(fields, usage, path, model);
     int errorsBefore = fields.errors().size();
     TokenCounts counts = switch (shape.get()) {
       case OPENAI_CHAT -> reader.openAiChat(provider);
@@ -105,6 +120,7 @@ final class ProviderUsage {
       case ANTHROPIC -> reader.anthropic();
       case GEMINI -> reader.gemini();
       case BEDROCK_CONVERSE -> reader.bedrockConverse();
+      case COHERE -> reader.cohere();
     };
     return fields.errors().size() == errorsBefore ? Optional.ofNullable(counts) : Optional.empty();
   }
@@ -120,6 +136,11 @@ final class ProviderUsage {
     // counts that name is not OpenAI's.
     if (shapes.contains(Shape.GEMINI) && !usage.has("prompt_tokens") && !usage.has("completion_tokens")) {
       shapes.remove(Shape.OPENAI_CHAT);
+    }
+    // Anthropic's output_tokens_details holds thinking_tokens; OpenAI Responses' holds reasoning_tokens.
+    if (usage.path("output_tokens_details").has("thinking_tokens") && !usage.has("input_tokens_details")) {
+      shapes.remove(Shape.OPENAI_RESPONSES);
+      shapes.add(Shape.ANTHROPIC);
     }
     boolean inputOutput = usage.has("input_tokens") || usage.has("output_tokens");
     if (inputOutput && usage.has("total_tokens") && !shapes.contains(Shape.OPENAI_CHAT)) {
@@ -156,64 +177,186 @@ final class ProviderUsage {
   private TokenCounts openAiChat(Optional<String> provider) {
     long prompt = required("prompt_tokens");
     long completion = optional("completion_tokens");
-    long cached = optional("prompt_tokens_details", "cached_tokens");
-    long reasoning = optional("completion_tokens_details", "reasoning_tokens");
+    long cached = agreeing("prompt_tokens_details.cached_tokens", optionalDetail("prompt_tokens_details", "cached_tokens"),
+        // Moonshot reports cached_tokens at the top; DeepSeek prompt_cache_hit_tokens; xAI's gRPC SDK
+        // cached_prompt_text_tokens. Each is the same count under another name.
+        "cached_tokens", present("cached_tokens"), "prompt_cache_hit_tokens", present("prompt_cache_hit_tokens"),
+        "cached_prompt_text_tokens", present("cached_prompt_text_tokens"));
+    OptionalLong missed = present("prompt_cache_miss_tokens");
+    // OpenAI (since 2026) and OpenRouter count cache writes within prompt_tokens.
+    long written = optional("prompt_tokens_details", "cache_write_tokens");
+    long reasoning = agreeing("completion_tokens_details.reasoning_tokens",
+        optionalDetail("completion_tokens_details", "reasoning_tokens"), "reasoning_tokens", present("reasoning_tokens"));
     OptionalLong total = present("total_tokens");
     if (!valid()) {
       return null;
     }
-    subset(cached, "prompt_tokens_details.cached_tokens", prompt, "prompt_tokens", "OpenAI's prompt_tokens include cached tokens");
-    // OpenAI counts reasoning inside completion_tokens; xAI (and some compatible providers) outside,
-    // adding it to total_tokens. total_tokens says which; without it, the provider does.
+    // OpenAI counts reasoning inside completion_tokens and cached tokens inside prompt_tokens; xAI
+    // counts reasoning outside, and for some models cached tokens outside too, adding them to
+    // total_tokens. total_tokens says which; without it, the provider does.
+    boolean xai = provider.filter("xai"::equals).isPresent();
     boolean reasoningSeparate;
+    boolean cachedSeparate;
     if (total.isPresent()) {
+      long t = total.getAsLong();
       long inclusive = sum(prompt, completion);
-      long separate = sum(prompt, completion, reasoning);
-      if (total.getAsLong() == inclusive) {
+      if (t == inclusive) {
         reasoningSeparate = false;
-      } else if (total.getAsLong() == separate) {
+        cachedSeparate = false;
+      } else if (t == sum(inclusive, reasoning)) {
         reasoningSeparate = true;
+        cachedSeparate = false;
+      } else if (cached > prompt && (t == sum(inclusive, cached) || t == sum(inclusive, reasoning, cached))) {
+        reasoningSeparate = t == sum(inclusive, reasoning, cached) && reasoning > 0;
+        cachedSeparate = true;
       } else {
         fields.reject(name("total_tokens"), "must be prompt_tokens + completion_tokens (" + inclusive
-            + "), or that + completion_tokens_details.reasoning_tokens (" + separate + ") for providers that count"
-            + " reasoning apart, as xAI (got " + total.getAsLong() + "); send the usage object unchanged");
+            + "), or that + completion_tokens_details.reasoning_tokens (" + sum(inclusive, reasoning) + ") for"
+            + " providers that count reasoning apart, as xAI (got " + t + "); send the usage object unchanged");
         return null;
       }
     } else {
-      reasoningSeparate = provider.filter("xai"::equals).isPresent();
+      reasoningSeparate = xai;
+      cachedSeparate = xai && cached > prompt;
     }
+    long input = cachedSeparate ? sum(prompt, cached) : prompt;
     long output = reasoningSeparate ? sum(completion, reasoning) : completion;
+    if (missed.isPresent() && sum(cached, missed.getAsLong()) != prompt) {
+      fields.reject(name("prompt_cache_miss_tokens"), "prompt_cache_hit_tokens + prompt_cache_miss_tokens must equal"
+          + " prompt_tokens (got " + cached + " + " + missed.getAsLong() + " ≠ " + prompt + "): DeepSeek's prompt is"
+          + " the cache hits and misses");
+    }
+    subset(cached, "prompt_tokens_details.cached_tokens", input, "prompt_tokens",
+        "OpenAI's prompt_tokens include cached tokens");
+    subset(written, "prompt_tokens_details.cache_write_tokens", input - Math.min(cached, input), "prompt_tokens − cached",
+        "prompt_tokens include cache reads and writes");
     if (!reasoningSeparate) {
       subset(reasoning, "completion_tokens_details.reasoning_tokens", completion, "completion_tokens",
           "OpenAI's completion_tokens include reasoning tokens");
     }
     // prompt_tokens_details also counts audio (OpenAI) and image tokens (xAI, OpenRouter) within
     // prompt_tokens; completion_tokens_details audio and image tokens within completion_tokens.
-    return TokenCounts.reported(prompt, output, cached, 0, reasoning).withModalities(
-        optional("prompt_tokens_details", "audio_tokens"), optional("prompt_tokens_details", "image_tokens"),
+    return TokenCounts.reported(input, output, cached, written, reasoning).withModalities(
+        optional("prompt_tokens_details", "audio_tokens"),
+        agreeing("prompt_tokens_details.image_tokens", optionalDetail("prompt_tokens_details", "image_tokens"),
+            "prompt_image_tokens", present("prompt_image_tokens")),
         optional("completion_tokens_details", "audio_tokens"), optional("completion_tokens_details", "image_tokens"));
+  }
+
+  /**
+   * One count sent under several names (pairs of name and value); 0 when none is. Two that
+   * differ are the item's error, naming the second.
+   */
+  private long agreeing(Object... namesAndValues) {
+    OptionalLong agreed = OptionalLong.empty();
+    String agreedName = null;
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      String name = (String) namesAndValues[i];
+      OptionalLong value = (OptionalLong) namesAndValues[i + 1];
+      if (value.isEmpty()) {
+        continue;
+      }
+      if (agreed.isPresent() && agreed.getAsLong() != value.getAsLong()) {
+        fields.reject(name(name), "is another name of " + agreedName + " and contradicts it (got " + value.getAsLong()
+            + " ≠ " + agreed.getAsLong() + ")");
+        return 0;
+      }
+      agreed = value;
+      agreedName = name;
+    }
+    return agreed.orElse(0);
   }
 
   private TokenCounts openAiResponses() {
     long input = required("input_tokens");
     long output = required("output_tokens");
     long cached = optional("input_tokens_details", "cached_tokens");
+    long written = optional("input_tokens_details", "cache_write_tokens");
     long reasoning = optional("output_tokens_details", "reasoning_tokens");
     OptionalLong total = present("total_tokens");
     if (!valid()) {
       return null;
     }
     subset(cached, "input_tokens_details.cached_tokens", input, "input_tokens", "Responses' input_tokens include cached tokens");
+    subset(written, "input_tokens_details.cache_write_tokens", input - Math.min(cached, input), "input_tokens − cached",
+        "Responses' input_tokens include cache reads and writes");
     subset(reasoning, "output_tokens_details.reasoning_tokens", output, "output_tokens",
         "Responses' output_tokens include reasoning tokens");
     total(total, "input_tokens + output_tokens", sum(input, output));
     // The Images API (gpt-image) reports its usage in this shape, with image and text parts.
-    return TokenCounts.reported(input, output, cached, 0, reasoning).withModalities(
+    return TokenCounts.reported(input, output, cached, written, reasoning).withModalities(
         optional("input_tokens_details", "audio_tokens"), optional("input_tokens_details", "image_tokens"),
         optional("output_tokens_details", "audio_tokens"), optional("output_tokens_details", "image_tokens"));
   }
 
+  /**
+   * Anthropic's usage: input_tokens exclude cache reads and writes, output_tokens include thinking
+   * ({@code output_tokens_details.thinking_tokens}, "the inclusive, authoritative total used for
+   * billing"). With {@code iterations} (compaction, advisor), the top-level numbers are only the
+   * message iterations; Anthropic's docs: "To calculate total tokens consumed and billed … sum
+   * across all entries in the usage.iterations array". An iteration on another model (an advisor's
+   * {@code "model"}) is billed at that model's price, so it is counted as that model's.
+   * message_delta's usage is cumulative, so the last one is the call's usage.
+   */
   private TokenCounts anthropic() {
+    long[] top = anthropicCounts();
+    long thinking = optional("output_tokens_details", "thinking_tokens");
+    JsonNode iterations = usage.get("iterations");
+    if (top == null || !valid()) {
+      return null;
+    }
+    subset(thinking, "output_tokens_details.thinking_tokens", top[OUT], "output_tokens",
+        "Anthropic's output_tokens include thinking tokens");
+    long[] main = top;
+    Map<String, long[]> otherModels = new LinkedHashMap<>();
+    if (iterations != null && !iterations.isNull() && !(iterations.isArray() && iterations.isEmpty())) {
+      if (!iterations.isArray()) {
+        fields.reject(name("iterations"), "must be Anthropic's list of iterations (got " + FieldReader.echo(iterations)
+            + ")");
+        return null;
+      }
+      main = new long[COUNTS];
+      for (int i = 0; i < iterations.size(); i++) {
+        JsonNode iteration = iterations.get(i);
+        String where = path + ".iterations[" + i + "]";
+        if (!iteration.isObject()) {
+          fields.reject(where, "must be an object like the top-level usage (got " + FieldReader.echo(iteration) + ")");
+          return null;
+        }
+        long[] counts = new ProviderUsage(fields, iteration, where, model).anthropicCounts();
+        if (counts == null) {
+          return null;
+        }
+        JsonNode itsModel = iteration.get("model");
+        boolean other = itsModel != null && itsModel.isTextual() && !itsModel.textValue().isBlank()
+            && !model.filter(itsModel.textValue()::equals).isPresent();
+        long[] into = other ? otherModels.computeIfAbsent(itsModel.textValue(), m -> new long[COUNTS]) : main;
+        for (int c = 0; c < COUNTS; c++) {
+          into[c] = sum(into[c], counts[c]);
+        }
+      }
+    }
+    Map<String, TokenCounts> others = new LinkedHashMap<>();
+    otherModels.forEach((m, counts) -> others.put(m, anthropicTokens(counts, 0)));
+    return anthropicTokens(main, Math.min(thinking, main[OUT])).withServiceTier(text("service_tier"))
+        .withOtherModels(others);
+  }
+
+  private static final int IN = 0;
+  private static final int OUT = 1;
+  private static final int READ = 2;
+  private static final int WRITE = 3;
+  private static final int WRITE_1H = 4;
+  private static final int COUNTS = 5;
+
+  private static TokenCounts anthropicTokens(long[] counts, long thinking) {
+    // Anthropic's input_tokens exclude cache reads and writes: every prompt token is the sum.
+    return TokenCounts.reported(sum(counts[IN], counts[READ], counts[WRITE]), counts[OUT], counts[READ], counts[WRITE],
+        thinking).withCacheWrite1h(counts[WRITE_1H]);
+  }
+
+  /** Uncached input, output, cache reads, writes and hour-long writes of one Anthropic usage object, or null. */
+  private long[] anthropicCounts() {
     long uncached = required("input_tokens");
     long output = required("output_tokens");
     long read = optional("cache_read_input_tokens");
@@ -233,10 +376,7 @@ final class ProviderUsage {
           + "cache_creation_input_tokens (got " + fiveMinutes + " + " + oneHour + " ≠ " + write + ")");
       return null;
     }
-    // Anthropic's input_tokens exclude cache reads and writes: every prompt token is the sum.
-    long input = sum(uncached, read, write);
-    return TokenCounts.reported(input, output, read, write, 0).withCacheWrite1h(oneHour)
-        .withServiceTier(text("service_tier"));
+    return new long[] {uncached, output, read, write, oneHour};
   }
 
   private TokenCounts gemini() {
@@ -280,7 +420,11 @@ final class ProviderUsage {
     long[] toolUsed = modalities(n.apply("toolUsePromptTokensDetails"), snake);
     long[] responded = modalities(n.apply(candidatesCount.isPresent() || !responseCount.isPresent()
         ? "candidatesTokensDetails" : "responseTokensDetails"), snake);
-    return TokenCounts.reported(input, output, cached, 0, thoughts).withModalities(
+    // Gemini API's serviceTier ("standard"); Vertex names the kind of capacity trafficType (ON_DEMAND).
+    String tier = text(n.apply("serviceTier"));
+    return TokenCounts.reported(input, output, cached, 0, thoughts)
+        .withServiceTier(tier != null ? tier : text(n.apply("trafficType")))
+        .withModalities(
         sum(prompted[AUDIO], toolUsed[AUDIO]), sum(prompted[IMAGE], toolUsed[IMAGE]), responded[AUDIO],
         responded[IMAGE]);
   }
@@ -327,20 +471,76 @@ final class ProviderUsage {
     return snake.toString();
   }
 
+  /** Bedrock's OpenAI-family model ids, with or without an inference-profile region: us.openai.gpt-5.6-luna. */
+  private static final Pattern BEDROCK_OPENAI = Pattern.compile("^([a-z]{2,4}\\.)?openai\\.");
+
+  /**
+   * Bedrock Converse and ConverseStream: inputTokens exclude cache reads and writes (totalTokens is
+   * all four); cacheDetails splits the writes by TTL. Older SDKs also send the counts as
+   * cacheReadInputTokenCount/cacheWriteInputTokenCount. ConverseStream for OpenAI-family models
+   * does not follow the documented remainder-only inputTokens: measured on openai.gpt-5.6, the
+   * stream reported inputTokens 4995 with cacheWriteInputTokens 4993 where the non-streaming call
+   * reported 2 (maximhq/bifrost PR 6942; anomalyco/opencode issue 47296: Anthropic models
+   * unaffected). For those models inputTokens at least the cache counts is read as including them.
+   */
   private TokenCounts bedrockConverse() {
     long uncached = required("inputTokens");
     long output = required("outputTokens");
-    long read = optional("cacheReadInputTokens");
-    long write = optional("cacheWriteInputTokens");
+    long read = agreeing("cacheReadInputTokens", present("cacheReadInputTokens"), "cacheReadInputTokenCount",
+        present("cacheReadInputTokenCount"));
+    long write = agreeing("cacheWriteInputTokens", present("cacheWriteInputTokens"), "cacheWriteInputTokenCount",
+        present("cacheWriteInputTokenCount"));
+    long hourLong = cacheDetails1h();
     OptionalLong total = present("totalTokens");
     if (!valid()) {
       return null;
     }
-    // Converse's inputTokens exclude cache reads and writes (totalTokens = all four).
+    boolean openAiFamily = model.map(m -> BEDROCK_OPENAI.matcher(m.toLowerCase(Locale.ROOT)).find()).orElse(false);
+    if (openAiFamily && sum(read, write) > 0 && uncached >= sum(read, write)) {
+      uncached -= sum(read, write);
+    }
     long input = sum(uncached, read, write);
-    total(total, "inputTokens + cacheReadInputTokens + cacheWriteInputTokens + outputTokens",
-        sum(input, output));
-    return TokenCounts.reported(input, output, read, write, 0);
+    if (!openAiFamily) {
+      total(total, "inputTokens + cacheReadInputTokens + cacheWriteInputTokens + outputTokens", sum(input, output));
+    }
+    subset(hourLong, "cacheDetails (ttl 1h)", write, "cacheWriteInputTokens", "cacheDetails splits the cache writes by TTL");
+    return TokenCounts.reported(input, output, read, write, 0).withCacheWrite1h(hourLong);
+  }
+
+  /** The cache writes cacheDetails says were kept an hour ({@code [{"inputTokens":1712,"ttl":"5m"}]}). */
+  private long cacheDetails1h() {
+    JsonNode details = usage.get("cacheDetails");
+    if (details == null || details.isNull()) {
+      return 0;
+    }
+    if (!details.isArray()) {
+      fields.reject(name("cacheDetails"), "must be a list of {inputTokens, ttl} (got " + FieldReader.echo(details) + ")");
+      return 0;
+    }
+    long hourLong = 0;
+    for (int i = 0; i < details.size(); i++) {
+      if ("1h".equals(details.get(i).path("ttl").asText())) {
+        hourLong = sum(hourLong, fields.tokens(details.get(i).get("inputTokens"),
+            name("cacheDetails[" + i + "].inputTokens")).orElse(0));
+      }
+    }
+    return hourLong;
+  }
+
+  /**
+   * Cohere's v2 usage: {@code billed_units} is what Cohere charges ("billed tokens are the ones
+   * users are charged for, while generic tokens may include additional tokens added by Cohere"),
+   * so those are counted; {@code tokens} (with the prompt template) and {@code cached_tokens}
+   * are not billed counts and are ignored.
+   */
+  private TokenCounts cohere() {
+    long input = optional("billed_units", "input_tokens");
+    long output = optional("billed_units", "output_tokens");
+    if (!usage.path("billed_units").isObject()) {
+      fields.reject(name("billed_units"), "must be Cohere's billed_units object (got "
+          + FieldReader.echo(usage.get("billed_units")) + ")");
+    }
+    return valid() ? TokenCounts.reported(input, output, 0, 0, 0) : null;
   }
 
   private long required(String field) {
@@ -356,15 +556,22 @@ final class ProviderUsage {
   }
 
   private long optional(String parent, String field) {
+    return optionalDetail(parent, field).orElse(0);
+  }
+
+  /** A count within a details object, or empty when either is absent; a parent that is not an object is an error. */
+  private OptionalLong optionalDetail(String parent, String field) {
     JsonNode details = usage.get(parent);
     if (details == null || details.isNull()) {
-      return 0;
+      return OptionalLong.empty();
     }
     if (!details.isObject()) {
-      fields.reject(name(parent), "must be an object (got " + FieldReader.echo(details) + ")");
-      return 0;
+      if (fields.isValid(name(parent))) {
+        fields.reject(name(parent), "must be an object (got " + FieldReader.echo(details) + ")");
+      }
+      return OptionalLong.empty();
     }
-    return fields.tokens(details.get(field), name(parent + "." + field)).orElse(0);
+    return fields.tokens(details.get(field), name(parent + "." + field));
   }
 
   /** A text field of the usage object, or null. */

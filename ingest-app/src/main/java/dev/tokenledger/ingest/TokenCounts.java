@@ -2,6 +2,7 @@ package dev.tokenledger.ingest;
 
 import dev.tokenledger.schemas.avro.TokenSource;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The token counts of one call in TokenLedger's meaning: input is every prompt token (cache reads,
@@ -11,6 +12,8 @@ import java.util.List;
  *
  * @param cacheWrite1h the part of {@code cacheWrite} kept an hour (Anthropic's 1-hour TTL)
  * @param serviceTier the tier the usage itself names (Anthropic's {@code service_tier}), or null
+ * @param otherModels sub-inferences of the call on other models (an Anthropic advisor), by model:
+ *     billed at their model's price, so counted as their model's
  * @param tokenizer the encoding or estimate that counted the tokens when {@code source} is
  *     ESTIMATED, else null
  */
@@ -27,6 +30,7 @@ record TokenCounts(
     long outputAudio,
     long outputImage,
     String serviceTier,
+    Map<String, TokenCounts> otherModels,
     TokenSource source,
     String tokenizer) {
 
@@ -49,31 +53,37 @@ record TokenCounts(
 
   /** Counts the provider reported (no system-token breakdown: no provider reports one). */
   static TokenCounts reported(long input, long output, long cachedInput, long cacheWrite, long reasoning) {
-    return new TokenCounts(input, output, cachedInput, cacheWrite, reasoning, 0, 0, 0, 0, 0, 0, null,
+    return new TokenCounts(input, output, cachedInput, cacheWrite, reasoning, 0, 0, 0, 0, 0, 0, null, Map.of(),
         TokenSource.REPORTED, null);
   }
 
   /** These counts with audio and image parts of the input and output. */
   TokenCounts withModalities(long inAudio, long inImage, long outAudio, long outImage) {
     return new TokenCounts(input, output, cachedInput, cacheWrite, reasoning, system, cacheWrite1h, inAudio, inImage,
-        outAudio, outImage, serviceTier, source, tokenizer);
+        outAudio, outImage, serviceTier, otherModels, source, tokenizer);
   }
 
   /** These counts with the part of the cache writes kept an hour. */
   TokenCounts withCacheWrite1h(long hourLong) {
     return new TokenCounts(input, output, cachedInput, cacheWrite, reasoning, system, hourLong, inputAudio,
-        inputImage, outputAudio, outputImage, serviceTier, source, tokenizer);
+        inputImage, outputAudio, outputImage, serviceTier, otherModels, source, tokenizer);
+  }
+
+  /** These counts with sub-inferences on other models. */
+  TokenCounts withOtherModels(Map<String, TokenCounts> byModel) {
+    return new TokenCounts(input, output, cachedInput, cacheWrite, reasoning, system, cacheWrite1h, inputAudio,
+        inputImage, outputAudio, outputImage, serviceTier, Map.copyOf(byModel), source, tokenizer);
   }
 
   /** These counts with the service tier the usage names. */
   TokenCounts withServiceTier(String tier) {
     return new TokenCounts(input, output, cachedInput, cacheWrite, reasoning, system, cacheWrite1h, inputAudio,
-        inputImage, outputAudio, outputImage, tier, source, tokenizer);
+        inputImage, outputAudio, outputImage, tier, otherModels, source, tokenizer);
   }
 
   /** Counts of text by {@code tokenizer}. */
   static TokenCounts estimated(long input, long output, String tokenizer) {
-    return new TokenCounts(input, output, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, TokenSource.ESTIMATED, tokenizer);
+    return new TokenCounts(input, output, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, Map.of(), TokenSource.ESTIMATED, tokenizer);
   }
 
   /**
@@ -85,7 +95,7 @@ record TokenCounts(
         fields.count(INPUT), fields.count(OUTPUT), fields.count(CACHED_INPUT),
         fields.count(CACHE_WRITE), fields.count(REASONING), fields.count(SYSTEM), fields.count(CACHE_WRITE_1H),
         fields.count(INPUT_AUDIO), fields.count(INPUT_IMAGE), fields.count(OUTPUT_AUDIO), fields.count(OUTPUT_IMAGE),
-        null, TokenSource.REPORTED, null);
+        null, Map.of(), TokenSource.REPORTED, null);
     counts.checkSubsets(fields);
     return counts;
   }

@@ -42,6 +42,9 @@ class ProviderUsageTest {
         event.getCacheWriteTokens(), event.getReasoningTokens()))
         .containsExactly(fixture.input(), fixture.output(), fixture.cachedInput(), fixture.cacheWrite(),
             fixture.reasoning());
+    assertThat(new ProviderFixtures.Parts(event.getCacheWrite1hTokens(), event.getInputAudioTokens(),
+        event.getInputImageTokens(), event.getOutputAudioTokens(), event.getOutputImageTokens(), event.getServiceTier()))
+        .isEqualTo(fixture.parts());
     assertThat(event.getTokenSource()).isEqualTo(TokenSource.REPORTED);
     assertThat(event.getTokenizer()).isNull();
   }
@@ -293,8 +296,88 @@ class ProviderUsageTest {
         .isEqualTo(Instant.parse("2026-10-23T10:00:00Z"));
   }
 
+  @Test
+  void shouldCountAnAdvisorsIterationsAsAnEventOfTheAdvisorsModel() {
+    ProviderFixtures.Fixture advisor = ProviderFixtures.ALL.stream()
+        .filter(f -> f.file().equals("anthropic-iterations-advisor.json")).findFirst().orElseThrow();
+    EventParser.Result result = parser.parse(read(advisor.event("alice").replace("{\"occurredAt\"",
+        "{\"eventId\":\"call-1\",\"occurredAt\"")), Optional.empty());
+
+    assertThat(result.errors()).isEmpty();
+    assertThat(result.event().orElseThrow().getModel()).isEqualTo("claude-sonnet-5");
+    assertThat(result.alsoBilled()).singleElement().satisfies(sub -> {
+      assertThat(sub.getEventId()).isEqualTo("call-1#claude-opus-4-8");
+      assertThat(sub.getModel()).isEqualTo("claude-opus-4-8");
+      assertThat(List.of(sub.getInputTokens(), sub.getOutputTokens())).containsExactly(2518L, 22L);
+      assertThat(sub.getUserId()).isEqualTo("alice");
+      assertThat(sub.getLatencyMs()).isNull();
+    });
+    // A repeated item stands for the same two events: the aggregator counts it once.
+    EventParser.Result again = parser.parse(read(advisor.event("alice").replace("{\"occurredAt\"",
+        "{\"eventId\":\"call-1\",\"occurredAt\"")), Optional.empty());
+    assertThat(again.events()).extracting(TokensConsumed::getEventId).containsExactly("call-1", "call-1#claude-opus-4-8");
+  }
+
+  @Test
+  void shouldReadBedrockOpenAiFamilyStreamsAsCountingTheCacheInInputTokens() {
+    // As maximhq/bifrost PR 6942 measured on openai.gpt-5.6: ConverseStream reported inputTokens 4995
+    // with cacheWriteInputTokens 4993 (totalTokens 10007), the non-streaming call inputTokens 2.
+    String stream = "{\"inputTokens\":4995,\"outputTokens\":19,\"totalTokens\":10007,\"cacheWriteInputTokens\":4993}";
+    String converse = "{\"inputTokens\":2,\"outputTokens\":19,\"totalTokens\":5014,\"cacheWriteInputTokens\":4993}";
+
+    for (String usage : List.of(stream, converse)) {
+      TokensConsumed event = accepted(event("bedrock", "us.openai.gpt-5.6", usage));
+      assertThat(List.of(event.getInputTokens(), event.getCacheWriteTokens())).containsExactly(4995L, 4993L);
+    }
+    // Other families follow the documented remainder-only inputTokens.
+    assertThat(accepted(event("bedrock", "us.amazon.nova-pro-v1:0", converse))
+        .getInputTokens()).isEqualTo(4995);
+    assertThat(accepted(event("bedrock", "us.amazon.nova-pro-v1:0", stream)).getInputTokens()).isEqualTo(9988);
+  }
+
+  @Test
+  void shouldReadGeminiLiveResponseTokenCountAsItsCandidates() {
+    // The Live API's UsageMetadata names the model's tokens responseTokenCount (field names from its
+    // reference; counts ours).
+    TokensConsumed event = accepted(event("google", """
+        {"usageMetadata":{"promptTokenCount":543,"responseTokenCount":128,"totalTokenCount":671,
+         "promptTokensDetails":[{"modality":"TEXT","tokenCount":31},{"modality":"AUDIO","tokenCount":512}],
+         "responseTokensDetails":[{"modality":"AUDIO","tokenCount":128}]}}"""));
+
+    assertThat(List.of(event.getInputTokens(), event.getOutputTokens(), event.getInputAudioTokens(),
+        event.getOutputAudioTokens())).containsExactly(543L, 128L, 512L, 128L);
+    assertThat(errors(event("google", "{\"promptTokenCount\":5,\"responseTokenCount\":3,\"candidatesTokenCount\":4}")))
+        .extracting(FieldError::field).containsExactly("usage.responseTokenCount");
+  }
+
+  @Test
+  void shouldRefuseDeepSeekCacheHitsAndMissesThatAreNotThePrompt() {
+    assertThat(errors(event("deepseek", """
+        {"prompt_tokens":563,"completion_tokens":1,"prompt_cache_hit_tokens":512,"prompt_cache_miss_tokens":50}""")))
+        .extracting(FieldError::field).containsExactly("usage.prompt_cache_miss_tokens");
+    assertThat(errors(event("deepseek", """
+        {"prompt_tokens":563,"completion_tokens":1,"prompt_cache_hit_tokens":512,"prompt_tokens_details":{"cached_tokens":500}}""")))
+        .extracting(FieldError::field).containsExactly("usage.prompt_cache_hit_tokens");
+  }
+
+  @Test
+  void shouldReadXaiCachedTokensBeyondThePromptAsOutsideItWithoutATotal() {
+    TokensConsumed event = accepted(event("xai", """
+        {"prompt_tokens":4142,"completion_tokens":254,"prompt_tokens_details":{"cached_tokens":4328}}"""));
+
+    assertThat(List.of(event.getInputTokens(), event.getCachedInputTokens())).containsExactly(8470L, 4328L);
+    assertThat(errors(event("openai", """
+        {"prompt_tokens":4142,"completion_tokens":254,"prompt_tokens_details":{"cached_tokens":4328}}""")))
+        .extracting(FieldError::field).containsExactly("usage.prompt_tokens_details.cached_tokens");
+  }
+
   private static String event(String provider, String usage) {
-    return "{\"userId\":\"alice\",\"provider\":\"" + provider + "\",\"model\":\"m-1\",\"usage\":" + usage + "}";
+    return event(provider, "m-1", usage);
+  }
+
+  private static String event(String provider, String model, String usage) {
+    return "{\"userId\":\"alice\",\"provider\":\"" + provider + "\",\"model\":\"" + model + "\",\"usage\":"
+        + usage + "}";
   }
 
   private TokensConsumed accepted(String item) {
