@@ -172,20 +172,10 @@ final class EventParser {
     // countable too: the aggregator would refuse it with the same words.
     List<TokensConsumed> alsoBilled = new ArrayList<>();
     tokens.otherModels().forEach((otherModel, counts) -> alsoBilled.add(subInference(event, otherModel, counts)));
-    List<FieldError> violations = new ArrayList<>();
-    for (TokensConsumed counted : concat(event, alsoBilled)) {
-      EventRules.violations(counted).forEach(v -> violations.add(new FieldError(v.field(), v.message())));
-    }
-    if (!violations.isEmpty()) {
-      return Result.rejected(violations);
-    }
-    return new Result(Optional.of(event), List.copyOf(alsoBilled), List.of());
-  }
-
-  private static List<TokensConsumed> concat(TokensConsumed event, List<TokensConsumed> more) {
-    List<TokensConsumed> all = new ArrayList<>(more);
-    all.add(0, event);
-    return all;
+    Result result = new Result(Optional.of(event), List.copyOf(alsoBilled), List.of());
+    List<FieldError> violations = result.events().stream().flatMap(e -> EventRules.violations(e).stream())
+        .map(v -> new FieldError(v.field(), v.message())).toList();
+    return violations.isEmpty() ? result : Result.rejected(violations);
   }
 
   /**

@@ -328,8 +328,17 @@ final class ProviderUsage {
           return null;
         }
         JsonNode itsModel = iteration.get("model");
-        boolean other = itsModel != null && itsModel.isTextual() && !itsModel.textValue().isBlank()
-            && !model.filter(itsModel.textValue()::equals).isPresent();
+        if (itsModel != null && !itsModel.isNull() && !validModelId(itsModel)) {
+          fields.reject(where + ".model", "must be a model id of 1 to 256 characters without control characters (got "
+              + FieldReader.echo(itsModel) + ")");
+          return null;
+        }
+        boolean other = itsModel != null && itsModel.isTextual() && !model.filter(itsModel.textValue()::equals).isPresent();
+        if (other && !otherModels.containsKey(itsModel.textValue()) && otherModels.size() == MAX_OTHER_MODELS) {
+          fields.reject(name("iterations"), "name more than " + MAX_OTHER_MODELS + " other models; a call's advisors"
+              + " are a few");
+          return null;
+        }
         long[] into = other ? otherModels.computeIfAbsent(itsModel.textValue(), m -> new long[COUNTS]) : main;
         for (int c = 0; c < COUNTS; c++) {
           into[c] = sum(into[c], counts[c]);
@@ -340,6 +349,14 @@ final class ProviderUsage {
     otherModels.forEach((m, counts) -> others.put(m, anthropicTokens(counts, 0)));
     return anthropicTokens(main, Math.min(thinking, main[OUT])).withServiceTier(text("service_tier"))
         .withOtherModels(others);
+  }
+
+  /** Each other model becomes an event: a hostile usage object must not make thousands. */
+  private static final int MAX_OTHER_MODELS = 8;
+
+  private static boolean validModelId(JsonNode id) {
+    return id.isTextual() && !id.textValue().isBlank() && id.textValue().length() <= 256
+        && id.textValue().chars().noneMatch(Character::isISOControl);
   }
 
   private static final int IN = 0;

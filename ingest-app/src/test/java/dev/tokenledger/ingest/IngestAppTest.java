@@ -275,7 +275,11 @@ class IngestAppTest {
     HttpResponse<String> response = post(PUBLISH_KEY, fixture.event(user));
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-    TokensConsumed event = recordsFor(user, 1).get(0).value();
+    List<TokensConsumed> events = recordsFor(user, 1 + fixture.alsoBilledModels().size()).stream()
+        .map(ConsumerRecord::value).toList();
+    TokensConsumed event = events.get(0);
+    assertThat(events.subList(1, events.size())).extracting(TokensConsumed::getModel)
+        .containsExactlyElementsOf(fixture.alsoBilledModels());
     assertThat(event.getProvider()).isEqualTo(fixture.expectedProvider());
     assertThat(event.getModel()).isEqualTo(fixture.expectedModel());
     assertThat(List.of(event.getInputTokens(), event.getOutputTokens(), event.getCachedInputTokens(),

@@ -18,18 +18,24 @@ final class ProviderFixtures {
    */
   record Fixture(String file, String field, String provider, String model, String expectedProvider,
       String expectedModel, long input, long output, long cachedInput, long cacheWrite, long reasoning,
-      Parts parts) {
+      Parts parts, List<String> alsoBilledModels) {
 
     Fixture(String file, String field, String provider, String model, String expectedProvider, String expectedModel,
         long input, long output, long cachedInput, long cacheWrite, long reasoning) {
       this(file, field, provider, model, expectedProvider, expectedModel, input, output, cachedInput, cacheWrite,
-          reasoning, Parts.NONE);
+          reasoning, Parts.NONE, List.of());
     }
 
     /** This fixture, expected to give these parts too. */
     Fixture with(Parts expected) {
       return new Fixture(file, field, provider, model, expectedProvider, expectedModel, input, output, cachedInput,
-          cacheWrite, reasoning, expected);
+          cacheWrite, reasoning, expected, alsoBilledModels);
+    }
+
+    /** This fixture, expected to bill sub-inferences of these other models as events of their own. */
+    Fixture alsoBilling(String... models) {
+      return new Fixture(file, field, provider, model, expectedProvider, expectedModel, input, output, cachedInput,
+          cacheWrite, reasoning, parts, List.of(models));
     }
 
     String json() {
@@ -99,10 +105,11 @@ final class ProviderFixtures {
           "claude-sonnet-4-6", 55_416, 133, 0, 0, 0).with(new Parts(0, 0, 0, 0, 0, "standard")),
       // recorded: the two message iterations; the advisor's (claude-opus-4-8) is an event of its own
       new Fixture("anthropic-iterations-advisor.json", "usage", "anthropic", "claude-sonnet-5", "anthropic",
-          "claude-sonnet-5", 2390, 121, 0, 0, 28).with(new Parts(0, 0, 0, 0, 0, "standard")),
+          "claude-sonnet-5", 2390, 121, 0, 0, 28).with(new Parts(0, 0, 0, 0, 0, "standard"))
+          .alsoBilling("claude-opus-4-8"),
       // recorded stream: the last message_delta's cumulative usage
       new Fixture("anthropic-message-delta.json", "usage", "anthropic", "claude-sonnet-5", "anthropic",
-          "claude-sonnet-5", 2411, 145, 0, 0, 47),
+          "claude-sonnet-5", 2411, 145, 0, 0, 47).alsoBilling("claude-opus-4-8"),
       // recorded: thoughts are billed as output, outside candidatesTokenCount: 68 + 821; 1917 audio tokens
       new Fixture("gemini-video-cached-thoughts.json", "usage", "google", "gemini-2.5-flash", "google",
           "gemini-2.5-flash", 17_713, 889, 17_379, 0, 821).with(new Parts(0, 1917, 0, 0, 0, "standard")),

@@ -34,7 +34,11 @@ class ProviderUsageTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void shouldNormalizeEachProvidersDocumentedUsage(ProviderFixtures.Fixture fixture) {
-    TokensConsumed event = accepted(fixture.event("alice"));
+    EventParser.Result result = parser.parse(read(fixture.event("alice")), Optional.empty());
+    assertThat(result.errors()).isEmpty();
+    TokensConsumed event = result.event().orElseThrow();
+    assertThat(result.alsoBilled()).extracting(TokensConsumed::getModel)
+        .containsExactlyElementsOf(fixture.alsoBilledModels());
 
     assertThat(event.getProvider()).isEqualTo(fixture.expectedProvider());
     assertThat(event.getModel()).isEqualTo(fixture.expectedModel());
@@ -316,6 +320,20 @@ class ProviderUsageTest {
     EventParser.Result again = parser.parse(read(advisor.event("alice").replace("{\"occurredAt\"",
         "{\"eventId\":\"call-1\",\"occurredAt\"")), Optional.empty());
     assertThat(again.events()).extracting(TokensConsumed::getEventId).containsExactly("call-1", "call-1#claude-opus-4-8");
+  }
+
+  @Test
+  void shouldBoundTheModelsAUsageObjectMayBillAndRefuseAModelIdThatIsNotOne() {
+    StringBuilder iterations = new StringBuilder();
+    for (int i = 0; i < 9; i++) {
+      iterations.append(i == 0 ? "" : ",").append("{\"type\":\"advisor_message\",\"model\":\"advisor-").append(i)
+          .append("\",\"input_tokens\":1,\"output_tokens\":1}");
+    }
+    assertThat(errors(event("anthropic", "{\"input_tokens\":1,\"output_tokens\":1,\"iterations\":[" + iterations + "]}")))
+        .extracting(FieldError::field).containsExactly("usage.iterations");
+    assertThat(errors(event("anthropic", """
+        {"input_tokens":1,"output_tokens":1,"iterations":[{"model":"bad\\u0000","input_tokens":1,"output_tokens":1}]}""")))
+        .extracting(FieldError::field).containsExactly("usage.iterations[0].model");
   }
 
   @Test
