@@ -29,11 +29,11 @@ import java.util.zip.GZIPInputStream;
 final class OtlpCodec {
 
   /**
-   * Larger than {@code /v1/events}' 1 MiB: an exporter sends its whole batch (up to 512 spans in
-   * the SDKs), every span's attributes and events included, and does not split a batch on a 413.
+   * OTLP's recommended limit, 20 times {@code /v1/events}' 1 MiB: an exporter sends its whole batch,
+   * every span's attributes and events included, and must not retry or split it after a 413.
    * Bounds the inflated body too.
    */
-  static final int MAX_BODY_BYTES = 4 << 20;
+  static final int MAX_BODY_BYTES = 20 << 20;
 
   /** The two encodings OTLP/HTTP defines, by their Content-Type. */
   enum Encoding {
@@ -167,6 +167,6 @@ final class OtlpCodec {
 
   private static ProblemException tooLarge(String what) {
     return new ProblemException(Problem.of(413, "Content too large",
-        what + "; send at most " + MAX_BODY_BYTES + " bytes (4 MiB) per export, e.g. with a smaller export batch size"));
+        what + "; send at most " + MAX_BODY_BYTES + " bytes (20 MiB) per export, e.g. with a smaller export batch size"));
   }
 }

@@ -34,6 +34,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,6 +52,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -313,6 +315,24 @@ class IngestTracesTest {
     });
     assertThat(JSON.readTree(base64Ids.body()).get("detail").asText())
         .isEqualTo("traceId must be a hex string, as OTLP/JSON encodes ids (got \"W47/95gDgQPSabYzgT/GDA==\")");
+  }
+
+  @Test
+  void shouldAnswer413WhenTheInflatedBodyIsOverTheLimit() throws Exception {
+    // A few KiB on the wire that inflate to one byte over 20 MiB: bounded after decompression too.
+    ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(compressed)) {
+      gzip.write(new byte[OtlpCodec.MAX_BODY_BYTES + 1]);
+    }
+
+    HttpResponse<String> response = HTTP.send(request("/v1/traces", PUBLISH_KEY)
+        .header("Content-Type", "application/x-protobuf").header("Content-Encoding", "gzip")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(compressed.toByteArray())).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(JSON.readTree(response.body()).get("detail").asText())
+        .startsWith("the inflated body is more than 20971520 bytes");
   }
 
   @Test
