@@ -62,6 +62,16 @@ class SpanEventsTest {
   }
 
   @Test
+  void shouldReadNoServiceWhenNoAttributeIsConfiguredForIt() {
+    SpanEvents spans = new SpanEvents(new SpanEvents.Names(Optional.empty(), List.of("user.id"), "tenant.id"));
+
+    TokensConsumed event = event(spans, resource(text("service.name", "billing")),
+        usageSpan().addAttributes(text("user.id", "alice")));
+
+    assertThat(event.getService()).isEqualTo("unknown");
+  }
+
+  @Test
   void shouldReadCountsFromTheSpanOnly() {
     ExportTraceServiceRequest request = request(resource(int64("gen_ai.usage.input_tokens", 10)),
         span().addAttributes(text("user.id", "alice")));
