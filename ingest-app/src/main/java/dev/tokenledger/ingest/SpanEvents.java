@@ -9,7 +9,6 @@ import dev.tokenledger.runtime.Problem.FieldError;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -33,8 +32,8 @@ import java.util.Optional;
 final class SpanEvents {
 
   /** The eventId of a span: its trace and span id, so an exporter's retry carries the same one. */
-  static final String EVENT_ID_PREFIX = "otel-";
-  static final String ERROR_TYPE = "error.type";
+  private static final String EVENT_ID_PREFIX = "otel-";
+  private static final String ERROR_TYPE = "error.type";
   private static final HexFormat HEX = HexFormat.of();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -70,7 +69,7 @@ final class SpanEvents {
     List<Item> items = new ArrayList<>();
     int skipped = 0;
     for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
-      Map<String, AnyValue> resource = attributes(resourceSpans.getResource());
+      Map<String, AnyValue> resource = attributes(resourceSpans.getResource().getAttributesList());
       for (ScopeSpans scope : resourceSpans.getScopeSpansList()) {
         for (Span span : scope.getSpansList()) {
           Map<String, AnyValue> own = attributes(span.getAttributesList());
@@ -144,10 +143,6 @@ final class SpanEvents {
     OtelAttributes.CALL.stream().filter(merged::containsKey)
         .forEach(name -> attributes.set(name, json(merged.get(name))));
     return new Item(traceId, spanId, Optional.of(event), List.of());
-  }
-
-  private static Map<String, AnyValue> attributes(Resource resource) {
-    return attributes(resource.getAttributesList());
   }
 
   /** By key; a repeated key (not allowed by OTLP) keeps its last value. */

@@ -19,7 +19,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -171,15 +171,13 @@ class IngestTracesTest {
       // The request span around the LLM call names the user too, but has no usage: not an event.
       Span request = provider.get("dev.tokenledger.test").spanBuilder("POST /chat").setSpanKind(SpanKind.SERVER)
           .setAttribute("user.id", user).setAttribute("http.request.method", "POST").startSpan();
-      try (Scope ignored = request.makeCurrent()) {
-        Span call = provider.get("dev.tokenledger.test").spanBuilder("chat gpt-4o").setSpanKind(SpanKind.CLIENT)
-            .setAttribute("gen_ai.provider.name", "openai").setAttribute("gen_ai.request.model", "gpt-4o")
-            .setAttribute("gen_ai.usage.input_tokens", 42L).setAttribute("gen_ai.usage.output_tokens", 7L)
-            .setAttribute("user.id", user).startSpan();
-        call.end();
-      } finally {
-        request.end();
-      }
+      Span call = provider.get("dev.tokenledger.test").spanBuilder("chat gpt-4o").setSpanKind(SpanKind.CLIENT)
+          .setParent(Context.root().with(request))
+          .setAttribute("gen_ai.provider.name", "openai").setAttribute("gen_ai.request.model", "gpt-4o")
+          .setAttribute("gen_ai.usage.input_tokens", 42L).setAttribute("gen_ai.usage.output_tokens", 7L)
+          .setAttribute("user.id", user).startSpan();
+      call.end();
+      request.end();
       assertThat(provider.forceFlush().join(30, TimeUnit.SECONDS).isSuccess()).isTrue();
     }
 
@@ -195,6 +193,18 @@ class IngestTracesTest {
         .isEqualTo(1);
     assertThat(delta(before, after, "tokenledger_ingest_trace_exports_total{app=\"ingest-app\",outcome=\"accepted\"}"))
         .isEqualTo(1);
+  }
+
+  @Test
+  void shouldTakeAnExportOverTheEventsBodyLimit() throws Exception {
+    String user = newUser();
+    // With content capture on, instrumentations put the prompt on the span: here 2 MiB of it.
+    Span span = genAiSpan(user).setAttribute("gen_ai.input.messages", "x".repeat(2 << 20)).startSpan();
+
+    span.end();
+
+    assertThat(tracing.forceFlush().join(30, TimeUnit.SECONDS).isSuccess()).isTrue();
+    assertThat(eventsOf(user)).extracting(TokensConsumed::getInputTokens).containsExactly(1200L);
   }
 
   @Test
