@@ -93,7 +93,7 @@ public final class IngestApp {
   /** Which span attributes name an event's user, tenant and service; an empty service setting reads none. */
   private static SpanEvents.Names spanNames(Settings settings) {
     List<String> user = Arrays.stream(settings.string(OTLP_USER_ATTRIBUTES).split(",")).map(String::trim).toList();
-    if (user.stream().anyMatch(String::isEmpty)) {
+    if (user.isEmpty() || user.stream().anyMatch(String::isEmpty)) {
       throw new ConfigException(OTLP_USER_ATTRIBUTES, "must be attribute names separated by commas (got "
           + settings.string(OTLP_USER_ATTRIBUTES) + ")");
     }

@@ -43,9 +43,6 @@ final class SpanEvents {
    */
   record Names(Optional<String> service, List<String> user, String tenant) {
     Names {
-      if (user.isEmpty()) {
-        throw new IllegalArgumentException("at least one user attribute is needed");
-      }
       user = List.copyOf(user);
     }
   }

@@ -1,8 +1,11 @@
 package dev.tokenledger.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import dev.tokenledger.runtime.ConfigException;
+import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -69,6 +73,16 @@ class SpanEventsTest {
         usageSpan().addAttributes(text("user.id", "alice")));
 
     assertThat(event.getService()).isEqualTo("unknown");
+  }
+
+  @Test
+  void shouldStopTheAppAtStartOnAnEmptyUserAttributeName() {
+    Settings settings = Settings.of("/ingest-app.properties", Map.of("tokenledger.auth.enabled", "false",
+        IngestApp.OTLP_USER_ATTRIBUTES, "user.id,,enduser.id"));
+
+    assertThatThrownBy(() -> IngestApp.start(settings)).isInstanceOf(ConfigException.class)
+        .hasMessage("tokenledger.ingest.otlp.user-attributes must be attribute names separated by commas"
+            + " (got user.id,,enduser.id)");
   }
 
   @Test
