@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What ingest counts: events accepted, events rejected by reason (and the first field in error),
- * batches by outcome, and how long Kafka takes to acknowledge a batch.
+ * batches by outcome, and how long Kafka takes to acknowledge a batch; for {@code POST /v1/traces}
+ * also exports by outcome and spans by what became of them. An event made of a span counts as an
+ * event too.
  */
 final class IngestMetrics {
 
@@ -18,12 +20,20 @@ final class IngestMetrics {
   static final String EVENTS_REJECTED = "tokenledger.ingest.events.rejected";
   static final String BATCHES = "tokenledger.ingest.batches";
   static final String PRODUCE_LATENCY = "tokenledger.ingest.produce.latency";
+  static final String TRACE_EXPORTS = "tokenledger.ingest.trace.exports";
+  static final String TRACE_SPANS = "tokenledger.ingest.trace.spans";
 
   /** Why an event was not accepted: an item in error, or a valid one Kafka did not acknowledge. */
   enum Reason { INVALID, KAFKA_UNAVAILABLE }
 
   /** How a request ended: all accepted, some, none, the body unreadable or too large, or Kafka unavailable. */
   enum Outcome { ACCEPTED, PARTIAL, REJECTED, INVALID, TOO_LARGE, UNAVAILABLE }
+
+  /**
+   * A span of an export: its event acknowledged, refused (counted in {@code partialSuccess}), sent
+   * but not acknowledged (503), or skipped for carrying no GenAI usage.
+   */
+  enum SpanOutcome { ACCEPTED, REJECTED, UNAVAILABLE, SKIPPED }
 
   /** The {@code field} tag of an event rejected as a whole, not for one of its fields. */
   private static final String NO_FIELD = "none";
@@ -38,6 +48,10 @@ final class IngestMetrics {
     rejectedCounter(Reason.KAFKA_UNAVAILABLE, NO_FIELD);
     for (Outcome outcome : Outcome.values()) {
       batchCounter(outcome);
+      exportCounter(outcome);
+    }
+    for (SpanOutcome outcome : SpanOutcome.values()) {
+      spanCounter(outcome);
     }
   }
 
@@ -66,6 +80,28 @@ final class IngestMetrics {
 
   void batch(Outcome outcome) {
     batchCounter(outcome).increment();
+  }
+
+  /** A {@code POST /v1/traces} request, by outcome as {@link #batch} counts {@code POST /v1/events}. */
+  void export(Outcome outcome) {
+    exportCounter(outcome).increment();
+  }
+
+  void spans(SpanOutcome outcome, int spans) {
+    spanCounter(outcome).increment(spans);
+  }
+
+  private Counter exportCounter(Outcome outcome) {
+    return Counter.builder(TRACE_EXPORTS).description("POST /v1/traces requests, by outcome")
+        .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+        .register(registry);
+  }
+
+  private Counter spanCounter(SpanOutcome outcome) {
+    return Counter.builder(TRACE_SPANS)
+        .description("spans of POST /v1/traces: with GenAI usage accepted, rejected or unavailable; skipped without")
+        .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+        .register(registry);
   }
 
   private Counter rejectedCounter(Reason reason, String field) {

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * OpenTelemetry GenAI span attributes ({@code "attributes":{"gen_ai.usage.input_tokens":…}}), as
@@ -49,6 +50,12 @@ final class OtelAttributes {
   static final String LEGACY_PROVIDER = "gen_ai.system";
   static final String RESPONSE_MODEL = "gen_ai.response.model";
   static final String REQUEST_MODEL = "gen_ai.request.model";
+
+  /** Every name of a token count: a span with one of them reports GenAI usage. */
+  static final Set<String> USAGE = Set.of(INPUT, OUTPUT, CACHE_READ, CACHE_CREATION, CACHE_WRITE, REASONING,
+      OPENLLMETRY_CACHE_READ, OPENLLMETRY_CACHE_CREATION, LEGACY_INPUT, LEGACY_OUTPUT);
+  /** The names of the call's provider and model. */
+  static final Set<String> CALL = Set.of(PROVIDER, LEGACY_PROVIDER, RESPONSE_MODEL, REQUEST_MODEL);
 
   /** The semantic conventions' provider names that differ from TokenLedger's. */
   private static final Map<String, String> PROVIDERS = Map.of(

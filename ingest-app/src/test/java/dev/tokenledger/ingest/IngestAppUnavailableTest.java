@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,31 @@ class IngestAppUnavailableTest {
     assertThat(after.get(UNAVAILABLE) - before.get(UNAVAILABLE)).isEqualTo(2);
     assertThat(after.get(INVALID_INPUT_TOKENS) - before.getOrDefault(INVALID_INPUT_TOKENS, 0.0)).isEqualTo(1);
     assertThat(after.get(UNAVAILABLE_BATCHES) - before.get(UNAVAILABLE_BATCHES)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldAnswerAnOtlpExport503WithRetryAfterSoTheExporterRetries() throws Exception {
+    String spans = "tokenledger_ingest_trace_spans_total{app=\"ingest-app\",outcome=\"unavailable\"}";
+    String exports = "tokenledger_ingest_trace_exports_total{app=\"ingest-app\",outcome=\"unavailable\"}";
+    Map<String, Double> before = samples();
+    long end = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
+    String body = """
+        {"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c",
+          "spanId":"eee19b7ec3c1b174","name":"chat gpt-4o","startTimeUnixNano":"%d","endTimeUnixNano":"%d",
+          "attributes":[{"key":"user.id","value":{"stringValue":"alice"}},
+            {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
+            {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},
+            {"key":"gen_ai.usage.input_tokens","value":{"intValue":"10"}}]}]}]}]}""".formatted(end - 1_000_000, end);
+
+    HttpResponse<String> response = HTTP.send(request("/v1/traces").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+    // OTLP/HTTP exporters retry 503, after Retry-After when it is sent.
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+    Map<String, Double> after = samples();
+    assertThat(after.get(spans) - before.get(spans)).isEqualTo(1);
+    assertThat(after.get(exports) - before.get(exports)).isEqualTo(1);
   }
 
   @Test

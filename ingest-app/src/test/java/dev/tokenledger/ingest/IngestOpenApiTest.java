@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,18 @@ class IngestOpenApiTest {
          "usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":100}}]}""", 202);
     contract.assertFitsDocument("POST", "/v1/tokenize", READ_KEY, "{\"model\":\"gpt-4o\",\"text\":\"Hello, world\"}", 200);
     contract.assertFitsDocument("POST", "/v1/tokenize", PUBLISH_KEY, "{\"model\":\"unknown-model\",\"text\":\"Hello\"}", 200);
+    long end = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
+    String spans = """
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"chat-api"}}]},
+          "scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"%s","name":"chat gpt-4o",
+            "startTimeUnixNano":"%d","endTimeUnixNano":"%d","attributes":[%s
+              {"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},
+              {"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},
+              {"key":"gen_ai.usage.input_tokens","value":{"intValue":"10"}}]}]}]}]}""";
+    String user = "{\"key\":\"user.id\",\"value\":{\"stringValue\":\"alice\"}},";
+    contract.assertFitsDocument("POST", "/v1/traces", PUBLISH_KEY, spans.formatted("eee19b7ec3c1b174", end - 1, end, user), 200);
+    // A span with usage but no user: refused in partialSuccess.
+    contract.assertFitsDocument("POST", "/v1/traces", PUBLISH_KEY, spans.formatted("eee19b7ec3c1b175", end - 1, end, ""), 200);
     for (String path : List.of("/health", "/ready", "/metrics", "/openapi.json")) {
       contract.assertFitsDocument("GET", path, null, null, 200);
     }
@@ -85,6 +98,7 @@ class IngestOpenApiTest {
     contract.assertAnswerFitsDocument("POST", "/v1/events", PUBLISH_KEY, "[{\"userId\":\"alice\",\"inputTokens\":-5}]", 400);
     contract.assertAnswerFitsDocument("POST", "/v1/events", PUBLISH_KEY, "{\"userId\":", 400);
     contract.assertAnswerFitsDocument("POST", "/v1/tokenize", READ_KEY, "{\"model\":\"gpt-4o\"}", 400);
+    contract.assertAnswerFitsDocument("POST", "/v1/traces", PUBLISH_KEY, "{\"resourceSpans\":", 400);
     contract.assertAnswerFitsDocument("POST", "/v1/events", null, event, 401);
     contract.assertAnswerFitsDocument("POST", "/v1/events", READ_KEY, event, 403);
   }

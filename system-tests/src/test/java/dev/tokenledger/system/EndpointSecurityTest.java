@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -36,6 +37,14 @@ class EndpointSecurityTest {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String EVENT = "{\"userId\":\"mallory\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"inputTokens\":5}";
+  /** OTLP/JSON: one span with GenAI usage, which would be an event if a key let it through. */
+  private static final String SPANS = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{"
+      + "\"traceId\":\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"eee19b7ec3c1b174\",\"name\":\"chat\","
+      + "\"endTimeUnixNano\":\"" + TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis()) + "\","
+      + "\"attributes\":[{\"key\":\"user.id\",\"value\":{\"stringValue\":\"mallory\"}},"
+      + "{\"key\":\"gen_ai.provider.name\",\"value\":{\"stringValue\":\"openai\"}},"
+      + "{\"key\":\"gen_ai.request.model\",\"value\":{\"stringValue\":\"gpt-4o\"}},"
+      + "{\"key\":\"gen_ai.usage.input_tokens\",\"value\":{\"intValue\":\"5\"}}]}]}]}]}";
   private static final String QUOTA = "{\"subject\":\"user:mallory\",\"metric\":\"tokens\",\"period\":\"day\",\"limit\":1}";
   private static final String PRICE = "{\"inputPerMillionUsd\":\"0\",\"outputPerMillionUsd\":\"0\"}";
 
@@ -61,6 +70,7 @@ class EndpointSecurityTest {
     List<String> notPublish = List.of(AppStack.READ_KEY, AppStack.ADMIN_KEY);
     return Stream.of(
         new Endpoint("ingest", "POST", "/v1/events", EVENT, notPublish),
+        new Endpoint("ingest", "POST", "/v1/traces", SPANS, notPublish),
         new Endpoint("ingest", "POST", "/v1/tokenize", "{\"model\":\"gpt-4o\",\"text\":\"hi\"}", List.of()),
         new Endpoint("aggregator", "GET", "/v1/usage?dimension=user&key=alice", null, publishOnly),
         new Endpoint("aggregator", "GET", "/v1/top?dimension=user", null, publishOnly),
