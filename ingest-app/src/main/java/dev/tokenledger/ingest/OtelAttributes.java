@@ -40,6 +40,7 @@ final class OtelAttributes {
   static final String IMAGE_INPUT = "gen_ai.usage.image.input_tokens";
   static final String AUDIO_OUTPUT = "gen_ai.usage.audio.output_tokens";
   static final String IMAGE_OUTPUT = "gen_ai.usage.image.output_tokens";
+  private static final List<String> MODALITIES = List.of(AUDIO_INPUT, IMAGE_INPUT, AUDIO_OUTPUT, IMAGE_OUTPUT);
   // OpenLLMetry's names (Traceloop's instrumentations), before the conventions had cache attributes.
   static final String OPENLLMETRY_CACHE_READ = "gen_ai.usage.cache_read_input_tokens";
   static final String OPENLLMETRY_CACHE_CREATION = "gen_ai.usage.cache_creation_input_tokens";
@@ -53,7 +54,8 @@ final class OtelAttributes {
 
   /** Every name of a token count: a span with one of them reports GenAI usage. */
   static final Set<String> USAGE = Set.of(INPUT, OUTPUT, CACHE_READ, CACHE_CREATION, CACHE_WRITE, REASONING,
-      OPENLLMETRY_CACHE_READ, OPENLLMETRY_CACHE_CREATION, LEGACY_INPUT, LEGACY_OUTPUT);
+      OPENLLMETRY_CACHE_READ, OPENLLMETRY_CACHE_CREATION, LEGACY_INPUT, LEGACY_OUTPUT, AUDIO_INPUT, IMAGE_INPUT,
+      AUDIO_OUTPUT, IMAGE_OUTPUT);
   /** The names of the call's provider and model. */
   static final Set<String> CALL = Set.of(PROVIDER, LEGACY_PROVIDER, RESPONSE_MODEL, REQUEST_MODEL);
 
@@ -108,9 +110,8 @@ final class OtelAttributes {
         .orElse(0);
     long reasoning = fields.tokens(attributes.get(REASONING), FIELD + "." + REASONING).orElse(0);
     long[] modalities = new long[4];
-    List<String> modalityNames = List.of(AUDIO_INPUT, IMAGE_INPUT, AUDIO_OUTPUT, IMAGE_OUTPUT);
     for (int m = 0; m < modalities.length; m++) {
-      String name = modalityNames.get(m);
+      String name = MODALITIES.get(m);
       modalities[m] = fields.tokens(attributes.get(name), FIELD + "." + name).orElse(0);
     }
     if (input.isEmpty() && output.isEmpty() && fields.errors().size() == errorsBefore) {

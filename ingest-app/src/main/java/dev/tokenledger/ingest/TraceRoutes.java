@@ -61,7 +61,7 @@ final class TraceRoutes {
         List<FieldError> errors = item.errors();
         if (item.event().isPresent()) {
           EventParser.Result result = parser.parse(item.event().get(), keyOwner);
-          result.event().ifPresent(events::add);
+          events.addAll(result.events());
           errors = result.errors();
         }
         if (!errors.isEmpty()) {

@@ -115,7 +115,9 @@ class IngestTracesTest {
   @Test
   void shouldWriteAGenAiSpanExportedByTheSdkAsOneEvent() throws Exception {
     String user = newUser();
-    Span span = genAiSpan(user).setAttribute("tenant.id", "acme").startSpan();
+    Span span = genAiSpan(user).setAttribute("tenant.id", "acme")
+        .setAttribute("gen_ai.usage.audio.input_tokens", 200L).setAttribute("gen_ai.usage.image.output_tokens", 50L)
+        .startSpan();
 
     span.end();
 
@@ -137,6 +139,8 @@ class IngestTracesTest {
     assertThat(event.getCachedInputTokens()).isEqualTo(1000);
     assertThat(event.getOutputTokens()).isEqualTo(300);
     assertThat(event.getReasoningTokens()).isEqualTo(100);
+    assertThat(event.getInputAudioTokens()).isEqualTo(200);
+    assertThat(event.getOutputImageTokens()).isEqualTo(50);
     assertThat(event.getTokenSource()).isEqualTo(TokenSource.REPORTED);
     assertThat(event.getLatencyMs()).isEqualTo((data.getEndEpochNanos() - data.getStartEpochNanos()) / 1_000_000);
     assertThat(event.getSuccess()).isTrue();
