@@ -17,17 +17,21 @@ import java.util.stream.Collectors;
  * A provider's own usage object, as the provider returned it ({@code "usage":{…}} in an event),
  * normalized to TokenLedger's meanings. The shape is recognised by its fields; the provider only
  * decides between the two shapes that share {@code input_tokens}/{@code output_tokens}. Fields a
- * shape does not need (audio tokens, service tier, …) are ignored; a count that contradicts
- * another is the item's error, naming the field.
+ * shape does not bill apart (timings, costs, text tokens, …) are ignored, never a reason to refuse
+ * the usage; a count that contradicts another is the item's error, naming the field.
  *
  * <pre>
- * shape              input                                      cached         cache write     output                     reasoning
- * OpenAI chat        prompt_tokens                              p_t_d.cached   0               completion_tokens (+ reasoning when total says it is separate, as xAI)  c_t_d.reasoning_tokens
- * OpenAI Responses   input_tokens                               i_t_d.cached   0               output_tokens              o_t_d.reasoning_tokens
- * Anthropic          input_tokens + cache_read + cache_creation cache_read     cache_creation  output_tokens              0
- * Gemini             promptTokenCount + toolUsePromptTokenCount cachedContent  0               candidates + thoughts      thoughtsTokenCount
- * Bedrock Converse   inputTokens + cacheRead + cacheWrite       cacheRead      cacheWrite      outputTokens               0
+ * shape              input                                        cached          cache write          output                      reasoning
+ * OpenAI chat        prompt_tokens (+ cached when total says      p_t_d.cached    p_t_d.cache_write    completion_tokens (+        c_t_d.reasoning_tokens
+ *  and compatibles     it is outside, as some xAI models)                                                reasoning when apart, xAI)
+ * OpenAI Responses   input_tokens                                 i_t_d.cached    i_t_d.cache_write    output_tokens               o_t_d.reasoning_tokens
+ * Anthropic          Σ iterations (input + cache_read + creation) cache_read      cache_creation       Σ iterations output         o_t_d.thinking_tokens
+ * Gemini             promptTokenCount + toolUsePromptTokenCount   cachedContent   0                    candidates + thoughts       thoughtsTokenCount
+ * Bedrock Converse   inputTokens + cacheRead + cacheWrite         cacheRead       cacheWrite           outputTokens                0
+ * Cohere             billed_units.input_tokens                    0               0                    billed_units.output_tokens  0
  * </pre>
+ *
+ * The fixtures in the tests are real responses; {@code fixtures/SOURCES.md} names each source.
  */
 final class ProviderUsage {
 
