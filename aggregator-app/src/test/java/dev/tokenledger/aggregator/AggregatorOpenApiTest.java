@@ -131,7 +131,9 @@ class AggregatorOpenApiTest {
         .body()).contains("\"pricedAs\":null");
     contract.assertFitsDocument("PUT", "/v1/pricing/example/test-model", ADMIN_KEY,
         "{\"effectiveFrom\":\"2026-12-01T00:00:00Z\",\"inputPerMillionUsd\":\"2.00\",\"outputPerMillionUsd\":\"8.00\","
-            + "\"contextWindow\":128000,\"source\":\"test\"}", 200);
+            + "\"contextWindow\":128000,\"source\":\"test\",\"cacheWrite1hPerMillionUsd\":\"4.00\",\"inputAudioPerMillionUsd\":\"40\","
+            + "\"promptTiers\":[{\"aboveInputTokens\":200000,\"inputPerMillionUsd\":\"4.00\"}],"
+            + "\"serviceTiers\":{\"batch\":{\"multiplier\":\"0.5\"},\"priority\":{\"inputPerMillionUsd\":\"3.50\"}}}", 200);
     for (String path : List.of("/health", "/ready", "/metrics", "/openapi.json")) {
       contract.assertFitsDocument("GET", path, null, null, 200);
     }
