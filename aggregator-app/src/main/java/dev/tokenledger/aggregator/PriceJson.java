@@ -117,15 +117,56 @@ final class PriceJson {
     if (body.hasNonNull("source")) {
       version.setSource(body.get("source").asText());
     }
+    return withVersion(current, provider, model, contextWindow, version);
+  }
+
+  /**
+   * The model's prices with {@code version} added, or replacing the one that starts at the same
+   * instant; {@code contextWindow} null keeps the model's.
+   */
+  static ModelPrice withVersion(ModelPrice current, String provider, String model, Long contextWindow, PriceVersion version) {
     List<PriceVersion> versions = new ArrayList<>();
     if (current != null) {
-      Instant replaced = effectiveFrom;
-      current.getVersions().stream().filter(v -> !v.getEffectiveFrom().equals(replaced)).forEach(versions::add);
+      current.getVersions().stream().filter(v -> !v.getEffectiveFrom().equals(version.getEffectiveFrom()))
+          .forEach(versions::add);
     }
     versions.add(version);
     versions.sort(Comparator.comparing(PriceVersion::getEffectiveFrom));
     return ModelPrice.newBuilder().setProvider(provider).setModel(model)
-        .setContextWindow(contextWindow).setVersions(versions).build();
+        .setContextWindow(contextWindow != null ? contextWindow : current == null ? null : current.getContextWindow())
+        .setVersions(versions).build();
+  }
+
+  /**
+   * Every price a version sets, by name as the API shows it ({@code inputPerMillionUsd}, {@code
+   * promptTiers[>200000].inputPerMillionUsd}, {@code serviceTiers.batch.multiplier}): what an
+   * import compares.
+   */
+  static Map<String, String> prices(PriceVersion v) {
+    Map<String, String> prices = new TreeMap<>();
+    ModelPrice one = ModelPrice.newBuilder().setProvider("").setModel("").setVersions(List.of(v)).build();
+    Map<String, Object> row = render(one).get(0);
+    for (Schema.Field field : RATES) {
+      if (row.get(jsonName(field)) != null) {
+        prices.put(jsonName(field), (String) row.get(jsonName(field)));
+      }
+    }
+    for (PromptTier tier : v.getPromptTiers()) {
+      renderSet(tier.getRates()).forEach((name, usd) ->
+          prices.put("promptTiers[>" + tier.getAboveInputTokens() + "]." + name, (String) usd));
+    }
+    v.getServiceTiers().forEach((name, tier) -> {
+      if (tier.getMultiplierPpm() != null) {
+        prices.put("serviceTiers." + name + ".multiplier", multiplier(tier.getMultiplierPpm()));
+      } else {
+        renderSet(tier.getRates()).forEach((price, usd) -> prices.put("serviceTiers." + name + "." + price, (String) usd));
+      }
+    });
+    return prices;
+  }
+
+  static String multiplier(long ppm) {
+    return BigDecimal.valueOf(ppm, 6).stripTrailingZeros().toPlainString();
   }
 
   /** One entry per version, as {@code GET /v1/pricing} lists them. */
@@ -152,7 +193,7 @@ final class PriceJson {
       row.put("promptTiers", promptTiers);
       Map<String, Object> serviceTiers = new TreeMap<>();
       v.getServiceTiers().forEach((name, tier) -> serviceTiers.put(name, tier.getMultiplierPpm() != null
-          ? Map.of("multiplier", BigDecimal.valueOf(tier.getMultiplierPpm(), 6).stripTrailingZeros().toPlainString())
+          ? Map.of("multiplier", multiplier(tier.getMultiplierPpm()))
           : renderSet(tier.getRates())));
       row.put("serviceTiers", serviceTiers);
       row.put("contextWindow", price.getContextWindow());
