@@ -125,8 +125,8 @@ final class PricingCommand implements Command {
       throw CliError.usage("cannot read " + file + ": " + e.getMessage());
     }
     Map<String, String> query = new LinkedHashMap<>();
-    query.put("dryRun", Boolean.toString(flagOption(args, "dry-run")));
-    query.put("force", flagOption(args, "force") ? "true" : null);
+    query.put("dryRun", Boolean.toString(args.flag("dry-run")));
+    query.put("force", args.flag("force") ? "true" : null);
     query.put("provider", args.option("provider").orElse(null));
     query.put("effectiveFrom", args.option("effective-from").orElse(null));
     query.put("source", args.option("source").orElse(null));
@@ -171,15 +171,6 @@ final class PricingCommand implements Command {
       }
     }
     session.print(text.toString());
-  }
-
-  /** A flag of {@code pricing import}, given as {@code --dry-run} alone or {@code --dry-run true}. */
-  private static boolean flagOption(Arguments args, String name) {
-    return args.option(name).map(v -> switch (v) {
-      case "true", "" -> true;
-      case "false" -> false;
-      default -> throw CliError.usage("--" + name + " takes no value (got " + v + ")");
-    }).orElse(false);
   }
 
   /** {@code 'NAME: price=USD price=USD; NAME: ...'} as each tier's name and its JSON. */
