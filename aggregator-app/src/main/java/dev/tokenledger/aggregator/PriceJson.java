@@ -57,7 +57,10 @@ final class PriceJson {
 
   private PriceJson() {}
 
-  /** The catalogue shipped in the jar, each model with one version in force since always. */
+  /**
+   * The catalogue shipped in the jar, each model with one version in force since always; each
+   * entry's source says when it was checked (the catalogue's date when it does not say).
+   */
   static List<ModelPrice> defaultCatalog() {
     try (InputStream in = PriceJson.class.getResourceAsStream(DEFAULT_CATALOG)) {
       JsonNode root = JSON.readTree(in);
@@ -69,7 +72,7 @@ final class PriceJson {
         if (!errors.isEmpty()) {
           throw new IllegalStateException(DEFAULT_CATALOG + " " + entry.path("model").asText() + ": " + errors);
         }
-        version.setSource(entry.path("source").asText() + " (catalogue checked " + checked + ")");
+        version.setSource(entry.path("source").asText() + " (checked " + entry.path("checked").asText(checked) + ")");
         models.add(ModelPrice.newBuilder()
             .setProvider(entry.path("provider").asText())
             .setModel(entry.path("model").asText())

@@ -3,7 +3,9 @@ package dev.tokenledger.aggregator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenledger.schemas.Pricing;
+import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.PriceVersion;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.io.ByteArrayInputStream;
@@ -122,27 +124,52 @@ class LiteLlmImportTest {
   }
 
   @Test
-  void shouldPreviewAddedChangedAndRemovedModelsAgainstTheCatalogue() {
+  void shouldPreviewAddedChangedAndRemovedModelsAgainstTheCatalogue() throws Exception {
+    List<ModelPrice> catalogue = List.of(
+        price("openai", "gpt-4o-mini", """
+            {"inputPerMillionUsd": "0.15", "outputPerMillionUsd": "0.60", "cachedInputPerMillionUsd": "0.075",
+             "contextWindow": 128000}"""),
+        price("openai", "gpt-4.1", """
+            {"inputPerMillionUsd": "2", "outputPerMillionUsd": "8"}"""),
+        price("google", "gemini-2.5-pro", """
+            {"inputPerMillionUsd": "1.25", "outputPerMillionUsd": "10"}"""));
     List<LiteLlmImport.Skipped> skipped = new ArrayList<>();
     List<LiteLlmImport.Entry> entries = LiteLlmImport.entries(FILE, Set.of("openai", "anthropic"), FROM, "LiteLLM", skipped);
 
-    LiteLlmImport.Preview preview = LiteLlmImport.preview(entries, PriceJson.defaultCatalog(), skipped);
+    LiteLlmImport.Preview preview = LiteLlmImport.preview(entries, catalogue, skipped);
 
     assertThat(preview.added()).extracting(LiteLlmImport.Entry::key).containsExactlyInAnyOrder(
-        "openai/gpt-4o-mini-tts", "openai/gpt-4o-realtime-preview", "openai/gpt-image-1.5", "openai/gpt-5.6-luna");
-    LiteLlmImport.Changed gpt4oMini = preview.changed().stream()
-        .filter(c -> c.entry().key().equals("openai/gpt-4o-mini")).findFirst().orElseThrow();
-    assertThat(gpt4oMini.changes()).containsExactly(
-        new LiteLlmImport.Change("serviceTiers.batch.multiplier", null, "0.5"),
-        new LiteLlmImport.Change("serviceTiers.priority.cachedInputPerMillionUsd", null, "0.125000000"),
-        new LiteLlmImport.Change("serviceTiers.priority.inputPerMillionUsd", null, "0.250000000"),
-        new LiteLlmImport.Change("serviceTiers.priority.outputPerMillionUsd", null, "1.000000000"));
-    assertThat(preview.changed()).extracting(c -> c.entry().key())
-        .containsExactlyInAnyOrder("openai/gpt-4o-mini", "openai/gpt-5", "anthropic/claude-sonnet-4-5", "anthropic/claude-haiku-4-5");
+        "openai/gpt-4o-mini-tts", "openai/gpt-4o-realtime-preview", "openai/gpt-image-1.5", "openai/gpt-5",
+        "openai/gpt-5.6-luna", "anthropic/claude-haiku-4-5", "anthropic/claude-sonnet-4-5");
+    assertThat(preview.changed()).singleElement().satisfies(changed -> {
+      assertThat(changed.entry().key()).isEqualTo("openai/gpt-4o-mini");
+      assertThat(changed.changes()).containsExactly(
+          new LiteLlmImport.Change("serviceTiers.batch.multiplier", null, "0.5"),
+          new LiteLlmImport.Change("serviceTiers.priority.cachedInputPerMillionUsd", null, "0.125000000"),
+          new LiteLlmImport.Change("serviceTiers.priority.inputPerMillionUsd", null, "0.250000000"),
+          new LiteLlmImport.Change("serviceTiers.priority.outputPerMillionUsd", null, "1.000000000"));
+    });
     // Only the providers the import covers, and never deleted: the catalogue keeps them.
-    assertThat(preview.removed()).contains("openai/gpt-4.1", "anthropic/claude-opus-4-1")
-        .doesNotContain("openai/gpt-4o-mini", "google/gemini-2.5-pro");
+    assertThat(preview.removed()).containsExactly("openai/gpt-4.1");
     assertThat(preview.skipped()).extracting(LiteLlmImport.Skipped::entry)
         .containsExactly("1024-x-1024/dall-e-2", "standard/1024-x-1024/dall-e-3");
+  }
+
+  @Test
+  void shouldFindTheShippedCatalogueAsTheFileHasIt() {
+    List<LiteLlmImport.Skipped> skipped = new ArrayList<>();
+    List<LiteLlmImport.Entry> entries = LiteLlmImport.entries(FILE, Set.of(), Instant.now(), "LiteLLM", skipped);
+
+    LiteLlmImport.Preview preview = LiteLlmImport.preview(entries, PriceJson.defaultCatalog(), skipped);
+
+    // The shipped entries taken from this commit import as they are.
+    assertThat(preview.changed()).extracting(c -> c.entry().key() + " " + c.changes()).isEmpty();
+    assertThat(preview.unchanged()).isEqualTo(9);
+    assertThat(preview.added()).extracting(LiteLlmImport.Entry::key).containsExactlyInAnyOrder("openai/gpt-4o-mini-tts",
+        "openai/gpt-5.6-luna", "mistral/mistral-embed", "vertex_ai/text-embedding-004");
+  }
+
+  private static ModelPrice price(String provider, String model, String json) throws Exception {
+    return PriceJson.withVersion(null, provider, model, new ObjectMapper().readTree(json), Instant.EPOCH);
   }
 }
