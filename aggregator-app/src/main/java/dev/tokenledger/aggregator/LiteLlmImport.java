@@ -316,6 +316,8 @@ final class LiteLlmImport {
           : above != null ? promptTiers.computeIfAbsent(above, t -> new PriceRates()) : standard;
       rates.put(PriceRates.getClassSchema().getField(price).pos(), nanosPerMillion(key, field.getValue()));
     }
+    Map<String, ServiceTierPrice> tiers = new TreeMap<>();
+    serviceTiers.forEach((tierName, rates) -> tiers.put(tierName, serviceTier(standard, rates)));
     PriceVersion version = PriceVersion.newBuilder().setEffectiveFrom(effectiveFrom)
         .setInputPerMillionNanos(standard.getInputPerMillionNanos())
         .setOutputPerMillionNanos(Objects.requireNonNullElse(standard.getOutputPerMillionNanos(), 0L))
@@ -328,11 +330,9 @@ final class LiteLlmImport {
         .setOutputAudioPerMillionNanos(standard.getOutputAudioPerMillionNanos())
         .setOutputImagePerMillionNanos(standard.getOutputImagePerMillionNanos())
         .setPromptTiers(promptTiers.entrySet().stream().map(t -> new PromptTier(t.getKey(), t.getValue())).toList())
+        .setServiceTiers(tiers)
         .setSource(source + " (" + name + ")")
         .build();
-    Map<String, ServiceTierPrice> tiers = new TreeMap<>();
-    serviceTiers.forEach((tierName, rates) -> tiers.put(tierName, serviceTier(standard, rates)));
-    version.setServiceTiers(tiers);
     // A multiplier that would not price exactly becomes the tier's own prices.
     if (!Pricing.inexactMultiplied(version).isEmpty()) {
       serviceTiers.forEach((tierName, rates) -> tiers.put(tierName, new ServiceTierPrice(null, rates)));

@@ -147,11 +147,10 @@ final class PriceJson {
    */
   static Map<String, String> prices(PriceVersion v) {
     Map<String, String> prices = new TreeMap<>();
-    ModelPrice one = ModelPrice.newBuilder().setProvider("").setModel("").setVersions(List.of(v)).build();
-    Map<String, Object> row = render(one).get(0);
     for (Schema.Field field : RATES) {
-      if (row.get(jsonName(field)) != null) {
-        prices.put(jsonName(field), (String) row.get(jsonName(field)));
+      Long nanos = (Long) v.get(PriceVersion.getClassSchema().getField(field.name()).pos());
+      if (nanos != null) {
+        prices.put(jsonName(field), Usd.format(nanos));
       }
     }
     for (PromptTier tier : v.getPromptTiers()) {
@@ -219,17 +218,19 @@ final class PriceJson {
 
   /** The price version a catalogue entry or {@code PUT} body states; what is wrong is added to {@code errors}. */
   static PriceVersion version(JsonNode node, Instant effectiveFrom, List<FieldError> errors) {
+    // Every field set: a builder left to fill in the tiers' defaults decodes them, which Avro only
+    // allows for trusted classes (AvroSerde trusts ours, but need not have been loaded yet).
     PriceVersion version = PriceVersion.newBuilder().setEffectiveFrom(effectiveFrom)
         .setInputPerMillionNanos(usd(node, "inputPerMillionUsd", true, errors))
         .setOutputPerMillionNanos(usd(node, "outputPerMillionUsd", true, errors))
+        .setPromptTiers(promptTiers(node.get("promptTiers"), errors))
+        .setServiceTiers(serviceTiers(node.get("serviceTiers"), errors))
         .build();
     for (Schema.Field field : OPTIONAL_RATES) {
       if (node.hasNonNull(jsonName(field))) {
         version.put(PriceVersion.getClassSchema().getField(field.name()).pos(), usd(node.get(jsonName(field)), jsonName(field), errors));
       }
     }
-    version.setPromptTiers(promptTiers(node.get("promptTiers"), errors));
-    version.setServiceTiers(serviceTiers(node.get("serviceTiers"), errors));
     Pricing.inexactMultiplied(version).forEach(problem -> errors.add(new FieldError("serviceTiers",
         problem + ": a multiplier must price exactly; give the tier its own prices instead")));
     return version;

@@ -159,11 +159,9 @@ public final class Pricing {
 
   /** {@code base} with every price {@code over} sets replaced by it. */
   private static PriceRates overlay(PriceRates base, PriceRates over) {
-    PriceRates result = PriceRates.newBuilder(base).build();
+    PriceRates result = new PriceRates();
     for (Schema.Field field : PriceRates.getClassSchema().getFields()) {
-      if (over.get(field.pos()) != null) {
-        result.put(field.pos(), over.get(field.pos()));
-      }
+      result.put(field.pos(), over.get(field.pos()) != null ? over.get(field.pos()) : base.get(field.pos()));
     }
     return result;
   }
