@@ -137,7 +137,7 @@ class AggregatorOpenApiTest {
     String liteLlm = new String(AggregatorOpenApiTest.class.getResourceAsStream("/pricing/litellm-excerpt-00035b69.json")
         .readAllBytes(), StandardCharsets.UTF_8);
     String preview = contract.assertFitsDocument("POST", "/v1/pricing/import?dryRun=true", ADMIN_KEY, liteLlm, 200).body();
-    assertThat(preview).contains("\"entry\":\"1024-x-1024/dall-e-2\"", "\"liteLlmKey\":\"gpt-4o-realtime-preview\"");
+    assertThat(preview).contains("\"entry\":\"1024-x-1024/dall-e-2\"", "\"liteLlmKey\":\"gpt-4o-mini-tts\"", "\"unchanged\":9");
     contract.assertFitsDocument("POST", "/v1/pricing/import?provider=mistral&effectiveFrom=2030-01-01&source=test",
         ADMIN_KEY, liteLlm, 200);
     assertThat(contract.assertFitsDocument("GET", "/v1/pricing?provider=mistral&model=mistral-embed", READ_KEY, null, 200)
