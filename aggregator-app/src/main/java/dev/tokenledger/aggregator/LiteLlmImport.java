@@ -78,7 +78,10 @@ final class LiteLlmImport {
   /** Billed per something other than a token, which events do not count. */
   private static final Pattern OTHER_UNIT =
       Pattern.compile("_per_(second|character|image|pixel|query|request|page|minute)(?!_token)");
-  /** Charges for tools around a call (web search, code interpreter …), not for its tokens; left out. */
+  /**
+   * Charges for tools around a call (web search, code interpreter …), not for its tokens: no reason
+   * to skip an entry, and not imported (listed with its ignored keys).
+   */
   private static final Pattern TOOL_CHARGE = Pattern.compile("^(search_context_cost|code_interpreter_cost|file_search_cost"
       + "|vector_store_cost|computer_use_(input|output)_cost)");
   private static final BigDecimal FEMTOS_PER_USD = BigDecimal.ONE.movePointRight(15);
@@ -87,7 +90,7 @@ final class LiteLlmImport {
       "text-completion-codestral", "mistral", "codestral", "mistral");
 
   /** The most a file may be: LiteLLM's is under 2 MB. Other requests keep the server's 64 KiB. */
-  static final int MAX_FILE_BYTES = 32 * 1024 * 1024;
+  private static final int MAX_FILE_BYTES = 32 * 1024 * 1024;
   private static final ObjectMapper JSON = Json.newMapper();
 
   private LiteLlmImport() {}

@@ -8,7 +8,9 @@ import dev.tokenledger.cli.Table.Column;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,7 +213,24 @@ final class PricingCommand implements Command {
     prices.put("input-image", "inputImagePerMillionUsd");
     prices.put("output-audio", "outputAudioPerMillionUsd");
     prices.put("output-image", "outputImagePerMillionUsd");
-    return Map.copyOf(prices);
+    return Collections.unmodifiableMap(prices);
+  }
+
+  /** The prices the table has no column for, in short: --json shows them whole. */
+  private static String more(JsonNode price) {
+    List<String> more = new ArrayList<>();
+    for (String option : List.of("cache-write-1h", "input-audio", "input-image", "output-audio", "output-image")) {
+      JsonNode usd = price.path(PRICES.get(option));
+      if (!usd.isMissingNode() && !usd.isNull()) {
+        more.add(option + " " + Formats.usd(usd));
+      }
+    }
+    for (JsonNode tier : price.path("promptTiers")) {
+      more.add("above " + Formats.count(tier.path("aboveInputTokens")) + " tokens: tier prices");
+    }
+    price.path("serviceTiers").fields().forEachRemaining(tier -> more.add(tier.getKey()
+        + (tier.getValue().has("multiplier") ? " ×" + tier.getValue().path("multiplier").asText() : ": own prices")));
+    return more.isEmpty() ? "-" : String.join(", ", more);
   }
 
   private static void print(Session session, JsonNode answer) {
@@ -225,14 +244,15 @@ final class PricingCommand implements Command {
       return;
     }
     Table table = new Table(Column.text("MODEL"), Column.text("EFFECTIVE FROM"), Column.money("INPUT"), Column.money("OUTPUT"),
-        Column.money("CACHED INPUT"), Column.money("CACHE WRITE"), Column.money("REASONING"), Column.figure("CONTEXT"));
+        Column.money("CACHED INPUT"), Column.money("CACHE WRITE"), Column.money("REASONING"), Column.figure("CONTEXT"),
+        Column.text("MORE"));
     for (JsonNode price : prices) {
       String from = price.path("effectiveFrom").asText();
       table.row(price.path("provider").asText() + "/" + price.path("model").asText(),
           from.equals(ALWAYS) ? "always" : Formats.time(from, session.zone()),
           Formats.usd(price.path("inputPerMillionUsd")), Formats.usd(price.path("outputPerMillionUsd")),
           Formats.usd(price.path("cachedInputPerMillionUsd")), Formats.usd(price.path("cacheWritePerMillionUsd")),
-          Formats.usd(price.path("reasoningPerMillionUsd")), Formats.count(price.path("contextWindow")));
+          Formats.usd(price.path("reasoningPerMillionUsd")), Formats.count(price.path("contextWindow")), more(price));
     }
     session.print("USD per million tokens");
     session.print(table.render());

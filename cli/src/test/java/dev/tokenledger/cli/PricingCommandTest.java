@@ -29,6 +29,16 @@ class PricingCommandTest {
        "unchanged":3,"removed":["openai/gpt-3.5-turbo"],
        "skipped":[{"entry":"1024-x-1024/dall-e-2","reason":"is priced per second, character, image, pixel or request (input_cost_per_pixel, output_cost_per_pixel), not per token: TokenLedger prices the tokens of a call"}]}""";
 
+  /** GET /v1/pricing for Claude Sonnet 4.5 as the shipped catalogue has it. */
+  private static final String PRICES = """
+      {"prices":[{"provider":"anthropic","model":"claude-sonnet-4-5","effectiveFrom":"1970-01-01T00:00:00Z",
+        "inputPerMillionUsd":"3.000000000","outputPerMillionUsd":"15.000000000","cachedInputPerMillionUsd":"0.300000000",
+        "cacheWritePerMillionUsd":"3.750000000","cacheWrite1hPerMillionUsd":"6.000000000","reasoningPerMillionUsd":null,
+        "inputAudioPerMillionUsd":null,"inputImagePerMillionUsd":null,"outputAudioPerMillionUsd":null,
+        "outputImagePerMillionUsd":null,"promptTiers":[{"aboveInputTokens":200000,"inputPerMillionUsd":"6.000000000"}],
+        "serviceTiers":{"batch":{"multiplier":"0.5"},"priority":{"inputPerMillionUsd":"5.000000000"}},
+        "contextWindow":200000,"source":"test"}]}""";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -38,7 +48,7 @@ class PricingCommandTest {
   @BeforeEach
   void startApi() throws IOException {
     api = new StandInApi(target -> new StandInApi.Answer(200, Map.of(),
-        target.getPath().equals("/v1/pricing/import") ? PREVIEW : "{\"prices\":[]}"));
+        target.getPath().equals("/v1/pricing/import") ? PREVIEW : PRICES));
   }
 
   @AfterEach
@@ -99,5 +109,16 @@ class PricingCommandTest {
 
     assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: --service-tiers: inptu=0.625 is not PRICE=USD");
     assertThat(api.targets()).isEmpty();
+  }
+
+  @Test
+  void shouldListThePricesTheTableHasNoColumnForInShort() {
+    assertThat(api.run(out, err, "pricing", "--provider", "anthropic")).as(err.toString(StandardCharsets.UTF_8)).isZero();
+
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("""
+        USD per million tokens
+        MODEL                        EFFECTIVE FROM  INPUT  OUTPUT  CACHED INPUT  CACHE WRITE  REASONING  CONTEXT  MORE
+        anthropic/claude-sonnet-4-5  always           3.00   15.00          0.30         3.75          -  200,000  cache-write-1h 6.00, above 200,000 tokens: tier prices, batch ×0.5, priority: own prices
+        """);
   }
 }
