@@ -100,6 +100,16 @@ class PricingTest {
   }
 
   @Test
+  void shouldPriceCachedTokensAtTheCachePriceWhenAudioAndCacheOverlap() {
+    PriceVersion realtime = PriceVersion.newBuilder().setEffectiveFrom(Instant.EPOCH)
+        .setInputPerMillionNanos(5 * USD).setOutputPerMillionNanos(20 * USD).setCachedInputPerMillionNanos(2_500_000_000L)
+        .setInputAudioPerMillionNanos(40 * USD).build();
+    // 800 cached + 600 audio > 1 000: the 200 uncached are the audio ones, none is text.
+    TokensConsumed e = event(1_000, 0).setCachedInputTokens(800).setInputAudioTokens(600).build();
+    assertThat(Pricing.cost(e, realtime)).isEqualTo(Pricing.Cost.ofNanos(800 * 2_500L + 200 * 40_000L));
+  }
+
+  @Test
   void shouldPriceImageTokensInAndOut() {
     // gpt-image-1.5: text 5/10, image 8/32
     PriceVersion image = PriceVersion.newBuilder().setEffectiveFrom(Instant.EPOCH)
