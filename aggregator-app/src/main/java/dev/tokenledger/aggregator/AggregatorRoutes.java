@@ -21,11 +21,15 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** The aggregator's HTTP API: thin handlers over {@link InstanceRouter} and {@link UsageQueries}. */
 final class AggregatorRoutes {
@@ -80,6 +84,7 @@ final class AggregatorRoutes {
     app.get("/v1/pricing/resolve", this::resolvePrice, Role.READ);
     // <model> may hold slashes: model ids like meta-llama/llama-3.3-70b.
     app.put("/v1/pricing/{provider}/<model>", this::putPrice, Role.ADMIN);
+    app.post("/v1/pricing/import", this::importPrices, Role.ADMIN);
   }
 
   private void listPrices(Context ctx) {
@@ -119,6 +124,53 @@ final class AggregatorRoutes {
     String key = Pricing.key(provider, model);
     ModelPrice updated = PriceJson.withVersion(prices.get(key).orElse(null), provider, model, body, clock.instant());
     ctx.json(Map.of("prices", PriceJson.render(prices.put(key, updated))));
+  }
+
+  /**
+   * LiteLLM's price file, compared with the catalogue and, unless {@code dryRun}, applied as new
+   * versions from {@code effectiveFrom} (default now). A start in the past would reprice calls
+   * already counted, so it takes {@code force=true}.
+   */
+  private void importPrices(Context ctx) {
+    boolean dryRun = booleanParam(ctx, "dryRun");
+    Instant now = clock.instant();
+    Instant effectiveFrom = QueryParams.instant(ctx, zone, "effectiveFrom", now);
+    if (effectiveFrom.isBefore(now) && !booleanParam(ctx, "force")) {
+      throw ProblemException.badRequest("effectiveFrom", "is in the past (" + effectiveFrom + "): the new prices would"
+          + " reprice calls already counted; give force=true to do so");
+    }
+    Set<String> providers = new TreeSet<>();
+    Optional.ofNullable(ctx.queryParam("provider")).ifPresent(list -> Arrays.stream(list.split(","))
+        .map(p -> p.trim().toLowerCase(Locale.ROOT)).filter(p -> !p.isEmpty()).forEach(providers::add));
+    String source = Optional.ofNullable(ctx.queryParam("source")).filter(s -> !s.isBlank())
+        .orElse("LiteLLM model_prices_and_context_window.json, imported " + now);
+    JsonNode file = LiteLlmImport.read(ctx.bodyInputStream());
+    List<LiteLlmImport.Skipped> skipped = new ArrayList<>();
+    List<LiteLlmImport.Entry> entries = LiteLlmImport.entries(file, providers, effectiveFrom, source, skipped);
+    LiteLlmImport.Preview preview = LiteLlmImport.preview(entries, prices.all(), skipped);
+    if (!dryRun) {
+      Map<String, ModelPrice> updates = new LinkedHashMap<>();
+      preview.added().forEach(e -> updates.put(e.key(), versioned(e)));
+      preview.changed().forEach(c -> updates.put(c.entry().key(), versioned(c.entry())));
+      prices.putAll(updates);
+    }
+    ctx.json(LiteLlmImport.render(preview, effectiveFrom, dryRun));
+  }
+
+  private ModelPrice versioned(LiteLlmImport.Entry entry) {
+    return PriceJson.withVersion(prices.get(entry.key()).orElse(null), entry.provider(), entry.model(),
+        entry.contextWindow(), entry.version());
+  }
+
+  private static boolean booleanParam(Context ctx, String name) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isBlank() || value.equals("false")) {
+      return false;
+    }
+    if (value.equals("true")) {
+      return true;
+    }
+    throw ProblemException.badRequest(name, "must be true or false (got " + value + ")");
   }
 
   private void usage(Context ctx) {

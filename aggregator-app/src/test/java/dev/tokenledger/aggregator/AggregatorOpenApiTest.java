@@ -131,7 +131,25 @@ class AggregatorOpenApiTest {
         .body()).contains("\"pricedAs\":null");
     contract.assertFitsDocument("PUT", "/v1/pricing/example/test-model", ADMIN_KEY,
         "{\"effectiveFrom\":\"2026-12-01T00:00:00Z\",\"inputPerMillionUsd\":\"2.00\",\"outputPerMillionUsd\":\"8.00\","
-            + "\"contextWindow\":128000,\"source\":\"test\"}", 200);
+            + "\"contextWindow\":128000,\"source\":\"test\",\"cacheWrite1hPerMillionUsd\":\"4.00\",\"inputAudioPerMillionUsd\":\"40\","
+            + "\"promptTiers\":[{\"aboveInputTokens\":200000,\"inputPerMillionUsd\":\"4.00\"}],"
+            + "\"serviceTiers\":{\"batch\":{\"multiplier\":\"0.5\"},\"priority\":{\"inputPerMillionUsd\":\"3.50\"}}}", 200);
+    String liteLlm = new String(AggregatorOpenApiTest.class.getResourceAsStream("/pricing/litellm-excerpt-00035b69.json")
+        .readAllBytes(), StandardCharsets.UTF_8);
+    String preview = contract.assertFitsDocument("POST", "/v1/pricing/import?dryRun=true", ADMIN_KEY, liteLlm, 200).body();
+    assertThat(preview).contains("\"entry\":\"1024-x-1024/dall-e-2\"", "\"liteLlmKey\":\"gpt-4o-mini-tts\"", "\"unchanged\":9");
+    contract.assertFitsDocument("POST", "/v1/pricing/import?provider=mistral&effectiveFrom=2030-01-01&source=test",
+        ADMIN_KEY, liteLlm, 200);
+    assertThat(contract.assertFitsDocument("GET", "/v1/pricing?provider=mistral&model=mistral-embed", READ_KEY, null, 200)
+        .body()).contains("\"effectiveFrom\":\"2030-01-01T00:00:00Z\"", "\"source\":\"test (mistral/mistral-embed)\"");
+    // A whole LiteLLM file is far over the 64 KiB other requests may have.
+    StringBuilder big = new StringBuilder("{");
+    for (int i = 0; i < 2_000; i++) {
+      big.append(i == 0 ? "" : ",").append("\"acme/model-").append(i)
+          .append("\":{\"litellm_provider\":\"acme\",\"input_cost_per_token\":1e-06,\"output_cost_per_token\":2e-06}");
+    }
+    assertThat(contract.assertFitsDocument("POST", "/v1/pricing/import?dryRun=true", ADMIN_KEY, big.append("}").toString(), 200)
+        .body()).contains("acme/model-1999");
     for (String path : List.of("/health", "/ready", "/metrics", "/openapi.json")) {
       contract.assertFitsDocument("GET", path, null, null, 200);
     }
@@ -139,6 +157,7 @@ class AggregatorOpenApiTest {
     contract.assertAnswerFitsDocument("GET", "/v1/usage?dimension=user&key=alice&period=fortnight", READ_KEY, null, 400);
     contract.assertAnswerFitsDocument("PUT", "/v1/pricing/example/test-model", ADMIN_KEY, "{\"inputPerMillionUsd\":\"-1\"}", 400);
     contract.assertAnswerFitsDocument("GET", "/v1/pricing/resolve?provider=openai", READ_KEY, null, 400);
+    contract.assertAnswerFitsDocument("POST", "/v1/pricing/import?effectiveFrom=2020-01-01", ADMIN_KEY, "{}", 400);
     contract.assertAnswerFitsDocument("GET", "/v1/stats", null, null, 401);
     contract.assertAnswerFitsDocument("GET", "/v1/stats", PUBLISH_KEY, null, 403);
   }

@@ -59,8 +59,70 @@ class PriceJsonTest {
         .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().errors())
             .extracting(error -> error.field() + ": " + error.message())
             .containsExactlyInAnyOrder(
-                "outputPerMilionUsd: is not a price field (expected one of [cacheWritePerMillionUsd, cachedInputPerMillionUsd, contextWindow, effectiveFrom, inputPerMillionUsd, outputPerMillionUsd, reasoningPerMillionUsd, source])",
+                "outputPerMilionUsd: is not a price field (expected one of [cacheWrite1hPerMillionUsd, cacheWritePerMillionUsd,"
+                    + " cachedInputPerMillionUsd, contextWindow, effectiveFrom, inputAudioPerMillionUsd, inputImagePerMillionUsd,"
+                    + " inputPerMillionUsd, outputAudioPerMillionUsd, outputImagePerMillionUsd, outputPerMillionUsd, promptTiers,"
+                    + " reasoningPerMillionUsd, serviceTiers, source])",
                 "inputPerMillionUsd: must be ≥ 0 (got -1)",
                 "outputPerMillionUsd: is required: USD per million tokens, like \"2.50\""));
+  }
+
+  @Test
+  void shouldTakeTiersAndModalityPricesAndShowThemAsTheyWereGiven() throws Exception {
+    String body = """
+        {"inputPerMillionUsd": "3", "outputPerMillionUsd": "15", "cachedInputPerMillionUsd": "0.30",
+         "cacheWritePerMillionUsd": "3.75", "cacheWrite1hPerMillionUsd": "6", "inputAudioPerMillionUsd": 40,
+         "promptTiers": [{"aboveInputTokens": 200000, "inputPerMillionUsd": "6", "outputPerMillionUsd": "22.5"}],
+         "serviceTiers": {"batch": {"multiplier": "0.5"}, "priority": {"inputPerMillionUsd": "5.5"}}}""";
+
+    ModelPrice price = PriceJson.withVersion(null, "anthropic", "claude-sonnet-4-5", JSON.readTree(body), NOW);
+    Map<String, Object> row = PriceJson.render(price).get(0);
+
+    assertThat(row).containsEntry("cacheWrite1hPerMillionUsd", "6.000000000")
+        .containsEntry("inputAudioPerMillionUsd", "40.000000000")
+        .containsEntry("outputAudioPerMillionUsd", null)
+        .containsEntry("promptTiers", List.of(Map.of("aboveInputTokens", 200_000L,
+            "inputPerMillionUsd", "6.000000000", "outputPerMillionUsd", "22.500000000")))
+        .containsEntry("serviceTiers", Map.of("batch", Map.of("multiplier", "0.5"),
+            "priority", Map.of("inputPerMillionUsd", "5.500000000")));
+    PriceVersion version = price.getVersions().get(0);
+    assertThat(version.getServiceTiers().get("batch").getMultiplierPpm()).isEqualTo(500_000L);
+    assertThat(version.getPromptTiers().get(0).getRates().getCachedInputPerMillionNanos()).isNull();
+  }
+
+  @Test
+  void shouldNameEveryWrongTier() {
+    String body = """
+        {"inputPerMillionUsd": "0.000000001", "outputPerMillionUsd": "1",
+         "promptTiers": [{"inputPerMillionUsd": "6"}, {"aboveInputTokens": 128000},
+                         {"aboveInputTokens": 128000, "inputPerMillionUsd": "2", "outputPerMillionUzd": "3"}],
+         "serviceTiers": {"standard": {"multiplier": "0.9"}, "batch": {"multiplier": "0.5"},
+                          "flex": {"multiplier": "0.1234567"}, "priority": {"multiplier": "2", "inputPerMillionUsd": "5"},
+                          "scale": {}}}""";
+
+    assertThatThrownBy(() -> PriceJson.withVersion(null, "acme", "m", JSON.readTree(body), NOW))
+        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().errors())
+            .extracting(error -> error.field() + ": " + error.message())
+            .containsExactlyInAnyOrder(
+                "promptTiers[0].aboveInputTokens: is required: the prompt size in tokens above which the tier applies,"
+                    + " a whole number ≥ 0 (got null)",
+                "promptTiers[1]: sets no price (expected some of [cacheWrite1hPerMillionUsd, cacheWritePerMillionUsd,"
+                    + " cachedInputPerMillionUsd, inputAudioPerMillionUsd, inputImagePerMillionUsd, inputPerMillionUsd,"
+                    + " outputAudioPerMillionUsd, outputImagePerMillionUsd, outputPerMillionUsd, reasoningPerMillionUsd])",
+                "promptTiers[2].outputPerMillionUzd: is not a price field (expected one of [aboveInputTokens,"
+                    + " cacheWrite1hPerMillionUsd, cacheWritePerMillionUsd, cachedInputPerMillionUsd, inputAudioPerMillionUsd,"
+                    + " inputImagePerMillionUsd, inputPerMillionUsd, outputAudioPerMillionUsd, outputImagePerMillionUsd,"
+                    + " outputPerMillionUsd, reasoningPerMillionUsd])",
+                "promptTiers[2].aboveInputTokens: repeats 128000: one tier per threshold",
+                "serviceTiers.standard: must be named like batch, flex or priority: 1 to 32 lower-case letters, digits,"
+                    + " '_' or '-', and not standard (the version's own prices)",
+                "serviceTiers.flex.multiplier: must be a decimal ratio of the standard price with at most 6 decimals,"
+                    + " above 0 and at most 1000, like \"0.5\" for half price (got \"0.1234567\")",
+                "serviceTiers.priority: has a multiplier and prices: give one or the other",
+                "serviceTiers.scale: sets no price (expected some of [cacheWrite1hPerMillionUsd, cacheWritePerMillionUsd,"
+                    + " cachedInputPerMillionUsd, inputAudioPerMillionUsd, inputImagePerMillionUsd, inputPerMillionUsd,"
+                    + " outputAudioPerMillionUsd, outputImagePerMillionUsd, outputPerMillionUsd, reasoningPerMillionUsd])",
+                "serviceTiers: batch: 0.000000001 USD (inputPerMillionNanos) × 0.5 is not a whole nano-USD: a multiplier"
+                    + " must price exactly; give the tier its own prices instead"));
   }
 }

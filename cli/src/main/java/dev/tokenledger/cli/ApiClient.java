@@ -54,13 +54,7 @@ final class ApiClient {
   }
 
   JsonNode get(String path, Map<String, String> query) {
-    StringJoiner params = new StringJoiner("&");
-    query.forEach((name, value) -> {
-      if (value != null) {
-        params.add(name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8));
-      }
-    });
-    String target = params.length() == 0 ? path : path + "?" + params;
+    String target = path + queryString(query);
     long deadline = System.nanoTime() + MAX_RETRY_WAIT.toNanos();
     while (true) {
       HttpResponse<String> response = send("GET", target, null);
@@ -80,9 +74,24 @@ final class ApiClient {
     return answer(send("POST", path, null));
   }
 
+  JsonNode post(String path, Map<String, String> query, JsonNode body) {
+    return answer(send("POST", path + queryString(query), body));
+  }
+
   /** Nothing on success (204). */
   void delete(String path) {
     answer(send("DELETE", path, null));
+  }
+
+  /** {@code ?name=value&...} of the values not null; empty when none is. */
+  private static String queryString(Map<String, String> query) {
+    StringJoiner params = new StringJoiner("&");
+    query.forEach((name, value) -> {
+      if (value != null) {
+        params.add(name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8));
+      }
+    });
+    return params.length() == 0 ? "" : "?" + params;
   }
 
   /** One path segment, percent-encoded ({@code URLEncoder} is for forms: it writes a space as {@code +}). */

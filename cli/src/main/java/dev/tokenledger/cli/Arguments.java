@@ -14,7 +14,9 @@ import java.util.TreeSet;
  */
 final class Arguments {
 
-  private static final Set<String> FLAGS = Set.of("json", "help");
+  private static final Set<String> FLAGS = Set.of("json", "help", "dry-run", "force");
+  /** Flags every command takes; the others only the commands that allow them. */
+  private static final Set<String> COMMON_FLAGS = Set.of("json", "help");
 
   private final List<String> words;
   private final Map<String, String> options;
@@ -86,6 +88,11 @@ final class Arguments {
 
   /** A usage error for the first option not in {@code allowed}, or for words beyond {@code maxWords}. */
   void check(Set<String> allowed, int maxWords, String command) {
+    for (String name : flags) {
+      if (!COMMON_FLAGS.contains(name) && !allowed.contains(name)) {
+        throw CliError.usage("--" + name + " is not a flag of " + command);
+      }
+    }
     for (String name : options.keySet()) {
       if (!allowed.contains(name)) {
         throw CliError.usage("unknown option --" + name + " for " + command + " (it takes "

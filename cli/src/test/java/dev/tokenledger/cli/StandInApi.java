@@ -22,11 +22,13 @@ final class StandInApi implements AutoCloseable {
 
   private final HttpServer server;
   private final List<String> targets = new CopyOnWriteArrayList<>();
+  private final List<String> bodies = new CopyOnWriteArrayList<>();
 
   StandInApi(Function<URI, Answer> answerFor) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", exchange -> {
       targets.add(exchange.getRequestURI().toString());
+      bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       Answer answer = answerFor.apply(exchange.getRequestURI());
       byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -43,10 +45,16 @@ final class StandInApi implements AutoCloseable {
     return targets;
   }
 
-  /** Runs the CLI with a read key against this stand-in as both the aggregator and the alerting app. */
+  /** The request bodies received so far, in order ("" for none). */
+  List<String> bodies() {
+    return bodies;
+  }
+
+  /** Runs the CLI with a read and an admin key against this stand-in as both the aggregator and the alerting app. */
   int run(ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) {
     String url = "http://127.0.0.1:" + server.getAddress().getPort();
-    return TokenLedgerCli.run(args, Map.of("TOKENLEDGER_READ_KEY", "r", "TOKENLEDGER_AGGREGATOR_URL", url,
+    return TokenLedgerCli.run(args, Map.of("TOKENLEDGER_READ_KEY", "r", "TOKENLEDGER_ADMIN_KEY", "a",
+        "TOKENLEDGER_AGGREGATOR_URL", url,
         "TOKENLEDGER_ALERTING_URL", url), new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }

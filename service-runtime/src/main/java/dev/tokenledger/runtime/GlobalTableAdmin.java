@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -67,6 +69,17 @@ public final class GlobalTableAdmin<V> implements AutoCloseable {
     return value;
   }
 
+  /** Writes every entry, then waits until this instance shows them all: one round of waiting, not one per entry. */
+  public void putAll(Map<String, V> values) {
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    values.forEach((key, value) -> sent.add(producer.send(new ProducerRecord<>(topic.name(), key, value))));
+    producer.flush();
+    for (Future<RecordMetadata> write : sent) {
+      acknowledged(write);
+    }
+    values.forEach((key, value) -> awaitVisible(key, stored -> Objects.equals(stored, value)));
+  }
+
   /** Deletes the entry; false when there was none. */
   public boolean delete(String key) {
     if (get(key).isEmpty()) {
@@ -107,8 +120,12 @@ public final class GlobalTableAdmin<V> implements AutoCloseable {
   }
 
   private void send(String key, V value) {
+    acknowledged(producer.send(new ProducerRecord<>(topic.name(), key, value)));
+  }
+
+  private void acknowledged(Future<RecordMetadata> write) {
     try {
-      producer.send(new ProducerRecord<>(topic.name(), key, value)).get(20, TimeUnit.SECONDS);
+      write.get(20, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw ProblemException.unavailable("Kafka did not take the write to " + topic.name() + ": " + e.getMessage(), 5);
     } catch (InterruptedException e) {
