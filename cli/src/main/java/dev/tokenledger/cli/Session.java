@@ -23,6 +23,7 @@ final class Session {
 
   static final String AGGREGATOR_URL_ENV = "TOKENLEDGER_AGGREGATOR_URL";
   static final String ALERTING_URL_ENV = "TOKENLEDGER_ALERTING_URL";
+  static final String RESTATED_URL_ENV = "TOKENLEDGER_RESTATED_URL";
   static final String READ_KEY_ENV = "TOKENLEDGER_READ_KEY";
   static final String ADMIN_KEY_ENV = "TOKENLEDGER_ADMIN_KEY";
 
@@ -49,6 +50,15 @@ final class Session {
 
   ApiClient aggregator(Access access) {
     return client("aggregator", "aggregator", AGGREGATOR_URL_ENV, "http://127.0.0.1:8082", access);
+  }
+
+  /** A second aggregator, restating history under another application id, to compare with. */
+  ApiClient restatedAggregator(Access access) {
+    if (args.option("restated").isEmpty() && env(RESTATED_URL_ENV).isEmpty()) {
+      throw CliError.usage("--restated is required: the restating aggregator's URL, e.g. http://127.0.0.1:18082 (or set "
+          + RESTATED_URL_ENV + ")");
+    }
+    return client("restating aggregator", "restated", RESTATED_URL_ENV, "http://127.0.0.1:18082", access);
   }
 
   ApiClient alerting(Access access) {

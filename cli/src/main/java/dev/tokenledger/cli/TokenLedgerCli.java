@@ -24,6 +24,7 @@ public final class TokenLedgerCli {
     COMMANDS.put("admission", new AdmissionCommand());
     COMMANDS.put("stats", new StatsCommand());
     COMMANDS.put("forecast", new ForecastCommand());
+    COMMANDS.put("reprice", new RepriceCommand());
   }
 
   static final String CONNECTION_HELP = """

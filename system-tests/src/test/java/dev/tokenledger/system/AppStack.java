@@ -70,6 +70,20 @@ final class AppStack implements AutoCloseable {
     return stack;
   }
 
+  /**
+   * Another aggregator beside this stack's, as a restatement runs one: the same topics, another
+   * application id (so it replays tokens.consumed from the start) and its own aggregates topic.
+   */
+  RunningApp startRestatingAggregator(String applicationId, Path stateDir, Map<String, String> extra) {
+    Map<String, String> own = new HashMap<>(settings);
+    own.putAll(extra);
+    own.put("tokenledger.aggregator.application-id", applicationId);
+    own.put("tokenledger.topic.usage.aggregates", settings.get("tokenledger.topic.usage.aggregates") + "." + applicationId);
+    RunningApp restating = start(AggregatorApp::start, "/aggregator-app.properties", own, stateDir);
+    await().atMost(Duration.ofSeconds(60)).until(() -> send(restating, "GET", "/ready", null, null).statusCode() == 200);
+    return restating;
+  }
+
   private static RunningApp start(Function<Settings, RunningApp> starter, String defaults, Map<String, String> settings,
       Path stateDir) {
     Map<String, String> own = new HashMap<>(settings);

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tokenledger.cli.TokenLedgerCli;
 import dev.tokenledger.kafkalocal.KafkaBrokerExtension;
+import dev.tokenledger.runtime.RunningApp;
 import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -181,9 +184,66 @@ class OperatorCliTest {
 
     assertThat(cli("pricing", "--provider", "acme").out()).isEqualTo("""
         USD per million tokens
-        MODEL               EFFECTIVE FROM        INPUT  OUTPUT  CACHED INPUT  CACHE WRITE  REASONING  CONTEXT
-        acme/chat/large-v2  2026-01-01T00:00:00Z   2.00    8.00          0.50            -          -  128,000
+        MODEL               EFFECTIVE FROM        INPUT  OUTPUT  CACHED INPUT  CACHE WRITE  REASONING  CONTEXT  MORE
+        acme/chat/large-v2  2026-01-01T00:00:00Z   2.00    8.00          0.50            -          -  128,000  -
         """);
+  }
+
+  @Test
+  void shouldReportWhatARestatementRepricedAndRefuseToCallItCompleteWhileItMissesEvents() throws Exception {
+    String model = "reprice/model-" + UUID.randomUUID().toString().substring(0, 8);
+    // The price in force when the calls were counted: $10 in, $30 out per million tokens.
+    assertThat(cli("pricing", "set", model, "--input", "10", "--output", "30", "--effective-from", "2020-01-01T00:00:00Z")
+        .exitCode()).isZero();
+    Instant occurredAt = Instant.now().minus(1, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.MILLIS);
+    String day = occurredAt.atZone(ZoneOffset.UTC).toLocalDate().toString();
+    String nextDay = occurredAt.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1).toString();
+    String[] modelParts = model.split("/", 2);
+    List<Map<String, Object>> calls = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      calls.add(new HashMap<>(Map.of("eventId", model + "-" + i, "userId", "grace", "occurredAt", occurredAt.toString(),
+          "provider", modelParts[0], "model", modelParts[1], "inputTokens", 1_000, "outputTokens", 200)));
+    }
+    post(calls);
+    await().atMost(PROCESSED).untilAsserted(() -> assertThat(cli("usage", "--dimension", "model", model, "--from", day,
+        "--to", nextDay).out()).containsPattern("\n" + day + "T00:00:00Z +3 +3,000 +600 +3,600 +0\\.0480*\n"));
+
+    // The input price was wrong from the start: corrected in the same version ($5 in).
+    assertThat(cli("pricing", "set", model, "--input", "5", "--output", "30", "--effective-from", "2020-01-01T00:00:00Z")
+        .exitCode()).isZero();
+
+    // A restatement over an events topic that no longer holds the calls (as after its retention):
+    // nothing to compare prices with, and the command says so.
+    RunningApp expired = stack.startRestatingAggregator("cli-expired-" + UUID.randomUUID().toString().substring(0, 8),
+        dir.resolve("expired"), Map.of("tokenledger.topic.tokens.consumed", "expired-" + UUID.randomUUID()));
+    try {
+      Run incomplete = cli("reprice", "compare", "--restated", "http://127.0.0.1:" + expired.httpPort(), "--from", day,
+          "--to", nextDay);
+      assertThat(incomplete.exitCode()).isEqualTo(1);
+      assertThat(incomplete.err()).contains("the restatement is not complete in ")
+          .contains(day + "T00:00:00Z " + model + ": live 3 requests, restated 0");
+    } finally {
+      expired.close();
+    }
+
+    RunningApp restating = stack.startRestatingAggregator("cli-restated-" + UUID.randomUUID().toString().substring(0, 8),
+        dir.resolve("restating"), Map.of());
+    String restated = "http://127.0.0.1:" + restating.httpPort();
+    try {
+      await().atMost(PROCESSED).untilAsserted(() -> assertThat(cli("reprice", "compare", "--restated", restated,
+          "--from", day, "--to", nextDay).exitCode()).isZero());
+      Run compare = cli("reprice", "compare", "--restated", restated, "--from", day, "--to", nextDay);
+      // 3 × (1,000 × $10 + 200 × $30) / 10^6 = $0.048 live; at $5 in, $0.033.
+      assertThat(compare.out()).containsPattern("repricing by model per day: \\d+ key-windows compared, 1 repriced, "
+          + "change -0\\.0150* USD\n")
+          .containsPattern("\n" + day + "T00:00:00Z +" + model.replace(".", "\\.") + " +3 +0\\.0480* +0\\.0330* +-0\\.0150*\n")
+          .endsWith("the restatement is complete for this range: same requests and tokens in every window\n");
+      Run json = cli("reprice", "compare", "--restated", restated, "--from", day, "--to", nextDay, "--json");
+      assertThat(JSON.readTree(json.out()).path("complete").asBoolean()).isTrue();
+      assertThat(new BigDecimal(JSON.readTree(json.out()).path("changeUsd").asText())).isEqualByComparingTo("-0.015");
+    } finally {
+      restating.close();
+    }
   }
 
   @Test
