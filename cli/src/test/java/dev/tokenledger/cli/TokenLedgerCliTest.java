@@ -32,7 +32,7 @@ class TokenLedgerCliTest {
     assertThat(run(Map.of(), "quotas")).isEqualTo(2);
 
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .startsWith("error: unknown command quotas (one of usage, top, quota, alerts, pricing, admission, stats, forecast)");
+        .startsWith("error: unknown command quotas (one of usage, top, quota, alerts, pricing, admission, stats, forecast, reprice)");
   }
 
   @Test
@@ -55,6 +55,15 @@ class TokenLedgerCliTest {
     assertThat(run(Map.of("TOKENLEDGER_ADMIN_KEY", "a"), "quota", "set", "alice-daily", "--subject", "user:alice")).isEqualTo(2);
 
     assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: --metric is required, e.g. --metric tokens");
+  }
+
+  @Test
+  void shouldExitTwoWhenARepricingComparisonNamesNoRestatingAggregator() {
+    assertThat(run(Map.of("TOKENLEDGER_READ_KEY", "r"), "reprice", "compare", "--from", "2026-11-01", "--to",
+        "2026-12-01")).isEqualTo(2);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith(
+        "error: --restated is required: the restating aggregator's URL, e.g. http://127.0.0.1:18082");
   }
 
   @Test
