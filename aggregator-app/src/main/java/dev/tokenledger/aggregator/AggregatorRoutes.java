@@ -1,7 +1,6 @@
 package dev.tokenledger.aggregator;
 
-import dev.tokenledger.schemas.ModelResolver;
-import dev.tokenledger.schemas.Pricing;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +10,8 @@ import dev.tokenledger.runtime.Json;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.runtime.Role;
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.ModelResolver;
+import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.Usd;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.ModelPrice;
@@ -23,9 +24,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -54,8 +55,13 @@ final class AggregatorRoutes {
     }
   }
 
+  /**
+   * The answer of {@code GET /v1/usage}. For a model, {@code pricedAs}/{@code pricedBy}: the
+   * catalogue entry its id prices as now and the rule that found it (absent: unpriced).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   record UsageResponse(String dimension, String key, String period, String zone, Instant from, Instant to,
-      List<UsageWindow> windows) {}
+      String pricedAs, String pricedBy, List<UsageWindow> windows) {}
 
   private static final ObjectMapper JSON = Json.newMapper();
   private static final List<Period> QUERYABLE = AggregatorConfig.PERIODS;
@@ -193,7 +199,14 @@ final class AggregatorRoutes {
     Instant firstStart = CalendarWindow.containing(period, from, zone).start();
     List<UsageWindow> windows = queries.buckets(local.get(), subject, period, firstStart, to)
         .stream().map(UsageWindow::of).toList();
+    Optional<ModelResolver.Resolution> pricedAs = Optional.empty();
+    int slash = key.indexOf('/');
+    if (dimension == Dimension.MODEL && slash > 0) {
+      pricedAs = models.resolve(key.substring(0, slash), key.substring(slash + 1), k -> prices.get(k).isPresent());
+    }
     ctx.json(new UsageResponse(dimension.name().toLowerCase(Locale.ROOT), key,
-        period.name().toLowerCase(Locale.ROOT), zone.getId(), firstStart, to, windows));
+        period.name().toLowerCase(Locale.ROOT), zone.getId(), firstStart, to,
+        pricedAs.map(ModelResolver.Resolution::key).orElse(null), pricedAs.map(ModelResolver.Resolution::rule).orElse(null),
+        windows));
   }
 }

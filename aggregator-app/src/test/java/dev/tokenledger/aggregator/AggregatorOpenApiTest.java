@@ -127,6 +127,9 @@ class AggregatorOpenApiTest {
     String resolved = contract.assertFitsDocument("GET",
         "/v1/pricing/resolve?provider=bedrock&model=us.anthropic.claude-sonnet-4-5-20250929-v1:0", READ_KEY, null, 200).body();
     assertThat(resolved).contains("\"pricedAs\":\"anthropic/claude-sonnet-4-5\"", "\"rule\":\"vendor\"");
+    // A model's usage says which catalogue entry its id prices as.
+    assertThat(contract.assertFitsDocument("GET", "/v1/usage?dimension=model&key=openai/gpt-4o-2024-08-06", READ_KEY, null,
+        200).body()).contains("\"pricedAs\":\"openai/gpt-4o\"", "\"pricedBy\":\"provider-id\"");
     assertThat(contract.assertFitsDocument("GET", "/v1/pricing/resolve?provider=acme&model=unknown-1", READ_KEY, null, 200)
         .body()).contains("\"pricedAs\":null");
     contract.assertFitsDocument("PUT", "/v1/pricing/example/test-model", ADMIN_KEY,
