@@ -47,6 +47,9 @@ class EndpointSecurityTest {
       + "{\"key\":\"gen_ai.usage.input_tokens\",\"value\":{\"intValue\":\"5\"}}]}]}]}]}";
   private static final String QUOTA = "{\"subject\":\"user:mallory\",\"metric\":\"tokens\",\"period\":\"day\",\"limit\":1}";
   private static final String PRICE = "{\"inputPerMillionUsd\":\"0\",\"outputPerMillionUsd\":\"0\"}";
+  /** A LiteLLM price file that would set gpt-4o's price to 0 if a key let it through. */
+  private static final String LITELLM_PRICES = "{\"gpt-4o\":{\"litellm_provider\":\"openai\",\"mode\":\"chat\","
+      + "\"input_cost_per_token\":0,\"output_cost_per_token\":0}}";
 
   @TempDir static Path dir;
   private static AppStack stack;
@@ -80,6 +83,7 @@ class EndpointSecurityTest {
         new Endpoint("aggregator", "GET", "/v1/pricing", null, publishOnly),
         new Endpoint("aggregator", "GET", "/v1/pricing/resolve?provider=openai&model=gpt-4o-2024-08-06", null, publishOnly),
         new Endpoint("aggregator", "PUT", "/v1/pricing/openai/gpt-4o", PRICE, notAdmin),
+        new Endpoint("aggregator", "POST", "/v1/pricing/import", LITELLM_PRICES, notAdmin),
         new Endpoint("alerting", "GET", "/v1/quotas", null, publishOnly),
         new Endpoint("alerting", "GET", "/v1/quotas/mallory", null, publishOnly),
         new Endpoint("alerting", "GET", "/v1/quotas/status?subject=user:alice", null, publishOnly),
