@@ -76,7 +76,7 @@ class EventParserTest {
   @Test
   void shouldRefuseModalitiesBeyondTheirWholeAndATierThatIsNotAName() {
     assertThat(errors("{" + MINIMAL + ",\"inputTokens\":10,\"inputAudioTokens\":8,\"inputImageTokens\":3}"))
-        .extracting(FieldError::field).containsExactly("inputAudioTokens");
+        .extracting(FieldError::field).containsExactly("inputImageTokens");
     assertThat(errors("{" + MINIMAL + ",\"cacheWriteTokens\":0,\"inputTokens\":5,\"cacheWrite1hTokens\":1}"))
         .extracting(FieldError::field).containsExactly("cacheWrite1hTokens");
     assertThat(errors("{" + MINIMAL + ",\"serviceTier\":\"very fast\"}"))

@@ -145,8 +145,10 @@ public final class EventRules {
   /** Audio and image tokens are parts of the whole; text is the rest. */
   private static void modalities(List<Violation> violations, String side, long whole, long audio, long image) {
     if (audio >= 0 && image >= 0 && (audio > whole || image > whole - audio)) {
-      violations.add(new Violation(side + "AudioTokens", "+ " + side + "ImageTokens must be ≤ " + side + "Tokens (got "
-          + audio + " + " + image + " > " + whole + ")"));
+      // Name the count that does not fit: audio alone, or else the image tokens beside it.
+      String field = audio > whole ? side + "AudioTokens" : side + "ImageTokens";
+      violations.add(new Violation(field, side + "AudioTokens + " + side + "ImageTokens must be ≤ " + side
+          + "Tokens (got " + audio + " + " + image + " > " + whole + ")"));
     }
   }
 

@@ -109,7 +109,9 @@ class EventRulesTest {
 
     assertThat(EventRules.violations(fits)).isEmpty();
     assertThat(EventRules.violations(over)).extracting(EventRules.Violation::field)
-        .containsExactly("cacheWrite1hTokens", "inputAudioTokens", "outputAudioTokens");
+        .containsExactly("cacheWrite1hTokens", "inputImageTokens", "outputImageTokens");
+    assertThat(EventRules.violations(event().setInputTokens(10).setCachedInputTokens(0).setInputAudioTokens(11).build()))
+        .extracting(EventRules.Violation::field).containsExactly("inputAudioTokens");
   }
 
   @Test
