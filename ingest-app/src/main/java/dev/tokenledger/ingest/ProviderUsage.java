@@ -44,8 +44,9 @@ final class ProviderUsage {
     OPENAI_CHAT("OpenAI Chat Completions (prompt_tokens, completion_tokens)",
         Set.of("prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details",
             "prompt_cache_hit_tokens", "prompt_cache_miss_tokens", "cached_prompt_text_tokens")),
+    // The Realtime and transcription APIs name the details input_token_details/output_token_details.
     OPENAI_RESPONSES("OpenAI Responses (input_tokens, output_tokens, input_tokens_details)",
-        Set.of("input_tokens_details", "output_tokens_details")),
+        Set.of("input_tokens_details", "output_tokens_details", "input_token_details", "output_token_details")),
     ANTHROPIC("Anthropic Messages (input_tokens, output_tokens, cache_read_input_tokens)",
         Set.of("cache_read_input_tokens", "cache_creation_input_tokens", "cache_creation", "iterations",
             "server_tool_use", "inference_geo")),
@@ -271,26 +272,33 @@ final class ProviderUsage {
     return agreed.orElse(0);
   }
 
+  /**
+   * OpenAI Responses, and the same counts as the Realtime and transcription APIs name them
+   * ({@code input_token_details}, {@code output_token_details}): input includes cached (and
+   * cache-write) tokens, output includes reasoning; audio, image and text parts of each.
+   */
   private TokenCounts openAiResponses() {
+    String in = usage.has("input_tokens_details") ? "input_tokens_details" : "input_token_details";
+    String out = usage.has("output_tokens_details") ? "output_tokens_details" : "output_token_details";
     long input = required("input_tokens");
     long output = required("output_tokens");
-    long cached = optional("input_tokens_details", "cached_tokens");
-    long written = optional("input_tokens_details", "cache_write_tokens");
-    long reasoning = optional("output_tokens_details", "reasoning_tokens");
+    long cached = optional(in, "cached_tokens");
+    long written = optional(in, "cache_write_tokens");
+    long reasoning = optional(out, "reasoning_tokens");
     OptionalLong total = present("total_tokens");
     if (!valid()) {
       return null;
     }
-    subset(cached, "input_tokens_details.cached_tokens", input, "input_tokens", "Responses' input_tokens include cached tokens");
-    subset(written, "input_tokens_details.cache_write_tokens", input - Math.min(cached, input), "input_tokens − cached",
+    subset(cached, in + ".cached_tokens", input, "input_tokens", "Responses' input_tokens include cached tokens");
+    subset(written, in + ".cache_write_tokens", input - Math.min(cached, input), "input_tokens − cached",
         "Responses' input_tokens include cache reads and writes");
-    subset(reasoning, "output_tokens_details.reasoning_tokens", output, "output_tokens",
+    subset(reasoning, out + ".reasoning_tokens", output, "output_tokens",
         "Responses' output_tokens include reasoning tokens");
     total(total, "input_tokens + output_tokens", sum(input, output));
     // The Images API (gpt-image) reports its usage in this shape, with image and text parts.
     return TokenCounts.reported(input, output, cached, written, reasoning).withModalities(
-        optional("input_tokens_details", "audio_tokens"), optional("input_tokens_details", "image_tokens"),
-        optional("output_tokens_details", "audio_tokens"), optional("output_tokens_details", "image_tokens"));
+        optional(in, "audio_tokens"), optional(in, "image_tokens"), optional(out, "audio_tokens"),
+        optional(out, "image_tokens"));
   }
 
   /**

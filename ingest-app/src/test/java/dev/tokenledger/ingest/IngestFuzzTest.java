@@ -579,6 +579,7 @@ class IngestFuzzTest {
       Map.entry("moonshot", ProviderCounts.CHAT), Map.entry("mistral", ProviderCounts.CHAT),
       Map.entry("groq", ProviderCounts.CHAT),
       Map.entry("openai-responses", ProviderCounts.RESPONSES), Map.entry("openrouter-responses", ProviderCounts.RESPONSES),
+      Map.entry("openai-realtime", ProviderCounts.RESPONSES), Map.entry("openai-transcription", ProviderCounts.RESPONSES),
       Map.entry("anthropic", List.of("input_tokens", "output_tokens", "cache_read_input_tokens",
           "cache_creation_input_tokens", "cache_creation.ephemeral_5m_input_tokens",
           "cache_creation.ephemeral_1h_input_tokens", "output_tokens_details.thinking_tokens")),
@@ -597,7 +598,8 @@ class IngestFuzzTest {
         "prompt_cache_hit_tokens", "prompt_cache_miss_tokens", "cached_prompt_text_tokens");
     static final List<String> RESPONSES = List.of("input_tokens", "output_tokens", "total_tokens",
         "input_tokens_details.cached_tokens", "input_tokens_details.cache_write_tokens",
-        "output_tokens_details.reasoning_tokens");
+        "output_tokens_details.reasoning_tokens", "input_token_details.cached_tokens", "input_token_details.audio_tokens",
+        "output_token_details.audio_tokens");
     static final List<String> GEMINI = List.of("usageMetadata.promptTokenCount", "usageMetadata.candidatesTokenCount",
         "usageMetadata.totalTokenCount", "usageMetadata.cachedContentTokenCount", "usageMetadata.thoughtsTokenCount",
         "usage_metadata.prompt_token_count", "usage_metadata.candidates_token_count", "usage_metadata.total_token_count",

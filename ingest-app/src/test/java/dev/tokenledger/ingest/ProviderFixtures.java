@@ -88,6 +88,12 @@ final class ProviderFixtures {
           "gpt-4o-mini-2024-07-18", 14, 50, 0, 0, 0),
       new Fixture("openai-responses-cache-write-tokens.json", "usage", "openai", "gpt-5.6-sol", "openai", "gpt-5.6-sol",
           4020, 5, 0, 4012, 0),
+      // the Realtime API's response.done: input_token_details (64 cached; 13 audio), output 91 audio
+      new Fixture("openai-realtime-response-done.json", "usage", "openai", "gpt-realtime", "openai", "gpt-realtime",
+          132, 121, 64, 0, 0).with(new Parts(0, 13, 0, 91, 0, null)),
+      // a transcription's usage: the 14 input tokens are audio
+      new Fixture("openai-transcription-usage.json", "usage", "openai", "gpt-4o-transcribe", "openai",
+          "gpt-4o-transcribe", 14, 45, 0, 0, 0).with(new Parts(0, 14, 0, 0, 0, null)),
       // recorded, with OpenRouter's cost fields beside the counts
       new Fixture("openrouter-responses-cache-write-tokens.json", "usage", "openrouter", "openai/gpt-5.6-sol",
           "openrouter", "openai/gpt-5.6-sol", 4020, 5, 0, 4012, 0),
