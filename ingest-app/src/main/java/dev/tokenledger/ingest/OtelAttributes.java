@@ -15,7 +15,8 @@ import java.util.Set;
  * gen_ai.usage.cache_creation.input_tokens}; {@code gen_ai.usage.output_tokens} every output token.
  * The provider comes from {@code gen_ai.provider.name} (or the older {@code gen_ai.system}), the
  * model from {@code gen_ai.response.model} or {@code gen_ai.request.model}, unless the event names
- * them. Reasoning tokens ({@code gen_ai.usage.reasoning.output_tokens}) are part of the output.
+ * them. Instrumentations that set input to Anthropic's {@code input_tokens} (without the cache)
+ * show it by cache counts larger than the input: then input is their sum. Reasoning tokens ({@code gen_ai.usage.reasoning.output_tokens}) are part of the output.
  * Each count is also read under its other names in use: the semantic conventions' newer {@code
  * gen_ai.usage.cache_write.input_tokens}, OpenLLMetry's {@code
  * gen_ai.usage.cache_read_input_tokens} and {@code gen_ai.usage.cache_creation_input_tokens}
@@ -118,11 +119,11 @@ final class OtelAttributes {
       fields.reject(FIELD, "must hold " + INPUT + " and/or " + OUTPUT + " (neither was sent)");
     }
     long in = input.orElse(0);
-    if (fields.errors().size() == errorsBefore && (read > in || creation > in - read)) {
-      // Without cache reads the creations alone are too many: name them, not an attribute that was not sent.
-      fields.reject(FIELD + "." + (read == 0 ? CACHE_CREATION : CACHE_READ), CACHE_READ + " + " + CACHE_CREATION
-          + " must be ≤ " + INPUT + " (got " + read + " + " + creation + " > " + in
-          + "): by the semantic conventions input tokens include cached ones");
+    if (read > in || creation > in - read) {
+      // By the conventions input includes the cache counts; more cache than input is an
+      // instrumentation that copied Anthropic's input_tokens (the uncached rest) as it came, so the
+      // only reading that fits is that one: every prompt token is the sum.
+      in = in + read + creation;
     }
     if (fields.errors().size() == errorsBefore && reasoning > output.orElse(0)) {
       fields.reject(FIELD + "." + REASONING, REASONING + " must be ≤ " + OUTPUT + " (got " + reasoning + " > "

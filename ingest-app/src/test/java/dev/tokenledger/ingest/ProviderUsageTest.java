@@ -64,6 +64,24 @@ class ProviderUsageTest {
   }
 
   @Test
+  void shouldReadOtelInputThatLeavesOutTheCacheAsAnthropicsUncachedRest() {
+    // As instrumentations that copy Anthropic's usage into the attributes do: input_tokens is
+    // Anthropic's (the uncached rest), the cache counts beside it.
+    TokensConsumed event = accepted("""
+        {"occurredAt":"2026-11-22T09:59:00Z","userId":"alice","attributes":{"gen_ai.provider.name":"anthropic",
+         "gen_ai.request.model":"claude-sonnet-4-5","gen_ai.usage.input_tokens":50,"gen_ai.usage.output_tokens":503,
+         "gen_ai.usage.cache_read.input_tokens":1800,"gen_ai.usage.cache_creation.input_tokens":248}}""");
+    TokensConsumed conforming = accepted("""
+        {"occurredAt":"2026-11-22T09:59:00Z","userId":"alice","attributes":{"gen_ai.provider.name":"anthropic",
+         "gen_ai.request.model":"claude-sonnet-4-5","gen_ai.usage.input_tokens":2098,"gen_ai.usage.output_tokens":503,
+         "gen_ai.usage.cache_read.input_tokens":1800,"gen_ai.usage.cache_creation.input_tokens":248}}""");
+
+    assertThat(List.of(event.getInputTokens(), event.getCachedInputTokens(), event.getCacheWriteTokens()))
+        .containsExactly(2098L, 1800L, 248L);
+    assertThat(conforming.getInputTokens()).isEqualTo(2098);
+  }
+
+  @Test
   void shouldKeepOtelAudioAndImageCountsApart() {
     TokensConsumed event = accepted("""
         {"occurredAt":"2026-11-22T09:59:00Z","userId":"alice","attributes":{"gen_ai.provider.name":"openai",
@@ -251,16 +269,6 @@ class ProviderUsageTest {
          "gen_ai.usage.input_tokens":20,"gen_ai.usage.output_tokens":5,"gen_ai.usage.reasoning.output_tokens":6}}""";
 
     assertThat(errors(item)).extracting(FieldError::field).containsExactly("attributes.gen_ai.usage.reasoning.output_tokens");
-  }
-
-  @Test
-  void shouldRejectAttributesWhoseCacheExceedsTheInput() {
-    String item = """
-        {"userId":"alice","attributes":{"gen_ai.provider.name":"anthropic","gen_ai.request.model":"claude-sonnet-4",
-         "gen_ai.usage.input_tokens":50,"gen_ai.usage.output_tokens":5,"gen_ai.usage.cache_read.input_tokens":1800}}""";
-
-    assertThat(errors(item)).extracting(FieldError::field)
-        .containsExactly("attributes.gen_ai.usage.cache_read.input_tokens");
   }
 
   @Test
