@@ -80,7 +80,9 @@ class CaughtUpCommitTest {
       send(producer, topics, behind);
       await().atMost(Duration.ofSeconds(60)).until(() -> counted(app) == 1);
       for (int i = 0; i < CALLS; i++) {
-        Thread.sleep(100); // paced like live traffic, not waiting for anything
+        // Paced like live traffic: each call at least 100 ms after the one before was counted.
+        double before = i + 1;
+        await().pollDelay(Duration.ofMillis(100)).atMost(Duration.ofSeconds(30)).until(() -> counted(app) >= before);
         send(producer, topics, behind);
       }
       List<UsageAggregate> published = new ArrayList<>();

@@ -27,6 +27,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -52,6 +54,7 @@ class WebhookDispatcherTest {
   private final AtomicReference<Behaviour> behaviour = new AtomicReference<>(Behaviour.ACCEPT);
   private final AtomicInteger requests = new AtomicInteger();
   private final Set<String> received = ConcurrentHashMap.newKeySet();
+  private final CountDownLatch stopped = new CountDownLatch(1);
   private HttpServer receiver;
   private String url;
 
@@ -67,7 +70,15 @@ class WebhookDispatcherTest {
         switch (behaviour.get()) {
           case FAIL -> exchange.sendResponseHeaders(500, -1);
           case HANG -> {
-            sleep(Duration.ofSeconds(2)); // past the dispatcher's 500 ms timeout
+            // Hangs past the dispatcher's 500 ms timeout, until the receiver stops.
+            try {
+              if (!stopped.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the receiver hung 30 s and was never stopped");
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IOException(e);
+            }
             exchange.sendResponseHeaders(500, -1);
           }
           case ACCEPT -> {
@@ -85,6 +96,7 @@ class WebhookDispatcherTest {
 
   @AfterEach
   void stopReceiver() {
+    stopped.countDown();
     receiver.stop(0);
   }
 
@@ -199,13 +211,5 @@ class WebhookDispatcherTest {
 
   private static String header(ConsumerRecord<?, ?> record, String name) {
     return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
