@@ -17,7 +17,7 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Where the stream threads of a JFR recording spent their time: the share of execution samples
  * by area (a sample counts toward the first area any frame of its stack belongs to, from the top)
- * and the methods most often on top. What the README's Performance section quotes.
+ * and the methods most often on top. What docs/performance.md quotes.
  */
 final class JfrSummary {
 
