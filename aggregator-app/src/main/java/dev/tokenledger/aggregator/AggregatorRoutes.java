@@ -138,10 +138,10 @@ final class AggregatorRoutes {
    * already counted, so it takes {@code force=true}.
    */
   private void importPrices(Context ctx) {
-    boolean dryRun = booleanParam(ctx, "dryRun");
+    boolean dryRun = QueryParams.booleanParam(ctx, "dryRun");
     Instant now = clock.instant();
     Instant effectiveFrom = QueryParams.instant(ctx, zone, "effectiveFrom", now);
-    if (effectiveFrom.isBefore(now) && !booleanParam(ctx, "force")) {
+    if (effectiveFrom.isBefore(now) && !QueryParams.booleanParam(ctx, "force")) {
       throw ProblemException.badRequest("effectiveFrom", "is in the past (" + effectiveFrom + "): the new prices would"
           + " reprice calls already counted; give force=true to do so");
     }
@@ -166,17 +166,6 @@ final class AggregatorRoutes {
   private ModelPrice versioned(LiteLlmImport.Entry entry) {
     return PriceJson.withVersion(prices.get(entry.key()).orElse(null), entry.provider(), entry.model(),
         entry.contextWindow(), entry.version());
-  }
-
-  private static boolean booleanParam(Context ctx, String name) {
-    String value = ctx.queryParam(name);
-    if (value == null || value.isBlank() || value.equals("false")) {
-      return false;
-    }
-    if (value.equals("true")) {
-      return true;
-    }
-    throw ProblemException.badRequest(name, "must be true or false (got " + value + ")");
   }
 
   private void usage(Context ctx) {

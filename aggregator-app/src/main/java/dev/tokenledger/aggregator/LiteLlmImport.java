@@ -338,7 +338,9 @@ final class LiteLlmImport {
         .build();
     // A multiplier that would not price exactly becomes the tier's own prices.
     if (!Pricing.inexactMultiplied(version).isEmpty()) {
-      serviceTiers.forEach((tierName, rates) -> tiers.put(tierName, new ServiceTierPrice(null, rates)));
+      Map<String, ServiceTierPrice> ownPrices = new TreeMap<>();
+      serviceTiers.forEach((tierName, rates) -> ownPrices.put(tierName, new ServiceTierPrice(null, rates)));
+      version.setServiceTiers(ownPrices);
     }
     // LiteLLM writes some as 2000000.0.
     JsonNode maxInput = spec.path("max_input_tokens");

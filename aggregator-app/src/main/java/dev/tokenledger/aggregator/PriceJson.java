@@ -7,6 +7,7 @@ import dev.tokenledger.runtime.Problem;
 import dev.tokenledger.runtime.Problem.FieldError;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.schemas.Pricing;
+import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.Usd;
 import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.PriceRates;
@@ -28,7 +29,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
@@ -51,7 +51,6 @@ final class PriceJson {
       Stream.concat(RATE_FIELDS.stream(), Stream.of("aboveInputTokens")).collect(Collectors.toUnmodifiableSet());
   private static final Set<String> SERVICE_TIER_FIELDS =
       Stream.concat(RATE_FIELDS.stream(), Stream.of("multiplier")).collect(Collectors.toUnmodifiableSet());
-  private static final Pattern SERVICE_TIER = Pattern.compile("[a-z0-9_-]{1,32}");
   /** A tier multiplier is at most this: a price list of its own says more than "a thousand times the price". */
   private static final BigDecimal MAX_MULTIPLIER = BigDecimal.valueOf(1000);
 
@@ -221,8 +220,8 @@ final class PriceJson {
     // Every field set: a builder left to fill in the tiers' defaults decodes them, which Avro only
     // allows for trusted classes (AvroSerde trusts ours, but need not have been loaded yet).
     PriceVersion version = PriceVersion.newBuilder().setEffectiveFrom(effectiveFrom)
-        .setInputPerMillionNanos(usd(node, "inputPerMillionUsd", true, errors))
-        .setOutputPerMillionNanos(usd(node, "outputPerMillionUsd", true, errors))
+        .setInputPerMillionNanos(requiredUsd(node, "inputPerMillionUsd", errors))
+        .setOutputPerMillionNanos(requiredUsd(node, "outputPerMillionUsd", errors))
         .setPromptTiers(promptTiers(node.get("promptTiers"), errors))
         .setServiceTiers(serviceTiers(node.get("serviceTiers"), errors))
         .build();
@@ -283,7 +282,7 @@ final class PriceJson {
       String name = entry.getKey();
       String path = "serviceTiers." + name + ".";
       JsonNode tier = entry.getValue();
-      if (!SERVICE_TIER.matcher(name).matches() || name.equals("standard")) {
+      if (!EventRules.isServiceTier(name) || name.equals("standard")) {
         errors.add(new FieldError("serviceTiers." + name, "must be named like batch, flex or priority: 1 to 32 lower-case"
             + " letters, digits, '_' or '-', and not standard (the version's own prices)"));
         continue;
@@ -359,12 +358,10 @@ final class PriceJson {
     return field.name().replace("Nanos", "Usd");
   }
 
-  private static long usd(JsonNode node, String field, boolean required, List<FieldError> errors) {
+  private static long requiredUsd(JsonNode node, String field, List<FieldError> errors) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
-      if (required) {
-        errors.add(new FieldError(field, "is required: USD per million tokens, like \"2.50\""));
-      }
+      errors.add(new FieldError(field, "is required: USD per million tokens, like \"2.50\""));
       return 0;
     }
     return usd(value, field, errors);

@@ -55,6 +55,18 @@ final class QueryParams {
     }
   }
 
+  /** {@code true} or {@code false}; absent or blank: false. */
+  static boolean booleanParam(Context ctx, String name) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isBlank() || value.equals("false")) {
+      return false;
+    }
+    if (value.equals("true")) {
+      return true;
+    }
+    throw ProblemException.badRequest(name, "must be true or false (got " + value + ")");
+  }
+
   static int intParam(Context ctx, String name, int min, int max, int fallback) {
     String value = ctx.queryParam(name);
     if (value == null || value.isBlank()) {

@@ -1,6 +1,5 @@
 package dev.tokenledger.cli;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -121,8 +120,9 @@ final class PricingCommand implements Command {
     Path file = Path.of(args.requiredWord(2, "FILE (pricing import model_prices_and_context_window.json)"));
     JsonNode body;
     try {
-      // Numbers as decimals from their text: LiteLLM's prices are floats, never to pass through a double.
-      body = ApiClient.JSON.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(Files.readAllBytes(file));
+      // ApiClient.JSON reads numbers as decimals from their text: LiteLLM's prices are floats, never
+      // to pass through a double.
+      body = ApiClient.JSON.readTree(Files.readAllBytes(file));
     } catch (IOException e) {
       throw CliError.usage("cannot read " + file + ": " + e.getMessage());
     }

@@ -1,6 +1,7 @@
 package dev.tokenledger.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenledger.schemas.EventRules;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -367,7 +368,7 @@ final class ProviderUsage {
   private static final int MAX_OTHER_MODELS = 8;
 
   private static boolean validModelId(JsonNode id) {
-    return id.isTextual() && !id.textValue().isBlank() && id.textValue().length() <= 256
+    return id.isTextual() && !id.textValue().isBlank() && id.textValue().length() <= EventRules.MAX_TEXT_LENGTH
         && id.textValue().chars().noneMatch(Character::isISOControl);
   }
 

@@ -152,8 +152,13 @@ public final class EventRules {
     }
   }
 
+  /** Whether {@code tier} is a service tier's name: 1 to 32 lower-case letters, digits, '_' or '-'. */
+  public static boolean isServiceTier(String tier) {
+    return SERVICE_TIER.matcher(tier).matches();
+  }
+
   private static void serviceTier(List<Violation> violations, String tier) {
-    if (tier != null && !SERVICE_TIER.matcher(tier).matches()) {
+    if (tier != null && !isServiceTier(tier)) {
       violations.add(new Violation("serviceTier", "must be 1 to 32 lower-case letters, digits, '_' or '-', like standard,"
           + " batch, flex or priority (got " + tier.length() + " characters)"));
     }
