@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +28,19 @@ class TokenLedgerCliTest {
 
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("quota set ID --subject user:alice")
         .contains("quota status SUBJECT", "TOKENLEDGER_AGGREGATOR_URL", "3 cannot connect");
+  }
+
+  @Test
+  void shouldBeReachableThroughBinTokenledgerForEveryCommand() throws Exception {
+    // bin/tokenledger passes on to this CLI only the commands its two case patterns list (run, help).
+    List<List<String>> dispatched = Files.readAllLines(Path.of("..", "bin", "tokenledger")).stream()
+        .map(String::trim).filter(line -> line.startsWith("usage | top |") && line.endsWith(")"))
+        .map(line -> List.of(line.substring(0, line.length() - 1).split(" \\| "))).toList();
+    assertThat(run(Map.of(), "no-such-command")).isEqualTo(2);
+    List<String> commands = List.of(err.toString(StandardCharsets.UTF_8)
+        .replaceAll("(?s).*\\(one of ([^)]*)\\).*", "$1").trim().split(", "));
+
+    assertThat(dispatched).hasSize(2).allSatisfy(list -> assertThat(list).containsExactlyElementsOf(commands));
   }
 
   @Test

@@ -27,7 +27,14 @@ final class IngestMetrics {
   enum Reason { INVALID, KAFKA_UNAVAILABLE }
 
   /** How a request ended: all accepted, some, none, the body unreadable or too large, or Kafka unavailable. */
-  enum Outcome { ACCEPTED, PARTIAL, REJECTED, INVALID, TOO_LARGE, UNAVAILABLE }
+  enum Outcome {
+    ACCEPTED, PARTIAL, REJECTED, INVALID, TOO_LARGE, UNAVAILABLE;
+
+    /** The outcome of a request answered with an error {@code status}. */
+    static Outcome ofError(int status) {
+      return status == 503 ? UNAVAILABLE : status == 413 ? TOO_LARGE : INVALID;
+    }
+  }
 
   /**
    * A span of an export: its event acknowledged, refused (counted in {@code partialSuccess}), sent

@@ -90,8 +90,8 @@ final class IngestRoutes {
         try {
           publisher.publish(events);
         } catch (ProblemException e) {
-          // Only the sent events failed for Kafka; the invalid ones count as invalid, as in any answer.
-          metrics.unavailable(events.size());
+          // Only the sent items failed for Kafka; the invalid ones count as invalid, as in any answer.
+          metrics.unavailable((int) results.stream().filter(r -> r.errors().isEmpty()).count());
           countInvalid(results);
           throw e;
         }
@@ -101,8 +101,7 @@ final class IngestRoutes {
       ctx.status(response.accepted() > 0 ? 202 : 400).json(response);
       count(response, results);
     } catch (ProblemException e) {
-      int status = e.problem().status();
-      metrics.batch(status == 503 ? Outcome.UNAVAILABLE : status == 413 ? Outcome.TOO_LARGE : Outcome.INVALID);
+      metrics.batch(Outcome.ofError(e.problem().status()));
       throw e;
     }
   }

@@ -62,7 +62,12 @@ final class SpanEvents {
     this.names = names;
   }
 
-  Spans of(ExportTraceServiceRequest request) {
+  /**
+   * @param serviceFromKey the publish key names the service (authentication on): a resource's
+   *     {@code service.name} is then not read — the key is the service's identity, and an SDK's
+   *     own name for the app must not get its spans refused
+   */
+  Spans of(ExportTraceServiceRequest request, boolean serviceFromKey) {
     List<Item> items = new ArrayList<>();
     int skipped = 0;
     for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
@@ -71,7 +76,7 @@ final class SpanEvents {
         for (Span span : scope.getSpansList()) {
           Map<String, AnyValue> own = attributes(span.getAttributesList());
           if (OtelAttributes.USAGE.stream().anyMatch(own::containsKey)) {
-            items.add(item(span, resource, own));
+            items.add(item(span, resource, own, serviceFromKey));
           } else {
             skipped++;
           }
@@ -101,7 +106,7 @@ final class SpanEvents {
     return subject + " " + error.message();
   }
 
-  private Item item(Span span, Map<String, AnyValue> resource, Map<String, AnyValue> own) {
+  private Item item(Span span, Map<String, AnyValue> resource, Map<String, AnyValue> own, boolean serviceFromKey) {
     String traceId = HEX.formatHex(span.getTraceId().toByteArray());
     String spanId = HEX.formatHex(span.getSpanId().toByteArray());
     List<FieldError> errors = new ArrayList<>();
@@ -126,7 +131,7 @@ final class SpanEvents {
     names.user().stream().filter(merged::containsKey).findFirst()
         .ifPresent(name -> event.set("userId", identity(merged.get(name))));
     Optional.ofNullable(merged.get(names.tenant())).ifPresent(tenant -> event.set("tenantId", identity(tenant)));
-    names.service().map(resource::get).filter(SpanEvents::isNamedService)
+    names.service().filter(name -> !serviceFromKey).map(resource::get).filter(SpanEvents::isNamedService)
         .ifPresent(service -> event.set("service", identity(service)));
     if (span.getStartTimeUnixNano() > 0 && span.getEndTimeUnixNano() >= span.getStartTimeUnixNano()) {
       event.put("latencyMs", (span.getEndTimeUnixNano() - span.getStartTimeUnixNano()) / 1_000_000);

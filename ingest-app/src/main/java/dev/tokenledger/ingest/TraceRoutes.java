@@ -53,15 +53,18 @@ final class TraceRoutes {
           ctx.bodyInputStream(), ctx.req().getContentLengthLong(), ctx.header("Content-Encoding")), encoding);
       Optional<String> keyOwner = HttpServer.principal(ctx).map(ApiKeys.Principal::name);
 
-      SpanEvents.Spans found = spans.of(request);
+      SpanEvents.Spans found = spans.of(request, keyOwner.isPresent());
       metrics.spans(SpanOutcome.SKIPPED, found.skipped());
       List<TokensConsumed> events = new ArrayList<>();
       List<String> reasons = new ArrayList<>();
+      // Spans, not events: a span's usage may also bill sub-inferences of other models.
+      int accepted = 0;
       for (SpanEvents.Item item : found.items()) {
         List<FieldError> errors = item.errors();
         if (item.event().isPresent()) {
           EventParser.Result result = parser.parse(item.event().get(), keyOwner);
           events.addAll(result.events());
+          accepted += result.event().isPresent() ? 1 : 0;
           errors = result.errors();
         }
         if (!errors.isEmpty()) {
@@ -75,19 +78,18 @@ final class TraceRoutes {
         try {
           publisher.publish(events);
         } catch (ProblemException e) {
-          metrics.unavailable(events.size());
-          metrics.spans(SpanOutcome.UNAVAILABLE, events.size());
+          metrics.unavailable(accepted);
+          metrics.spans(SpanOutcome.UNAVAILABLE, accepted);
           throw e;
         }
       }
-      metrics.accepted(events.size());
-      metrics.spans(SpanOutcome.ACCEPTED, events.size());
+      metrics.accepted(accepted);
+      metrics.spans(SpanOutcome.ACCEPTED, accepted);
 
       ctx.status(200).contentType(encoding.contentType).result(OtlpCodec.encode(response(reasons), encoding));
-      metrics.export(reasons.isEmpty() ? Outcome.ACCEPTED : events.isEmpty() ? Outcome.REJECTED : Outcome.PARTIAL);
+      metrics.export(reasons.isEmpty() ? Outcome.ACCEPTED : accepted == 0 ? Outcome.REJECTED : Outcome.PARTIAL);
     } catch (ProblemException e) {
-      int status = e.problem().status();
-      metrics.export(status == 503 ? Outcome.UNAVAILABLE : status == 413 ? Outcome.TOO_LARGE : Outcome.INVALID);
+      metrics.export(Outcome.ofError(e.problem().status()));
       throw e;
     }
   }

@@ -90,7 +90,7 @@ class SpanEventsTest {
     ExportTraceServiceRequest request = request(resource(int64("gen_ai.usage.input_tokens", 10)),
         span().addAttributes(text("user.id", "alice")));
 
-    SpanEvents.Spans found = DEFAULT_NAMES.of(request);
+    SpanEvents.Spans found = DEFAULT_NAMES.of(request, false);
 
     assertThat(found.items()).isEmpty();
     assertThat(found.skipped()).isEqualTo(1);
@@ -100,7 +100,7 @@ class SpanEventsTest {
   void shouldRefuseASpanWithoutIdsOrEndTimeBeforeParsing() {
     Span.Builder span = usageSpan().setTraceId(ByteString.copyFrom(new byte[16])).setEndTimeUnixNano(0);
 
-    SpanEvents.Item item = DEFAULT_NAMES.of(request(resource(), span)).items().get(0);
+    SpanEvents.Item item = DEFAULT_NAMES.of(request(resource(), span), false).items().get(0);
 
     assertThat(item.event()).isEmpty();
     assertThat(item.errors()).extracting(DEFAULT_NAMES::describe).containsExactly(
@@ -111,7 +111,7 @@ class SpanEventsTest {
   @Test
   void shouldDescribeTheParsersErrorsByTheAttributeTheyCameFrom() {
     SpanEvents.Item item = DEFAULT_NAMES.of(request(resource(), span()
-        .addAttributes(text("gen_ai.usage.input_tokens", "12")))).items().get(0);
+        .addAttributes(text("gen_ai.usage.input_tokens", "12"))), false).items().get(0);
 
     EventParser.Result result = parser.parse(item.event().orElseThrow(), Optional.empty());
 
@@ -123,7 +123,7 @@ class SpanEventsTest {
   }
 
   private TokensConsumed event(SpanEvents spans, Resource resource, Span.Builder span) {
-    List<SpanEvents.Item> items = spans.of(request(resource, span)).items();
+    List<SpanEvents.Item> items = spans.of(request(resource, span), false).items();
     assertThat(items).hasSize(1);
     EventParser.Result result = parser.parse(items.get(0).event().orElseThrow(), Optional.empty());
     assertThat(result.errors()).isEmpty();
