@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -91,16 +92,18 @@ public final class GlobalTableAdmin<V> implements AutoCloseable {
   }
 
   public Optional<V> get(String key) {
-    return Optional.ofNullable(store().get(key));
+    return Optional.ofNullable(read(store -> store.get(key)));
   }
 
   /** Every entry, in key order. */
   public List<V> all() {
-    List<V> values = new ArrayList<>();
-    try (KeyValueIterator<String, V> iterator = store().all()) {
-      iterator.forEachRemaining(entry -> values.add(entry.value));
-    }
-    return values;
+    return read(store -> {
+      List<V> values = new ArrayList<>();
+      try (KeyValueIterator<String, V> iterator = store.all()) {
+        iterator.forEachRemaining(entry -> values.add(entry.value));
+      }
+      return values;
+    });
   }
 
   /** Writes {@code values} only when the topic has never held a record: a first start's defaults. */
@@ -136,7 +139,7 @@ public final class GlobalTableAdmin<V> implements AutoCloseable {
 
   private void awaitVisible(String key, Predicate<V> visible) {
     long deadline = System.nanoTime() + visibilityTimeout.toNanos();
-    while (!visible.test(store().get(key))) {
+    while (!visible.test(read(store -> store.get(key)))) {
       if (System.nanoTime() > deadline) {
         throw ProblemException.unavailable("written, but not yet in force on this instance; read it again shortly", 2);
       }
@@ -150,13 +153,10 @@ public final class GlobalTableAdmin<V> implements AutoCloseable {
     }
   }
 
-  private ReadOnlyKeyValueStore<String, V> store() {
-    KafkaStreams running = streams.get();
-    if (running == null || !running.state().isRunningOrRebalancing()) {
-      throw ProblemException.unavailable("the app is starting; " + topic.name() + " is not loaded yet", 2);
-    }
-    return QueryDeadline.call(topic.name(),
-        () -> running.store(StoreQueryParameters.fromNameAndType(storeName, QueryableStoreTypes.<String, V>keyValueStore())));
+  /** {@code reads} on the global store; a 503 while the app is starting or closing. */
+  private <T> T read(Function<ReadOnlyKeyValueStore<String, V>, T> reads) {
+    return PartitionStores.whileRunning(streams.get(), running -> reads.apply(QueryDeadline.call(topic.name(),
+        () -> running.store(StoreQueryParameters.fromNameAndType(storeName, QueryableStoreTypes.<String, V>keyValueStore())))));
   }
 
   @Override

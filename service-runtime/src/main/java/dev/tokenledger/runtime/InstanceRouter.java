@@ -49,9 +49,9 @@ public final class InstanceRouter {
 
   public Route route(String store, String subject, Context ctx) {
     HostInfo self = selfSupplier.get();
-    KafkaStreams running = runningStreams();
     // In-memory routing metadata, read on the request's own thread: no thread hop, no deadline needed.
-    KeyQueryMetadata metadata = running.queryMetadataForKey(store, subject, Serdes.String().serializer());
+    KeyQueryMetadata metadata = PartitionStores.whileRunning(streams.get(),
+        running -> running.queryMetadataForKey(store, subject, Serdes.String().serializer()));
     if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
       throw ProblemException.unavailable("the owner of " + subject + " is not known yet (rebalancing)", 2);
     }
@@ -69,25 +69,16 @@ public final class InstanceRouter {
     return new Route(Optional.empty(), Optional.of(active));
   }
 
-  private KafkaStreams runningStreams() {
-    KafkaStreams running = streams.get();
-    if (running == null || !running.state().isRunningOrRebalancing()) {
-      throw ProblemException.unavailable("the app is starting; its stores are not open yet", 2);
-    }
-    return running;
-  }
-
   /**
    * The other instances that hold part of {@code store}, for queries that must ask every one of
    * them; empty when the request was itself forwarded (the forwarder asks everyone).
    */
   public List<HostInfo> otherInstances(String store, Context ctx) {
-    KafkaStreams running = runningStreams();
     if (ctx.header(FORWARDED_HEADER) != null) {
       return List.of();
     }
     HostInfo self = selfSupplier.get();
-    return running.streamsMetadataForStore(store).stream()
+    return PartitionStores.whileRunning(streams.get(), running -> running.streamsMetadataForStore(store)).stream()
         .map(StreamsMetadata::hostInfo)
         .filter(host -> !host.equals(self)).distinct().toList();
   }

@@ -1,6 +1,8 @@
 package dev.tokenledger.runtime;
 
+import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -35,8 +37,36 @@ public final class PartitionStores {
     try {
       return Optional.of(streams.store(activeOnly ? parameters : parameters.enableStaleStores()));
     } catch (InvalidStateStoreException e) {
-      // Not here, moving, or the instance is not running: the same to a caller.
+      // Not here, moving, or the instance is not started: the same to a caller.
       return Optional.empty();
+    } catch (IllegalStateException e) {
+      if (streams.state().isRunningOrRebalancing()) {
+        throw e;
+      }
+      // The instance began closing after the caller saw it running.
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * {@code call} on the instance, or a 503 with {@code Retry-After} if it is not running: not yet
+   * started, or closing (queries outlive processing at shutdown, and KafkaStreams' metadata calls
+   * throw {@link IllegalStateException} from the moment it begins to close).
+   */
+  public static <T> T whileRunning(KafkaStreams streams, Function<KafkaStreams, T> call) {
+    if (streams == null) {
+      throw ProblemException.unavailable("the app is starting; its stores are not open yet", 2);
+    }
+    try {
+      return call.apply(streams);
+    } catch (InvalidStateStoreException e) {
+      throw ProblemException.unavailable("the app's stores are not open here now: " + e.getMessage(), 2);
+    } catch (IllegalStateException e) {
+      if (streams.state().isRunningOrRebalancing()) {
+        throw e;
+      }
+      throw ProblemException.unavailable("this instance is " + streams.state().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+          + "; another instance answers", 2);
     }
   }
 }
