@@ -1,9 +1,12 @@
-// Quotas: every quota with the standing of its subject — or, for a wildcard quota (user:*),
-// the standings of the top keys of that dimension. One .quota element per standing.
+// Quotas: the first QUOTAS_SHOWN quotas by id with the standing of their subjects — or, for a
+// wildcard quota (user:*), the standings of the top keys of that dimension. One .quota element per
+// standing.
 
 import { aggregator, alerting, query } from './api.js';
 import { $, el, note } from './dom.js';
 import { formatAmount, formatDateTime, formatPercent, formatRelative } from './format.js';
+
+const QUOTAS_SHOWN = 200;
 
 /** A standing's bar, used/limit and reset time. className 'quota' in #quotas, another elsewhere. */
 export function standingElement(standing, subject, className = 'quota') {
@@ -63,7 +66,9 @@ async function wildcardKeys(quotas, topKeys) {
 /** topKeys: { user: [...], model: [...], feature: [...], provider: [...] } for wildcard quotas. */
 export async function refreshQuotas(topKeys = {}) {
   const container = $('quotas');
-  const quotas = ((await alerting('/v1/quotas')).quotas ?? []).slice().sort((a, b) => a.id.localeCompare(b.id));
+  // The first page only: each quota shown costs a status read, and the CLI lists them all.
+  const page = await alerting(`/v1/quotas?${query({ limit: QUOTAS_SHOWN })}`);
+  const quotas = (page.quotas ?? []).slice().sort((a, b) => a.id.localeCompare(b.id));
   if (!quotas.length) {
     container.replaceChildren(note('No quotas yet — PUT one to <alerting>/v1/quotas/{id} with the admin key (see README).'));
     return;
@@ -76,7 +81,9 @@ export async function refreshQuotas(topKeys = {}) {
   };
   const status = await statuses(limitQuotas.flatMap(subjectsOf));
 
-  container.replaceChildren(...quotas.map((q) => {
+  const more = page.next
+    ? [note(`The first ${QUOTAS_SHOWN} quotas by id; \`bin/tokenledger quota list\` lists them all.`)] : [];
+  container.replaceChildren(...more, ...quotas.map((q) => {
     const wildcard = q.subject.endsWith(':*');
     const standings = q.rule !== 'limit' ? [] : subjectsOf(q).flatMap((subject) =>
       (status.get(subject) ?? []).filter((row) => row.id === q.id).map((row) => standingElement(row, subject)));

@@ -86,7 +86,7 @@ final class AlertingRoutes {
   }
 
   void register(Javalin app) {
-    app.get("/v1/quotas", ctx -> ctx.json(Map.of("quotas", quotas.all().stream().map(QuotaJson::render).toList())), Role.READ);
+    app.get("/v1/quotas", this::listQuotas, Role.READ);
     // Registered before /v1/quotas/{id}, so "status" is not taken for a quota id.
     app.get("/v1/quotas/status", this::quotaStatus, Role.READ);
     app.get("/v1/quotas/{id}", ctx -> ctx.json(QuotaJson.render(quotas.get(ctx.pathParam("id"))
@@ -239,6 +239,15 @@ final class AlertingRoutes {
     found.sort(Comparator.comparing((Map<String, Object> a) -> a.get("firedAt").toString()).reversed()
         .thenComparing(a -> a.get("alertId").toString()));
     ctx.json(Map.of("alerts", found.size() > limit ? found.subList(0, limit) : found));
+  }
+
+  /** A page of quotas in id order; {@code next} (absent on the last page) is the {@code after} of the next page. */
+  private void listQuotas(Context ctx) {
+    GlobalTableAdmin.Page<QuotaDefinition> page = quotas.page(Optional.ofNullable(ctx.queryParam("after")).filter(after -> !after.isEmpty()), limit(ctx));
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("quotas", page.values().stream().map(QuotaJson::render).toList());
+    page.next().ifPresent(next -> json.put("next", next));
+    ctx.json(json);
   }
 
   private static int limit(Context ctx) {

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -235,6 +236,28 @@ class AlertingAppTest {
     assertThat(admission.at("/decisions/0/stale").asBoolean()).isFalse();
     assertThat(call("PUT", "/v1/quotas/erin-bad", ADMIN_KEY, "{\"subject\":\"user:erin\",\"metric\":\"tokens\","
         + "\"period\":\"day\",\"limit\":1,\"onStale\":\"deny\"}").body()).contains("staleAfter", "is required with onStale");
+  }
+
+  @Test
+  void shouldListQuotasAPageAtATimeInIdOrder() throws Exception {
+    for (String id : List.of("page-c", "page-a", "page-b")) {
+      assertThat(call("PUT", "/v1/quotas/" + id, ADMIN_KEY, "{\"subject\":\"user:" + id + "\",\"metric\":\"tokens\","
+          + "\"period\":\"day\",\"limit\":100}").statusCode()).isEqualTo(200);
+    }
+    // Other tests' quotas share the store: page through from just before "page-".
+    List<String> ids = new ArrayList<>();
+    String after = "page";
+    List<Integer> pageSizes = new ArrayList<>();
+    while (after != null) {
+      JsonNode page = read("/v1/quotas?limit=2&after=" + after);
+      pageSizes.add(page.get("quotas").size());
+      page.get("quotas").forEach(quota -> ids.add(quota.get("id").asText()));
+      after = page.has("next") ? page.get("next").asText() : null;
+    }
+
+    assertThat(ids).containsSubsequence("page-a", "page-b", "page-c").isSorted();
+    assertThat(pageSizes).allMatch(size -> size <= 2);
+    assertThat(call("GET", "/v1/quotas?limit=0", READ_KEY, null).body()).contains("limit", "from 1 to 10000");
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.tokenledger.cli.Table.Column;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 
@@ -81,16 +82,28 @@ final class QuotaCommand implements Command {
 
   private void list(Session session) {
     session.args().check(Command.withConnection(), 2, "quota list");
-    JsonNode answer = session.alerting(Session.Access.READ).get("/v1/quotas", Map.of());
+    // Every page, in id order: the server answers a bounded page at a time.
+    ArrayNode quotas = ApiClient.JSON.createArrayNode();
+    Optional<String> after = Optional.empty();
+    do {
+      JsonNode page = session.alerting(Session.Access.READ).get("/v1/quotas",
+          after.map(id -> Map.of("after", id, "limit", "10000")).orElse(Map.of("limit", "10000")));
+      page.path("quotas").forEach(quotas::add);
+      Optional<String> next = Optional.ofNullable(page.path("next").textValue());
+      if (next.isPresent() && next.equals(after)) {
+        throw CliError.api("the alerting app gave the same page twice (after " + next.get() + ")", List.of());
+      }
+      after = next;
+    } while (after.isPresent());
     if (session.json()) {
-      session.printJson(answer);
+      session.printJson(ApiClient.JSON.createObjectNode().set("quotas", quotas));
       return;
     }
-    if (answer.path("quotas").isEmpty()) {
+    if (quotas.isEmpty()) {
       session.print("no quotas: 'quota set' adds one");
       return;
     }
-    session.print(quotaTable(answer.path("quotas")).render());
+    session.print(quotaTable(quotas).render());
   }
 
   private void status(Session session) {

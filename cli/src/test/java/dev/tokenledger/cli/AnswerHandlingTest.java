@@ -57,6 +57,22 @@ class AnswerHandlingTest {
   }
 
   @Test
+  void shouldListEveryPageOfQuotas() {
+    answers.add(new StandInApi.Answer(200, Map.of(), """
+        {"quotas":[{"id":"a-daily","subject":"user:a","rule":"limit","metric":"tokens","period":"day","limit":5000,
+          "thresholds":[1.0],"action":"warn"}],"next":"a-daily"}"""));
+    answers.add(new StandInApi.Answer(200, Map.of(), """
+        {"quotas":[{"id":"b-daily","subject":"user:b","rule":"limit","metric":"tokens","period":"day","limit":7000,
+          "thresholds":[1.0],"action":"block"}]}"""));
+
+    assertThat(run("quota", "list")).isZero();
+
+    assertThat(api.targets()).hasSize(2);
+    assertThat(api.targets().get(1)).contains("after=a-daily");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("a-daily").contains("b-daily");
+  }
+
+  @Test
   void shouldAskAgainAfterOneSecondWhenRetryAfterIsUnreadable() {
     answers.add(new StandInApi.Answer(503, Map.of("Retry-After", "soon"), "{\"detail\":\"rebalancing\"}"));
     answers.add(new StandInApi.Answer(200, Map.of(), "{\"dimension\":\"user\",\"by\":\"cost\",\"period\":\"day\",\"entries\":[]}"));

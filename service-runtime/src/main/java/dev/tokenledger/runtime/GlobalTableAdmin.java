@@ -106,6 +106,34 @@ public final class GlobalTableAdmin<V> implements AutoCloseable {
     });
   }
 
+  /** One page of entries in key order, and the key to continue after when more follow. */
+  public record Page<V>(List<V> values, Optional<String> next) {}
+
+  /**
+   * Up to {@code limit} entries whose keys follow {@code after} (from the first key when empty),
+   * in key order: a bounded read however many entries there are.
+   */
+  public Page<V> page(Optional<String> after, int limit) {
+    return read(store -> {
+      List<V> values = new ArrayList<>();
+      String last = null;
+      try (KeyValueIterator<String, V> iterator = after.isPresent() ? store.range(after.get(), null) : store.all()) {
+        while (iterator.hasNext()) {
+          var entry = iterator.next();
+          if (after.isPresent() && entry.key.equals(after.get())) {
+            continue;
+          }
+          if (values.size() == limit) {
+            return new Page<>(values, Optional.of(last));
+          }
+          values.add(entry.value);
+          last = entry.key;
+        }
+      }
+      return new Page<>(values, Optional.empty());
+    });
+  }
+
   /** Writes {@code values} only when the topic has never held a record: a first start's defaults. */
   public boolean seedIfNeverWritten(List<Map.Entry<String, V>> values) {
     try (var consumer = new KafkaConsumer<>(clientProperties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
