@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.runtime.ProcessorSchedules;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -56,8 +57,8 @@ final class CommitTrigger {
    * {@code caughtUpInterval} while armed and caught up.
    */
   @SuppressWarnings("unchecked")
-  static CommitTrigger listen(ProcessorContext<?, ?> context, String storeName, Duration caughtUpInterval,
-      Runnable beforeCommit) {
+  static CommitTrigger listen(ProcessorContext<?, ?> context, ProcessorSchedules schedules, String storeName,
+      Duration caughtUpInterval, Runnable beforeCommit) {
     InternalProcessorContext<Object, Object> internal = (InternalProcessorContext<Object, Object>) context;
     // init() runs with the processor's own node current: the node a forward must come from.
     ProcessorNode<?, ?, ?, ?> node = internal.currentNode();
@@ -76,7 +77,7 @@ final class CommitTrigger {
     if (!cached) {
       throw new IllegalStateException(storeName + " has no record cache: build it with CommitTrigger.storeBuilder");
     }
-    context.schedule(caughtUpInterval, PunctuationType.WALL_CLOCK_TIME, now -> {
+    schedules.schedule(context, caughtUpInterval, PunctuationType.WALL_CLOCK_TIME, now -> {
       if (trigger.armed && now - context.currentStreamTimeMs() <= CAUGHT_UP_LAG.toMillis()) {
         context.commit();
       }

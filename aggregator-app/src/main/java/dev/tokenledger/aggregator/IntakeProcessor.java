@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.runtime.ProcessorSchedules;
 import dev.tokenledger.runtime.RejectedRecord;
 import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.avro.ModelPrice;
@@ -38,6 +39,7 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
   private final Counter late;
   private final Counter unpriced;
   private final Rejections rejections;
+  private final ProcessorSchedules schedules = new ProcessorSchedules();
 
   private ProcessorContext<String, Intake> context;
   private EventIds eventIds;
@@ -64,15 +66,17 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
 
   @Override
   public void init(ProcessorContext<String, Intake> context) {
+    schedules.cancelAll();
     this.context = context;
     this.eventIds = new EventIds(context.getStateStore(EventIds.STORE), config.dedupeRetention());
     this.prices = context.getStateStore(UsageTopology.PRICE_STORE);
     this.priceCache = new HashMap<>();
-    context.schedule(PRICE_REFRESH, PunctuationType.WALL_CLOCK_TIME, at -> priceCache.clear());
+    schedules.schedule(context, PRICE_REFRESH, PunctuationType.WALL_CLOCK_TIME, at -> priceCache.clear());
   }
 
   @Override
   public void close() {
+    schedules.cancelAll();
     priceCache = null;
   }
 

@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.runtime.ProcessorSchedules;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.UsageAggregate;
@@ -35,6 +36,7 @@ final class SharedSubjectsProcessor implements Processor<String, UsageAggregate,
   private ProcessorContext<String, Fold> context;
   private BucketWriter buckets;
   private CommitTrigger trigger;
+  private final ProcessorSchedules schedules = new ProcessorSchedules();
 
   SharedSubjectsProcessor(AggregatorConfig config, MeterRegistry registry) {
     this.config = config;
@@ -43,15 +45,21 @@ final class SharedSubjectsProcessor implements Processor<String, UsageAggregate,
 
   @Override
   public void init(ProcessorContext<String, Fold> context) {
+    schedules.cancelAll();
     this.context = context;
     Publication publication = new Publication(context);
     this.buckets = new BucketWriter(config, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
         publication, registry);
-    this.trigger = CommitTrigger.listen(context, TRIGGER, config.caughtUpCommitInterval(),
+    this.trigger = CommitTrigger.listen(context, schedules, TRIGGER, config.caughtUpCommitInterval(),
         () -> buckets.flush(Instant.ofEpochMilli(context.currentSystemTimeMs())));
     BucketPurge purge = new BucketPurge(config, buckets, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
         publication, DIMENSIONS, registry);
-    context.schedule(BucketPurge.INTERVAL, PunctuationType.WALL_CLOCK_TIME, purge::run);
+    schedules.schedule(context, BucketPurge.INTERVAL, PunctuationType.WALL_CLOCK_TIME, purge::run);
+  }
+
+  @Override
+  public void close() {
+    schedules.cancelAll();
   }
 
   @Override
@@ -64,6 +72,7 @@ final class SharedSubjectsProcessor implements Processor<String, UsageAggregate,
     SubjectBuckets entry = buckets.entry(subject);
     String overflow = buckets.overflow(subject, entry, windows, now, totals);
     if (overflow != null) {
+      trigger.arm(); // the entry is held: written at the commit, as the purge may change it
       throw new ArithmeticException(overflow + "; refusing the " + sum.getPeriod().name().toLowerCase(Locale.ROOT) + "'s totals from " + sum.getWindowStart());
     }
     buckets.add(subject, entry, windows, now, totals, sum.getRequests());

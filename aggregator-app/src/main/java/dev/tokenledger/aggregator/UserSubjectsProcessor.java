@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.runtime.ProcessorSchedules;
 import dev.tokenledger.runtime.RejectedRecord;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.avro.Dimension;
@@ -40,6 +41,7 @@ final class UserSubjectsProcessor implements Processor<String, Intake.Accepted, 
   private BucketWriter buckets;
   private SharedSums shared;
   private CommitTrigger trigger;
+  private final ProcessorSchedules schedules = new ProcessorSchedules();
 
   UserSubjectsProcessor(AggregatorConfig config, MeterRegistry registry) {
     this.config = config;
@@ -49,18 +51,24 @@ final class UserSubjectsProcessor implements Processor<String, Intake.Accepted, 
 
   @Override
   public void init(ProcessorContext<String, Fold> context) {
+    schedules.cancelAll();
     this.context = context;
     this.shared = new SharedSums();
     Publication publication = new Publication(context);
     this.buckets = new BucketWriter(config, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
         publication, registry);
-    this.trigger = CommitTrigger.listen(context, TRIGGER, config.caughtUpCommitInterval(), () -> {
+    this.trigger = CommitTrigger.listen(context, schedules, TRIGGER, config.caughtUpCommitInterval(), () -> {
       shared.drain(this::send);
       buckets.flush(Instant.ofEpochMilli(context.currentSystemTimeMs()));
     });
     BucketPurge purge = new BucketPurge(config, buckets, context.getStateStore(BUCKETS), context.getStateStore(HISTORY),
         publication, List.of(Dimension.USER, Dimension.USER_MODEL), registry);
-    context.schedule(BucketPurge.INTERVAL, PunctuationType.WALL_CLOCK_TIME, purge::run);
+    schedules.schedule(context, BucketPurge.INTERVAL, PunctuationType.WALL_CLOCK_TIME, purge::run);
+  }
+
+  @Override
+  public void close() {
+    schedules.cancelAll();
   }
 
   @Override
@@ -77,7 +85,9 @@ final class UserSubjectsProcessor implements Processor<String, Intake.Accepted, 
     String overflow = buckets.overflow(user, userEntry, windows, now, totals);
     overflow = overflow != null ? overflow : buckets.overflow(userModel, userModelEntry, windows, now, totals);
     if (overflow != null) {
-      // Nothing changed yet: refused whole, never counted in part.
+      // Nothing changed yet: refused whole, never counted in part. The entries are held now, and
+      // held entries are written at the commit (a purge may change them meanwhile).
+      trigger.arm();
       RejectedRecord refused = rejections.reject(context, record.key().getBytes(StandardCharsets.UTF_8),
           record.value().rawValue(), record.headers(), record.timestamp(), Rejections.Reason.OVERFLOW, overflow);
       context.forward(new Record<>(null, new Fold.Refused(refused), context.currentSystemTimeMs(), refused.headers()));

@@ -16,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -122,6 +123,25 @@ class PoisonRecordsTest {
     // Nothing of the refused event anywhere: all:_ has alice's counted calls and bob's.
     assertThat(aggregator.bucket(Dimension.ALL, "_", Period.DAY, "2026-12-01T00:00:00Z").getRequests()).isEqualTo(fit + 1);
     assertThat(aggregator.droppedRecords()).isZero();
+  }
+
+  @Test
+  void shouldStillPurgeTheEntriesARefusedEventReadWhenNothingFollowsIt() {
+    start(1);
+    int fit = (int) (Long.MAX_VALUE / EventRules.MAX_COST_NANOS);
+    for (int i = 0; i <= fit; i++) {
+      aggregator.input.pipeInput("alice".getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(
+          event("max-" + i, "2026-12-01T00:01:00Z").setCostNanos(EventRules.MAX_COST_NANOS).build()));
+    }
+    assertThat(aggregator.rejectedHeaders()).hasSize(1);
+
+    // The refused event was the last: its entries, read for the check, must not linger unwritten
+    // while the purge drops their expired minutes (the store would keep what was tombstoned).
+    aggregator.driver.advanceWallClockTime(Duration.ofHours(3));
+    aggregator.driver.advanceWallClockTime(BucketPurge.INTERVAL);
+
+    assertThat(aggregator.bucketsOf(Period.MINUTE)).isZero();
+    assertThat(aggregator.bucket(Dimension.USER, "alice", Period.DAY, "2026-12-01T00:00:00Z").getRequests()).isEqualTo(fit);
   }
 
   @Test

@@ -18,6 +18,11 @@ final class Freshness {
     newestByPartition.merge(partition, lastEventAt, (known, later) -> later.isAfter(known) ? later : known);
   }
 
+  /** Unknown again, as after a start: the partition's task was initialized anew. */
+  void forget(int partition) {
+    newestByPartition.remove(partition);
+  }
+
   Optional<Instant> newest(int partition) {
     return Optional.ofNullable(newestByPartition.get(partition));
   }

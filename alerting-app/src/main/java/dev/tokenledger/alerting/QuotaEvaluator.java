@@ -1,5 +1,6 @@
 package dev.tokenledger.alerting;
 
+import dev.tokenledger.runtime.ProcessorSchedules;
 import dev.tokenledger.schemas.AggregateKey;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.avro.Period;
@@ -48,6 +49,7 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
   private final AlertRetention retention;
   private final Freshness freshness;
   private final MeterRegistry registry;
+  private final ProcessorSchedules schedules = new ProcessorSchedules();
   private ProcessorContext<String, SpecificRecord> context;
   private AlertBook fired;
   private KeyValueStore<String, WindowUse> windowUse;
@@ -63,14 +65,22 @@ final class QuotaEvaluator implements Processor<String, UsageAggregate, String, 
 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
+    schedules.cancelAll();
     this.context = context;
     this.fired = new AlertBook(context.getStateStore(FIRED_STORE), context.getStateStore(FIRED_INDEX_STORE), retention);
     this.windowUse = context.getStateStore(WindowUseStore.NAME);
     this.partition = context.taskId().partition();
-    context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, at -> {
+    // Totals of an aborted transaction may have moved it on: known again from the next bucket.
+    freshness.forget(partition);
+    schedules.schedule(context, PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, at -> {
       int purged = fired.purge(now()) + WindowUseStore.purge(windowUse, now(), AlertBook.PURGE_BUDGET);
       registry.counter("tokenledger.alerting.purged", "store", "usage").increment(purged);
     });
+  }
+
+  @Override
+  public void close() {
+    schedules.cancelAll();
   }
 
   private Instant now() {

@@ -1,5 +1,6 @@
 package dev.tokenledger.alerting;
 
+import dev.tokenledger.runtime.ProcessorSchedules;
 import dev.tokenledger.schemas.AvroSerde;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.EventRules;
@@ -46,6 +47,7 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
   private final ModelResolver models;
   private final MeterRegistry registry;
   private ProcessorContext<String, SpecificRecord> context;
+  private final ProcessorSchedules schedules = new ProcessorSchedules();
   private KeyValueStore<String, ModelPrice> prices;
   private AlertBook fired;
 
@@ -61,12 +63,18 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
+    schedules.cancelAll();
     this.context = context;
     this.prices = context.getStateStore(AlertingTopology.PRICE_STORE);
     this.fired = new AlertBook(context.getStateStore(FIRED_REQUEST_STORE),
         context.getStateStore(FIRED_REQUEST_INDEX_STORE), retention);
-    context.schedule(QuotaEvaluator.PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, at ->
+    schedules.schedule(context, QuotaEvaluator.PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, at ->
         registry.counter("tokenledger.alerting.purged", "store", "request").increment(fired.purge(now())));
+  }
+
+  @Override
+  public void close() {
+    schedules.cancelAll();
   }
 
   private Instant now() {

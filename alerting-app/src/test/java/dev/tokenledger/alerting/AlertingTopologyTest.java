@@ -1,5 +1,7 @@
 package dev.tokenledger.alerting;
 
+import static dev.tokenledger.runtime.StreamTaskLifecycle.liveWallClockSchedules;
+import static dev.tokenledger.runtime.StreamTaskLifecycle.suspendAndResume;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenledger.runtime.Settings;
@@ -57,6 +59,7 @@ class AlertingTopologyTest {
   private TestOutputTopic<String, QuotaExceeded> exceeded;
   private TestInputTopic<byte[], byte[]> requests;
   private TestInputTopic<String, ModelPrice> prices;
+  private final Freshness freshness = new Freshness();
 
   @BeforeEach
   void start() {
@@ -67,7 +70,7 @@ class AlertingTopologyTest {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     props.putAll(StreamsRuntime.errorHandling(topics.tokensRejected().name(), "alerting-test", registry));
-    driver = new TopologyTestDriver(AlertingTopology.build(config, topics, new QuotaIndex(), new Freshness(), registry), props, NOW);
+    driver = new TopologyTestDriver(AlertingTopology.build(config, topics, new QuotaIndex(), freshness, registry), props, NOW);
     quotas = driver.createInputTopic(topics.quotaDefinitions().name(), new StringSerializer(),
         AvroSerdes.quotaDefinition().serializer());
     aggregates = driver.createInputTopic(topics.usageAggregates().name(), new StringSerializer(),
@@ -127,6 +130,27 @@ class AlertingTopologyTest {
 
   private void dayUsage(String user, long tokens) {
     usage(user, Period.DAY, DAY, "2026-11-23T00:00:00Z", tokens, 0);
+  }
+
+  @Test
+  void shouldFireOnceAndKeepOneScheduleOfEachKindAcrossSuspendAndResume() {
+    quota("alice-daily", "user:alice", QuotaMetric.TOKENS, Period.DAY, 1_000);
+    dayUsage("alice", 850);
+    assertThat(freshness.newest(0)).isPresent();
+    int schedules = liveWallClockSchedules(driver);
+
+    for (int round = 0; round < 3; round++) {
+      suspendAndResume(driver);
+    }
+    // Unknown until the task folds again: what it had seen may have been in an aborted transaction.
+    assertThat(freshness.newest(0)).isEmpty();
+    dayUsage("alice", 850);
+    dayUsage("alice", 1_200);
+
+    assertThat(liveWallClockSchedules(driver)).as("schedules left standing by earlier inits").isEqualTo(schedules);
+    assertThat(alerts.readValuesToList()).extracting(UsageAlert::getThresholdBasisPoints)
+        .containsExactly(8_000, 9_000, 10_000);
+    assertThat(freshness.newest(0)).isPresent();
   }
 
   @Test
