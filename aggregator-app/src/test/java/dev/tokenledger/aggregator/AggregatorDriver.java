@@ -105,6 +105,24 @@ final class AggregatorDriver implements AutoCloseable {
     input.pipeInput(event.getUserId().getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(event));
   }
 
+  /**
+   * Publishes the event as a record with timestamp -1, which the broker takes from clients other
+   * than Java's; the driver's public API refuses it, so its record path is called by reflection.
+   */
+  void sendWithoutTimestamp(TokensConsumed event) {
+    try {
+      java.lang.reflect.Method pipe = TopologyTestDriver.class.getDeclaredMethod("pipeRecord", String.class, long.class,
+          byte[].class, byte[].class, org.apache.kafka.common.header.Headers.class);
+      pipe.setAccessible(true);
+      pipe.invoke(driver, topics.tokensConsumed().name(), -1L, event.getUserId().getBytes(StandardCharsets.UTF_8),
+          AvroSerdes.tokensConsumed().encode(event), new org.apache.kafka.common.header.internals.RecordHeaders());
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause() instanceof RuntimeException failure ? failure : new IllegalStateException(e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError("the test driver's internals changed: " + e, e);
+    }
+  }
+
   /** A bucket as a query reads it: from the subject's entry, or else from its history store; null when it holds nothing. */
   UsageAggregate bucket(Dimension dimension, String key, Period period, String start) {
     Subject subject = new Subject(dimension, key);

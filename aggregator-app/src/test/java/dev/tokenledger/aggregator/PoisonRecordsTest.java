@@ -4,6 +4,7 @@ import static dev.tokenledger.aggregator.AggregatorDriver.event;
 import static dev.tokenledger.aggregator.AggregatorDriver.price;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenledger.runtime.RecordTimestamps;
 import dev.tokenledger.runtime.RejectedRecord;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.EventRules;
@@ -77,6 +78,20 @@ class PoisonRecordsTest {
     assertThat(headers).containsEntry(RejectedRecord.CATEGORY, "invalid");
     assertThat(headers.get(RejectedRecord.REASON)).startsWith("inputTokens must be at most 1000000000000");
     assertThat(dayRequests("alice")).isEqualTo(1);
+    assertThat(aggregator.droppedRecords()).isZero();
+  }
+
+  @Test
+  void shouldCountAnEventWhoseRecordHasNoValidTimestamp() {
+    start(1);
+    // A record with timestamp -1 (the broker takes it from clients other than Java's, and keeps
+    // old-format records so): Kafka Streams' default extractor throws outside every handler.
+    aggregator.sendWithoutTimestamp(event("no-time", "2026-12-01T00:01:00Z").build());
+    aggregator.send(event("after", "2026-12-01T00:01:10Z").build());
+
+    assertThat(dayRequests("alice")).isEqualTo(2);
+    assertThat(registry.get(RecordTimestamps.METRIC).counter().count()).isEqualTo(1);
+    assertThat(aggregator.rejectedHeaders()).isEmpty();
     assertThat(aggregator.droppedRecords()).isZero();
   }
 

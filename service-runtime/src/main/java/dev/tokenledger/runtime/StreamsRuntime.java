@@ -56,13 +56,15 @@ public final class StreamsRuntime {
 
   /**
    * The exception handlers of both Streams apps ({@link RecordErrorHandler}), routing to {@code
-   * rejectedTopic}: in {@link #properties}, and in topology tests, so they run what the apps run.
+   * rejectedTopic}, and their timestamp extractor ({@link RecordTimestamps}): in {@link
+   * #properties}, and in topology tests, so they run what the apps run.
    */
   public static Properties errorHandling(String rejectedTopic, String applicationId, MeterRegistry registry) {
     Properties props = new Properties();
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, RecordErrorHandler.class);
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, RecordErrorHandler.class);
     props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, RecordErrorHandler.class);
+    props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, RecordTimestamps.class);
     props.put(RecordErrorHandler.REJECTED_TOPIC_CONFIG, rejectedTopic);
     props.put(RecordErrorHandler.APPLICATION_CONFIG, applicationId);
     props.put(RecordErrorHandler.METER_REGISTRY_CONFIG, registry);
