@@ -308,7 +308,7 @@ final class PriceJson {
   private static long multiplierPpm(JsonNode value, String field, List<FieldError> errors) {
     String why = "must be a decimal ratio of the standard price with at most 6 decimals, above 0 and at most "
         + MAX_MULTIPLIER + ", like \"0.5\" for half price (got " + value + ")";
-    if (!value.isTextual() && !value.isNumber()) {
+    if (!value.isTextual() && !value.isNumber() || value.asText().length() > Usd.MAX_TEXT_LENGTH) {
       errors.add(new FieldError(field, why));
       return 0;
     }

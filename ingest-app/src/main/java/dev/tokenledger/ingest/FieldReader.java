@@ -189,7 +189,7 @@ final class FieldReader {
     BigDecimal usd;
     if (value.isNumber()) {
       usd = value.decimalValue();
-    } else if (value.isTextual()) {
+    } else if (value.isTextual() && value.textValue().length() <= Usd.MAX_TEXT_LENGTH) {
       try {
         usd = new BigDecimal(value.textValue().trim());
       } catch (NumberFormatException e) {

@@ -262,6 +262,17 @@ class EventParserTest {
     }
 
     @Test
+    void shouldRejectACostTextLongerThanAnyAmountUnread() {
+      // "1" and a million zeros fits the 1 MiB body; parsing it held a core for minutes.
+      String zeros = "1" + "0".repeat(1_000_000);
+      assertThat(errors("{" + MINIMAL + ",\"costUsd\":\"" + zeros + "\"}")).singleElement()
+          .satisfies(error -> {
+            assertThat(error.field()).isEqualTo("costUsd");
+            assertThat(error.message()).startsWith("must be a USD amount like").endsWith("…)");
+          });
+    }
+
+    @Test
     void shouldRejectANegativeCost() {
       assertThat(errors("{" + MINIMAL + ",\"costUsd\":\"-0.5\"}"))
           .containsExactly(new FieldError("costUsd", "must be ≥ 0 (got \"-0.5\")"));

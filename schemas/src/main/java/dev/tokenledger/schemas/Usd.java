@@ -8,6 +8,12 @@ import java.math.RoundingMode;
 public final class Usd {
 
   public static final int SCALE = 9;
+  /**
+   * The longest amount text read: the largest valid one, {@code 9223372036.854775807}, has 20
+   * characters. Parsing a longer text costs time quadratic in its length (a 1 MB string of
+   * zeros held a core for minutes), so it is refused unread.
+   */
+  public static final int MAX_TEXT_LENGTH = 64;
   private static final BigDecimal MAX = BigDecimal.valueOf(Long.MAX_VALUE, SCALE);
 
   private Usd() {}
@@ -29,6 +35,10 @@ public final class Usd {
    *     9 decimals, or does not fit in a long of nano-USD
    */
   public static long parseNanos(String amount) {
+    if (amount.length() > MAX_TEXT_LENGTH) {
+      throw new IllegalArgumentException("must be a decimal amount of USD of at most " + MAX_TEXT_LENGTH
+          + " characters (got " + amount.length() + ")");
+    }
     BigDecimal value;
     try {
       value = new BigDecimal(amount.trim());
@@ -43,11 +53,12 @@ public final class Usd {
     if (value.signum() < 0) {
       throw new IllegalArgumentException("must be ≥ 0 (got " + given + ")");
     }
-    if (value.stripTrailingZeros().scale() > SCALE) {
-      throw new IllegalArgumentException("must have at most 9 decimals, the precision of nano-USD (got " + given + ")");
-    }
+    // Size first: a comparison is cheap whatever the exponent, stripping zeros is not.
     if (value.compareTo(MAX) > 0) {
       throw new IllegalArgumentException("must be at most " + MAX.toPlainString() + " (got " + given + ")");
+    }
+    if (value.stripTrailingZeros().scale() > SCALE) {
+      throw new IllegalArgumentException("must have at most 9 decimals, the precision of nano-USD (got " + given + ")");
     }
     return value.setScale(SCALE, RoundingMode.UNNECESSARY).unscaledValue().longValueExact();
   }

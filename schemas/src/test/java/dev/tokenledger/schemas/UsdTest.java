@@ -23,4 +23,14 @@ class UsdTest {
     assertThatThrownBy(() -> Usd.parseNanos("1e12")).hasMessage("must be at most 9223372036.854775807 (got 1e12)");
     assertThatThrownBy(() -> Usd.parseNanos("ten")).hasMessageStartingWith("must be a decimal amount of USD");
   }
+
+  @Test
+  void shouldRefuseALongAmountTextUnreadAndAHugeExponentBeforeStrippingIt() {
+    // "1" and a million zeros: parsed and stripped, it held a core for minutes.
+    assertThatThrownBy(() -> Usd.parseNanos("1." + "0".repeat(1_000_000)))
+        .hasMessage("must be a decimal amount of USD of at most 64 characters (got 1000002)");
+    assertThatThrownBy(() -> Usd.parseNanos("1e999999999")).hasMessageStartingWith("must be at most 9223372036.854775807");
+    assertThatThrownBy(() -> Usd.parseNanos("1e-999999999")).hasMessageStartingWith("must have at most 9 decimals");
+    assertThat(Usd.parseNanos("9223372036.854775807")).isEqualTo(Long.MAX_VALUE);
+  }
 }
