@@ -12,6 +12,7 @@ import dev.tokenledger.runtime.Role;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.ModelResolver;
 import dev.tokenledger.schemas.Pricing;
+import dev.tokenledger.schemas.SaturatedSum;
 import dev.tokenledger.schemas.Usd;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.ModelPrice;
@@ -47,7 +48,7 @@ final class AggregatorRoutes {
     static UsageWindow of(UsageAggregate a) {
       return new UsageWindow(a.getWindowStart(), a.getWindowEnd(), a.getRequests(), a.getFailedRequests(),
           a.getInputTokens(), a.getOutputTokens(), a.getCachedInputTokens(), a.getCacheWriteTokens(),
-          a.getReasoningTokens(), a.getSystemTokens(), Math.addExact(a.getInputTokens(), a.getOutputTokens()),
+          a.getReasoningTokens(), a.getSystemTokens(), SaturatedSum.of(a.getInputTokens(), a.getOutputTokens()),
           Usd.format(a.getCostNanos()), a.getUnpricedRequests(), a.getEstimatedRequests(),
           a.getLatencyMsSum(), a.getLatencyMsMax(), a.getMaxContextUtilizationPpm() / 1_000_000.0,
           a.getCacheWrite1hTokens(), a.getInputAudioTokens(), a.getInputImageTokens(), a.getOutputAudioTokens(),

@@ -1,6 +1,7 @@
 package dev.tokenledger.aggregator;
 
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.SaturatedSum;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import java.math.BigDecimal;
@@ -51,7 +52,7 @@ final class Forecast {
     BigDecimal remainingCost = BigDecimal.ZERO;
     BigDecimal remainingHours = BigDecimal.ZERO;
     BigDecimal hoursWithHistory = BigDecimal.ZERO;
-    long usedTokens = current == null ? 0 : Math.addExact(current.getInputTokens(), current.getOutputTokens());
+    long usedTokens = current == null ? 0 : SaturatedSum.of(current.getInputTokens(), current.getOutputTokens());
     long usedCost = current == null ? 0 : current.getCostNanos();
     BigDecimal tokenRate = BigDecimal.valueOf(usedTokens).divide(elapsedHours, 12, RoundingMode.HALF_EVEN);
     BigDecimal costRate = BigDecimal.valueOf(usedCost).divide(elapsedHours, 12, RoundingMode.HALF_EVEN);
@@ -73,8 +74,9 @@ final class Forecast {
         if (!past.isBefore(firstSeen) && past.isBefore(now)) {
           weeks++;
           UsageAggregate h = byHour.get(past);
-          historyTokens += h == null ? 0 : Math.addExact(h.getInputTokens(), h.getOutputTokens());
-          historyCost += h == null ? 0 : h.getCostNanos();
+          historyTokens = h == null ? historyTokens
+              : SaturatedSum.of(historyTokens, SaturatedSum.of(h.getInputTokens(), h.getOutputTokens()));
+          historyCost = h == null ? historyCost : SaturatedSum.of(historyCost, h.getCostNanos());
         }
       }
       BigDecimal expectedTokens = tokenRate;
@@ -94,8 +96,8 @@ final class Forecast {
         : hoursWithHistory.divide(remainingHours, 6, RoundingMode.HALF_EVEN);
     BigDecimal confidence = elapsedShare.add(historyShare).divide(BigDecimal.valueOf(2), 2, RoundingMode.HALF_EVEN);
     return new Result(
-        new Projection(usedTokens, Math.addExact(usedTokens, round(remainingTokens))),
-        new Projection(usedCost, Math.addExact(usedCost, round(remainingCost))),
+        new Projection(usedTokens, SaturatedSum.of(usedTokens, SaturatedSum.of(remainingTokens))),
+        new Projection(usedCost, SaturatedSum.of(usedCost, SaturatedSum.of(remainingCost))),
         confidence);
   }
 
@@ -107,9 +109,5 @@ final class Forecast {
   private static BigDecimal hoursBetween(Instant from, Instant to) {
     return BigDecimal.valueOf(Duration.between(from, to).toMillis()).divide(BigDecimal.valueOf(HOUR.toMillis()), 12,
         RoundingMode.HALF_EVEN);
-  }
-
-  private static long round(BigDecimal value) {
-    return value.setScale(0, RoundingMode.HALF_EVEN).longValueExact();
   }
 }

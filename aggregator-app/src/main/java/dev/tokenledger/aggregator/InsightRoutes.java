@@ -4,6 +4,7 @@ import dev.tokenledger.runtime.InstanceRouter;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.runtime.Role;
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.SaturatedSum;
 import dev.tokenledger.schemas.Usd;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.Period;
@@ -125,7 +126,7 @@ final class InsightRoutes {
     }
     UsageAggregate b = queries.buckets(local.get(), subject, period, window.start(), window.end()).stream()
         .findFirst().orElse(new Totals().toAggregate(subject, window, zone));
-    long total = Math.addExact(b.getInputTokens(), b.getOutputTokens());
+    long total = SaturatedSum.of(b.getInputTokens(), b.getOutputTokens());
     long successful = b.getRequests() - b.getFailedRequests();
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("dimension", lower(subject.dimension()));
@@ -138,7 +139,7 @@ final class InsightRoutes {
     json.put("outputInputRatio", ratio(b.getOutputTokens(), b.getInputTokens()));
     json.put("reasoningShareOfOutput", ratio(b.getReasoningTokens(), b.getOutputTokens()));
     json.put("costPer1kTokensUsd", total == 0 ? null : Usd.format(BigDecimal.valueOf(b.getCostNanos())
-        .multiply(BigDecimal.valueOf(1000)).divide(BigDecimal.valueOf(total), 0, RoundingMode.HALF_EVEN).longValueExact()));
+        .multiply(BigDecimal.valueOf(1000)).divide(BigDecimal.valueOf(total), 0, RoundingMode.HALF_EVEN).toBigIntegerExact()));
     json.put("tokensPerSuccessfulRequest", successful == 0 ? null
         : ratio(total - b.getFailedRequestTokens(), successful));
     json.put("failedRequestTokens", b.getFailedRequestTokens());

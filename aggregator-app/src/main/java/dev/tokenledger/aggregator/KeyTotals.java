@@ -1,6 +1,7 @@
 package dev.tokenledger.aggregator;
 
 import dev.tokenledger.schemas.Pricing;
+import dev.tokenledger.schemas.SaturatedSum;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import java.util.Comparator;
 
@@ -20,15 +21,15 @@ record KeyTotals(String key, long requests, long failedRequests, long inputToken
   }
 
   long totalTokens() {
-    return Math.addExact(inputTokens, outputTokens);
+    return SaturatedSum.of(inputTokens, outputTokens);
   }
 
   KeyTotals plus(KeyTotals other) {
     long remainder = costRemainderFemtos + other.costRemainderFemtos;
-    return new KeyTotals(key, Math.addExact(requests, other.requests), Math.addExact(failedRequests, other.failedRequests),
-        Math.addExact(inputTokens, other.inputTokens), Math.addExact(outputTokens, other.outputTokens),
-        Math.addExact(cachedInputTokens, other.cachedInputTokens),
-        Math.addExact(Math.addExact(costNanos, other.costNanos), remainder / Pricing.FEMTOS_PER_NANO),
-        remainder % Pricing.FEMTOS_PER_NANO, Math.addExact(unpricedRequests, other.unpricedRequests));
+    return new KeyTotals(key, SaturatedSum.of(requests, other.requests), SaturatedSum.of(failedRequests, other.failedRequests),
+        SaturatedSum.of(inputTokens, other.inputTokens), SaturatedSum.of(outputTokens, other.outputTokens),
+        SaturatedSum.of(cachedInputTokens, other.cachedInputTokens),
+        SaturatedSum.of(SaturatedSum.of(costNanos, other.costNanos), remainder / Pricing.FEMTOS_PER_NANO),
+        remainder % Pricing.FEMTOS_PER_NANO, SaturatedSum.of(unpricedRequests, other.unpricedRequests));
   }
 }

@@ -3,11 +3,12 @@ package dev.tokenledger.aggregator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenledger.runtime.Json;
-import dev.tokenledger.runtime.Problem;
 import dev.tokenledger.runtime.Problem.FieldError;
+import dev.tokenledger.runtime.Problem;
 import dev.tokenledger.runtime.ProblemException;
-import dev.tokenledger.schemas.Pricing;
+import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.EventRules;
+import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.Usd;
 import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.PriceRates;
@@ -99,6 +100,11 @@ final class PriceJson {
     if (body.hasNonNull("effectiveFrom")) {
       try {
         effectiveFrom = Instant.parse(body.get("effectiveFrom").asText());
+        if (!CalendarWindow.supports(effectiveFrom)) {
+          errors.add(new FieldError("effectiveFrom", "must be " + CalendarWindow.SUPPORTED_RANGE + " (got "
+              + body.get("effectiveFrom") + ")"));
+          effectiveFrom = now;
+        }
       } catch (DateTimeParseException e) {
         errors.add(new FieldError("effectiveFrom", "must be an instant like 2026-12-01T00:00:00Z (got " + body.get("effectiveFrom") + ")"));
       }

@@ -3,10 +3,10 @@ package dev.tokenledger.aggregator;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.schemas.CalendarWindow;
 import io.javalin.http.Context;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -47,12 +47,17 @@ final class QueryParams {
     if (value == null || value.isBlank()) {
       return fallback;
     }
+    Instant instant;
     try {
-      return value.length() == 10 ? CalendarWindow.startOfDay(LocalDate.parse(value), zone) : Instant.parse(value);
-    } catch (DateTimeParseException e) {
+      instant = value.length() == 10 ? CalendarWindow.startOfDay(LocalDate.parse(value), zone) : Instant.parse(value);
+    } catch (DateTimeException e) {
       throw ProblemException.badRequest(name,
           "must be a date like 2026-11-01 or an instant like 2026-11-22T10:00:00Z (got " + value + ")");
     }
+    if (!CalendarWindow.supports(instant)) {
+      throw ProblemException.badRequest(name, "must be " + CalendarWindow.SUPPORTED_RANGE + " (got " + value + ")");
+    }
+    return instant;
   }
 
   /** {@code true} or {@code false}; absent or blank: false. */

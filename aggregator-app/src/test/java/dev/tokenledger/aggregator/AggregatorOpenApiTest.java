@@ -1,9 +1,5 @@
 package dev.tokenledger.aggregator;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import static org.awaitility.Awaitility.await;
-
 import dev.tokenledger.kafkalocal.KafkaBrokerExtension;
 import dev.tokenledger.runtime.ApiKeys;
 import dev.tokenledger.runtime.OpenApiContract;
@@ -11,6 +7,7 @@ import dev.tokenledger.runtime.Role;
 import dev.tokenledger.runtime.RunningApp;
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.AvroSerdes;
+import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +30,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * aggregator-app's OpenAPI document against the started app on a real broker, with usage counted:
@@ -49,13 +49,14 @@ class AggregatorOpenApiTest {
 
   private static RunningApp app;
   private static OpenApiContract contract;
+  private static Map<String, String> settings;
 
   @BeforeAll
   static void startApp() throws Exception {
     Path keys = dir.resolve("keys.properties");
     Files.write(keys, List.of(ApiKeys.entry("reader", Role.READ, READ_KEY), ApiKeys.entry("ops", Role.ADMIN, ADMIN_KEY),
         ApiKeys.entry("chat-api", Role.PUBLISH, PUBLISH_KEY)));
-    Map<String, String> settings = new HashMap<>(KAFKA.isolatedTopics("aggregator-openapi"));
+    settings = new HashMap<>(KAFKA.isolatedTopics("aggregator-openapi"));
     settings.put("kafka.bootstrap.servers", KAFKA.bootstrapServers());
     settings.put("tokenledger.auth.keys-file", keys.toString());
     settings.put("tokenledger.http.port", "0");
@@ -80,20 +81,59 @@ class AggregatorOpenApiTest {
   /** Two of alice's calls a minute ago: one priced by the catalogue, one failed with the caller's cost. */
   private static void publishUsage(Map<String, String> settings) {
     Instant at = Instant.now().minus(Duration.ofMinutes(1)).truncatedTo(ChronoUnit.MILLIS);
+    publish(settings, List.of(
+        TokensConsumed.newBuilder().setEventId("e-1").setOccurredAt(at).setUserId("alice").setService("chat-api")
+            .setFeature("chat").setProvider("openai").setModel("gpt-4o").setInputTokens(1200).setOutputTokens(300)
+            .setCachedInputTokens(1000).setLatencyMs(850L).build(),
+        TokensConsumed.newBuilder().setEventId("e-2").setOccurredAt(at).setUserId("alice").setService("chat-api")
+            .setProvider("anthropic").setModel("claude-haiku-4-5").setInputTokens(500).setOutputTokens(0)
+            .setSuccess(false).setErrorType("timeout").setCostNanos(1_000_000L).build()));
+  }
+
+  private static void publish(Map<String, String> settings, List<TokensConsumed> events) {
     try (var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
         KAFKA.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
       String topic = TopicCatalog.create(settings).tokensConsumed().name();
-      for (TokensConsumed event : List.of(
-          TokensConsumed.newBuilder().setEventId("e-1").setOccurredAt(at).setUserId("alice").setService("chat-api")
-              .setFeature("chat").setProvider("openai").setModel("gpt-4o").setInputTokens(1200).setOutputTokens(300)
-              .setCachedInputTokens(1000).setLatencyMs(850L).build(),
-          TokensConsumed.newBuilder().setEventId("e-2").setOccurredAt(at).setUserId("alice").setService("chat-api")
-              .setProvider("anthropic").setModel("claude-haiku-4-5").setInputTokens(500).setOutputTokens(0)
-              .setSuccess(false).setErrorType("timeout").setCostNanos(1_000_000L).build())) {
-        producer.send(new ProducerRecord<>(topic, "alice".getBytes(StandardCharsets.UTF_8),
+      for (TokensConsumed event : events) {
+        producer.send(new ProducerRecord<>(topic, event.getUserId().getBytes(StandardCharsets.UTF_8),
             AvroSerdes.tokensConsumed().encode(event)));
       }
     }
+  }
+
+  @Test
+  void shouldAnswerFiguresPastALongAndRefuseInstantsOutsideTheCalendar() throws Exception {
+    // Ten calls at the most one call may cost with no tokens, then one token: each total fits a
+    // long, the cost per 1k tokens (10^19 nano-USD) does not. Any publisher can send these.
+    Instant at = Instant.now().minus(Duration.ofMinutes(1)).truncatedTo(ChronoUnit.MILLIS);
+    List<TokensConsumed> calls = new ArrayList<>();
+    for (int i = 0; i <= 10; i++) {
+      calls.add(TokensConsumed.newBuilder().setEventId("m-" + i).setOccurredAt(at).setUserId("mallory")
+          .setService("chat-api").setProvider("acme").setModel("m").setInputTokens(i == 10 ? 1 : 0).setOutputTokens(0)
+          .setCostNanos(i == 10 ? 0L : EventRules.MAX_COST_NANOS).build());
+    }
+    publish(settings, calls);
+    await().atMost(Duration.ofSeconds(60)).until(() -> contract.call("GET", "/v1/usage?dimension=user&key=mallory",
+        READ_KEY, null).body().contains("\"requests\":11"));
+
+    assertThat(contract.assertFitsDocument("GET", "/v1/efficiency?dimension=user&key=mallory", READ_KEY, null, 200).body())
+        .contains("\"costPer1kTokensUsd\":\"10000000000.000000000\"");
+    contract.assertFitsDocument("GET", "/v1/top?dimension=user&by=tokens", READ_KEY, null, 200);
+    contract.assertFitsDocument("GET", "/v1/forecast?dimension=user&key=mallory&period=month", READ_KEY, null, 200);
+
+    // Past what calendar arithmetic and epoch milliseconds hold: a 400 naming the parameter, not a 500.
+    for (String request : List.of("/v1/top?at=%2B999999999-12-31T12:00:00Z", "/v1/efficiency?dimension=all&at=%2B999999999-12-31T12:00:00Z",
+        "/v1/usage?dimension=all&from=%2B999999999-12-31T00:00:00Z&to=%2B999999999-12-31T23:00:00Z")) {
+      String field = request.contains("from=") ? "from" : "at";
+      contract.assertAnswerFitsDocument("GET", request, READ_KEY, null, 400);
+      assertThat(contract.call("GET", request, READ_KEY, null).body())
+          .contains("\"field\":\"" + field + "\"", "between 1970-01-01 and 9999-12-31");
+    }
+    String farPrice = "{\"effectiveFrom\":\"+999999999-12-31T00:00:00Z\",\"inputPerMillionUsd\":\"1\","
+        + "\"outputPerMillionUsd\":\"1\"}";
+    contract.assertAnswerFitsDocument("PUT", "/v1/pricing/example/far-model", ADMIN_KEY, farPrice, 400);
+    assertThat(contract.call("PUT", "/v1/pricing/example/far-model", ADMIN_KEY, farPrice).body())
+        .contains("\"field\":\"effectiveFrom\"");
   }
 
   @Test

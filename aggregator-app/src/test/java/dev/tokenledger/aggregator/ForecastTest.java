@@ -3,6 +3,7 @@ package dev.tokenledger.aggregator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.UsageAggregate;
@@ -36,6 +37,21 @@ class ForecastTest {
     assertThat(result.tokens().forecast()).isEqualTo(24_000); // 1 000 an hour for 24 hours
     assertThat(result.costNanos().forecast()).isEqualTo(2_400);
     assertThat(result.confidence()).isEqualByComparingTo("0.12"); // (0.25 elapsed + 0 history) / 2, half-even
+  }
+
+  @Test
+  void shouldSaturateAForecastPastALongInsteadOfFailing() {
+    // Thirteen calls at the most one call may cost in the month's first half hour: a month at that
+    // rate is more nano-USD than a long holds.
+    Instant now = Instant.parse("2026-12-01T00:30:00Z");
+    CalendarWindow month = CalendarWindow.containing(Period.MONTH, now, UTC);
+
+    Forecast.Result result = Forecast.project(month, now, UTC,
+        bucket(Period.MONTH, month.start(), Long.MAX_VALUE / 2, 13 * EventRules.MAX_COST_NANOS), List.of());
+
+    assertThat(result.costNanos().forecast()).isEqualTo(Long.MAX_VALUE);
+    assertThat(result.tokens().forecast()).isEqualTo(Long.MAX_VALUE);
+    assertThat(result.costNanos().used()).isEqualTo(13 * EventRules.MAX_COST_NANOS);
   }
 
   @Test

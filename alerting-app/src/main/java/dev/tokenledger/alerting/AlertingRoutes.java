@@ -11,6 +11,7 @@ import dev.tokenledger.runtime.Json;
 import dev.tokenledger.runtime.Problem;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.runtime.Role;
+import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.Usd;
 import dev.tokenledger.schemas.avro.AlertAction;
 import dev.tokenledger.schemas.avro.AlertActionType;
@@ -336,6 +337,14 @@ final class AlertingRoutes {
     if (value == null || value.isBlank()) {
       return clock.instant().minus(Duration.ofDays(7));
     }
+    Instant since = sinceInstant(value);
+    if (!CalendarWindow.supports(since)) {
+      throw ProblemException.badRequest("since", "must be " + CalendarWindow.SUPPORTED_RANGE + " (got " + value + ")");
+    }
+    return since;
+  }
+
+  private Instant sinceInstant(String value) {
     Matcher m = SINCE.matcher(value.trim());
     if (m.matches()) {
       long amount = Long.parseLong(m.group(1));

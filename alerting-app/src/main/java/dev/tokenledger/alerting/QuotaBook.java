@@ -1,5 +1,6 @@
 package dev.tokenledger.alerting;
 
+import dev.tokenledger.schemas.SaturatedSum;
 import dev.tokenledger.schemas.avro.AlertType;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
@@ -47,16 +48,7 @@ final class QuotaBook {
   static long use(QuotaMetric metric, UsageAggregate bucket) {
     return metric == QuotaMetric.COST
         ? bucket.getCostNanos()
-        : saturatedSum(bucket.getInputTokens(), bucket.getOutputTokens());
-  }
-
-  /**
-   * {@code a + b}, or {@link Long#MAX_VALUE} when that does not fit: a use past a long is past
-   * every limit, which is all a quota asks of it (an exception here would stop the alerting app).
-   */
-  static long saturatedSum(long a, long b) {
-    long sum = a + b;
-    return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
+        : SaturatedSum.of(bucket.getInputTokens(), bucket.getOutputTokens()); // past a long is past every limit
   }
 
   static AlertType alertType(QuotaDefinition quota) {

@@ -1,6 +1,7 @@
 package dev.tokenledger.alerting;
 
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.SaturatedSum;
 import dev.tokenledger.schemas.avro.OnStale;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.QuotaAction;
@@ -90,7 +91,7 @@ final class QuotaStatus {
     for (Standing standing : standings) {
       QuotaDefinition quota = standing.quota();
       long requested = requested(quota, requestedTokens, requestedCostNanos);
-      long after = QuotaBook.saturatedSum(standing.used(), requested);
+      long after = SaturatedSum.of(standing.used(), requested);
       boolean over = after > quota.getLimit();
       String amounts = Alerts.amount(quota.getMetric(), standing.used()) + " used of " + Alerts.amount(quota.getMetric(), quota.getLimit())
           + " this " + quota.getPeriod().name().toLowerCase(Locale.ROOT) + ", resets " + standing.window().end();

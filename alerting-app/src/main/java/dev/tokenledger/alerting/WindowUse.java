@@ -1,5 +1,6 @@
 package dev.tokenledger.alerting;
 
+import dev.tokenledger.schemas.SaturatedSum;
 import dev.tokenledger.schemas.avro.QuotaMetric;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import java.io.ByteArrayOutputStream;
@@ -18,7 +19,7 @@ import org.apache.kafka.common.serialization.Serializer;
 record WindowUse(long tokens, long costNanos, long lastEventAtMs) {
 
   static WindowUse of(UsageAggregate bucket) {
-    return new WindowUse(QuotaBook.saturatedSum(bucket.getInputTokens(), bucket.getOutputTokens()),
+    return new WindowUse(SaturatedSum.of(bucket.getInputTokens(), bucket.getOutputTokens()),
         bucket.getCostNanos(), bucket.getLastEventAt().toEpochMilli());
   }
 

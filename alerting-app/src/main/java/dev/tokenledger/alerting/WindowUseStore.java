@@ -1,6 +1,7 @@
 package dev.tokenledger.alerting;
 
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.SaturatedSum;
 import dev.tokenledger.schemas.avro.Period;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +63,7 @@ final class WindowUseStore {
         day.start().isBefore(week.end()); day = day.following(zone)) {
       WindowUse use = get.apply(key(subject, Period.DAY, day.end()));
       if (use != null) {
-        used = QuotaBook.saturatedSum(used, use.use(metric));
+        used = SaturatedSum.of(used, use.use(metric));
       }
     }
     return used;

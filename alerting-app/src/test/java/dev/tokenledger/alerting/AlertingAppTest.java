@@ -261,6 +261,15 @@ class AlertingAppTest {
   }
 
   @Test
+  void shouldRefuseALookBackOutsideTheCalendarWithA400() throws Exception {
+    for (String since : List.of("%2B999999999-12-31T00:00:00Z", "-999999999-01-01T00:00:00Z", "1969-12-31T00:00:00Z")) {
+      HttpResponse<String> response = call("GET", "/v1/alerts?since=" + since, READ_KEY, null);
+      assertThat(response.statusCode()).as(since).isEqualTo(400);
+      assertThat(response.body()).contains("\"field\":\"since\"", "between 1970-01-01 and 9999-12-31");
+    }
+  }
+
+  @Test
   void shouldExplainAnInvalidQuota() throws Exception {
     HttpResponse<String> response = call("PUT", "/v1/quotas/bad", ADMIN_KEY,
         "{\"subject\":\"alice\",\"metric\":\"tokens\",\"period\":\"fortnight\",\"limit\":-5}");

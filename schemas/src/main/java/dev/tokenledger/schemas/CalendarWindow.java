@@ -16,6 +16,19 @@ import java.time.temporal.TemporalAdjusters;
  */
 public record CalendarWindow(Period period, Instant start, Instant end) {
 
+  /**
+   * The instants a query, a price or a window may name: 1970 to the end of 9999. Further out,
+   * calendar arithmetic and epoch milliseconds overflow; a parameter outside is a 400.
+   */
+  public static final Instant FIRST_SUPPORTED = Instant.EPOCH;
+  public static final Instant LAST_SUPPORTED = Instant.parse("9999-12-31T23:59:59.999Z");
+  public static final String SUPPORTED_RANGE = "between 1970-01-01 and 9999-12-31";
+
+  /** Whether {@code instant} is within {@link #FIRST_SUPPORTED} and {@link #LAST_SUPPORTED}. */
+  public static boolean supports(Instant instant) {
+    return !instant.isBefore(FIRST_SUPPORTED) && !instant.isAfter(LAST_SUPPORTED);
+  }
+
   /** The window of {@code period} that contains {@code instant} in {@code zone}. */
   public static CalendarWindow containing(Period period, Instant instant, ZoneId zone) {
     ZonedDateTime local = instant.atZone(zone);
