@@ -8,8 +8,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
@@ -139,6 +141,28 @@ public final class InstanceRouter {
     ctx.result(response.body());
   }
 
+  /**
+   * The owner's URI for the request's raw path and query. Jetty takes characters a URI may not
+   * hold raw ({@code |}, {@code ^}, {@code "}, non-ASCII, …); {@code URI.create} refuses them, so
+   * they are percent-encoded here, and escapes already there are kept as they are.
+   */
+  static URI uri(HostInfo owner, String pathAndQuery) {
+    StringBuilder target = new StringBuilder("http://").append(owner.host()).append(':').append(owner.port());
+    for (byte b : pathAndQuery.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if (c < 0x80 && (Character.isLetterOrDigit(c) || "-._~:/?@!$&'()*+,;=%".indexOf(c) >= 0)) {
+        target.append(c);
+      } else {
+        target.append('%').append(String.format(Locale.ROOT, "%02X", b & 0xff));
+      }
+    }
+    try {
+      return URI.create(target.toString());
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.badRequest("query", "cannot be passed on to the instance that holds the key: " + e.getMessage());
+    }
+  }
+
   private HttpResponse<byte[]> send(HostInfo owner, Context ctx, String pathAndQuery) {
     return send(owner, ctx, pathAndQuery, null);
   }
@@ -146,8 +170,7 @@ public final class InstanceRouter {
   /** A GET, or a POST of {@code body}. */
   private HttpResponse<byte[]> send(HostInfo owner, Context ctx, String pathAndQuery, HttpRequest.BodyPublisher body) {
     HostInfo self = selfSupplier.get();
-    HttpRequest.Builder request = HttpRequest.newBuilder(
-            URI.create("http://" + owner.host() + ":" + owner.port() + pathAndQuery))
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(owner, pathAndQuery))
         .timeout(Duration.ofSeconds(10))
         .header(FORWARDED_HEADER, self.host() + ":" + self.port());
     if (body == null) {
