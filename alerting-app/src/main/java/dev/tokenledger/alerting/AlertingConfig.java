@@ -22,6 +22,7 @@ public record AlertingConfig(
     int streamThreads,
     Duration quotaVisibilityTimeout,
     AlertRetention alertRetention,
+    Duration maxFutureSkew,
     ModelResolver models,
     WebhookDispatcher.Config webhooks) {
 
@@ -33,6 +34,7 @@ public record AlertingConfig(
         settings.intValue("tokenledger.alerting.stream-threads", 1, 64),
         settings.duration("tokenledger.alerting.quota-visibility-timeout"),
         retention(settings),
+        settings.duration("tokenledger.alerting.max-future-skew"),
         settings.modelResolver("tokenledger.pricing.aliases"),
         new WebhookDispatcher.Config(
             urls(settings.optional("tokenledger.alerting.webhook.urls").orElse("")),

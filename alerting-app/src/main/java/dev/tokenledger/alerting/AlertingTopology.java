@@ -65,8 +65,8 @@ public final class AlertingTopology {
     KStream<String, SpecificRecord> fromRequests = builder
         .stream(topics.tokensConsumed().name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName("tokens-consumed"))
-        .process(() -> new RequestEvaluator(AvroSerdes.tokensConsumed(), quotas, config.alertRetention(), config.zone(),
-            config.models(), registry), Named.as("evaluate-requests"),
+        .process(() -> new RequestEvaluator(AvroSerdes.tokensConsumed(), quotas, config.alertRetention(),
+            config.maxFutureSkew(), config.zone(), config.models(), registry), Named.as("evaluate-requests"),
             RequestEvaluator.FIRED_REQUEST_STORE, RequestEvaluator.FIRED_REQUEST_INDEX_STORE);
 
     var outputs = fromBuckets.merge(fromRequests, Named.as("fired"))

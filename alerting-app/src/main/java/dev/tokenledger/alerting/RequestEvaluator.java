@@ -14,6 +14,7 @@ import dev.tokenledger.schemas.avro.QuotaRule;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import dev.tokenledger.schemas.avro.UsageAlert;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -43,6 +44,7 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
   private final AvroSerde<TokensConsumed> serde;
   private final QuotaIndex quotas;
   private final AlertRetention retention;
+  private final Duration maxFutureSkew;
   private final ZoneId zone;
   private final ModelResolver models;
   private final MeterRegistry registry;
@@ -51,8 +53,9 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
   private KeyValueStore<String, ModelPrice> prices;
   private AlertBook fired;
 
-  RequestEvaluator(AvroSerde<TokensConsumed> serde, QuotaIndex quotas, AlertRetention retention, ZoneId zone,
-      ModelResolver models, MeterRegistry registry) {
+  RequestEvaluator(AvroSerde<TokensConsumed> serde, QuotaIndex quotas, AlertRetention retention, Duration maxFutureSkew,
+      ZoneId zone, ModelResolver models, MeterRegistry registry) {
+    this.maxFutureSkew = maxFutureSkew;
     this.models = models;
     this.serde = serde;
     this.quotas = quotas;
@@ -87,14 +90,19 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
       return;
     }
     TokensConsumed event;
+    if (record.value() == null || record.value().length > EventRules.MAX_EVENT_BYTES) {
+      registry.counter("tokenledger.alerting.requests.skipped").increment();
+      return;
+    }
     try {
       event = serde.decode(record.value());
     } catch (SerializationException e) {
       registry.counter("tokenledger.alerting.requests.skipped").increment();
       return;
     }
-    if (event == null || !EventRules.violations(event).isEmpty()) {
-      // The aggregator rejects it, with the reason, to tokens.rejected.
+    if (event == null || !EventRules.violations(event).isEmpty()
+        || event.getOccurredAt().isAfter(now().plus(maxFutureSkew))) {
+      // The aggregator rejects it, with the reason, to tokens.rejected: never counted, never alerted.
       registry.counter("tokenledger.alerting.requests.skipped").increment();
       return;
     }
@@ -116,9 +124,13 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
 
   static List<String> subjects(TokensConsumed e) {
     return List.of("user:" + e.getUserId(), "model:" + e.getProvider() + "/" + e.getModel(), "provider:" + e.getProvider(),
-        "feature:" + (e.getFeature() == null ? "unassigned" : e.getFeature()),
-        "tenant:" + (e.getTenantId() == null ? "unassigned" : e.getTenantId()), "all:_",
+        "feature:" + orUnassigned(e.getFeature()), "tenant:" + orUnassigned(e.getTenantId()), "all:_",
         "user_model:" + e.getUserId() + "/" + e.getProvider() + "/" + e.getModel());
+  }
+
+  /** As the aggregator counts an event without a feature or tenant (absent or blank). */
+  private static String orUnassigned(String value) {
+    return value == null || value.isBlank() ? "unassigned" : value;
   }
 
   private Optional<Long> cost(TokensConsumed event) {

@@ -333,10 +333,34 @@ class AlertingTopologyTest {
     ruleQuota("big-requests", "user:*", QuotaRule.REQUEST, QuotaMetric.TOKENS, Period.DAY, 50_000);
 
     request("today", "alice", 90_000, 0, null);
+    driver.advanceWallClockTime(Duration.ofDays(1));
     requestAt("tomorrow", "alice", 90_000, NOW.plus(Duration.ofDays(1)));
 
     assertThat(alerts.readValuesToList()).extracting(UsageAlert::getWindowStart)
         .containsExactly(Instant.parse(DAY), Instant.parse(DAY).plus(Duration.ofDays(1)));
+  }
+
+  @Test
+  void shouldNotAlertForARequestTheAggregatorRefusesAsDatedAhead() {
+    ruleQuota("big-requests", "user:*", QuotaRule.REQUEST, QuotaMetric.TOKENS, Period.DAY, 50_000);
+
+    // More than the 5 minutes' allowed skew ahead: never counted, so never alerted (it was kept until its own date).
+    requestAt("ahead", "alice", 90_000, NOW.plus(Duration.ofMinutes(6)));
+    requestAt("far-ahead", "alice", 90_000, Instant.parse("2290-01-01T00:00:00Z"));
+    requestAt("just-ahead", "alice", 90_000, NOW.plus(Duration.ofMinutes(4)));
+
+    assertThat(alerts.readValuesToList()).extracting(UsageAlert::getObserved).containsExactly(90_000L);
+  }
+
+  @Test
+  void shouldCountABlankTenantAsUnassignedAsTheAggregatorDoes() {
+    ruleQuota("unassigned-big", "tenant:unassigned", QuotaRule.REQUEST, QuotaMetric.TOKENS, Period.DAY, 50_000);
+    TokensConsumed blankTenant = TokensConsumed.newBuilder().setEventId("blank").setOccurredAt(NOW).setUserId("alice")
+        .setTenantId(" ").setService("test").setProvider("openai").setModel("gpt-4o").setInputTokens(90_000)
+        .setOutputTokens(0).build();
+    requests.pipeInput("alice".getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(blankTenant));
+
+    assertThat(alerts.readValuesToList()).extracting(UsageAlert::getSubject).containsExactly("tenant:unassigned");
   }
 
   @Test
