@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenledger.runtime.Json;
 import dev.tokenledger.runtime.Problem;
 import dev.tokenledger.runtime.ProblemException;
+import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.PriceRates;
@@ -190,7 +191,7 @@ final class LiteLlmImport {
         if (first != null) {
           skipped.add(new Skipped(name, "is " + entry.key() + " again, already imported from " + first.liteLlmKey()));
         }
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | ArithmeticException e) {
         skipped.add(new Skipped(name, e.getMessage()));
       }
     }
@@ -307,7 +308,7 @@ final class LiteLlmImport {
       Matcher threshold = ABOVE_TOKENS.matcher(base);
       if (threshold.matches()) {
         base = threshold.group(1);
-        above = Long.parseLong(threshold.group(2)) * 1000;
+        above = aboveTokens(key, threshold.group(2));
       }
       String price = PRICES.get(base);
       // A tier's long-context price has no place in the catalogue: service tiers have no prompt tiers.
@@ -342,10 +343,15 @@ final class LiteLlmImport {
       serviceTiers.forEach((tierName, rates) -> ownPrices.put(tierName, new ServiceTierPrice(null, rates)));
       version.setServiceTiers(ownPrices);
     }
-    // LiteLLM writes some as 2000000.0.
+    // LiteLLM writes some as 2000000.0; one past any real window (or not whole) is left out.
     JsonNode maxInput = spec.path("max_input_tokens");
-    Long contextWindow = maxInput.isNumber() && maxInput.decimalValue().signum() > 0
-        && maxInput.decimalValue().stripTrailingZeros().scale() <= 0 ? maxInput.decimalValue().longValue() : null;
+    Long contextWindow = null;
+    if (maxInput.isNumber() && maxInput.decimalValue().signum() > 0 && maxInput.decimalValue().stripTrailingZeros().scale() <= 0
+        && maxInput.decimalValue().compareTo(BigDecimal.valueOf(EventRules.MAX_CONTEXT_WINDOW)) <= 0) {
+      contextWindow = maxInput.decimalValue().longValueExact();
+    } else if (!maxInput.isMissingNode() && !maxInput.isNull()) {
+      ignored.add("max_input_tokens");
+    }
     return new Entry(name, provider, model, contextWindow, version, List.copyOf(ignored));
   }
 
@@ -370,10 +376,25 @@ final class LiteLlmImport {
         return new ServiceTierPrice(null, tier);
       }
     }
-    if (ratios.size() != 1 || ratios.iterator().next().scale() > 6 || tier.getInputPerMillionNanos() == null) {
+    if (ratios.size() != 1 || ratios.iterator().next().scale() > 6 || tier.getInputPerMillionNanos() == null
+        || ratios.iterator().next().compareTo(PriceJson.MAX_MULTIPLIER) > 0) {
       return new ServiceTierPrice(null, tier);
     }
     return new ServiceTierPrice(ratios.iterator().next().movePointRight(6).longValueExact(), null);
+  }
+
+  /** A tier's threshold as LiteLLM writes it ({@code _above_200k_tokens}), in tokens; at most any real prompt. */
+  private static long aboveTokens(String key, String thousands) {
+    try {
+      long above = Math.multiplyExact(Long.parseLong(thousands), 1000L);
+      if (above <= EventRules.MAX_TOKENS) {
+        return above;
+      }
+    } catch (ArithmeticException | NumberFormatException e) {
+      // answered below
+    }
+    throw new IllegalArgumentException("has " + key + ": a tier above more tokens than any prompt ("
+        + EventRules.MAX_TOKENS + ")");
   }
 
   /** USD per token, as LiteLLM writes it, in nano-USD per million tokens, exactly. */

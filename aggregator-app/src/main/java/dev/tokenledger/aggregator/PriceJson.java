@@ -53,7 +53,7 @@ final class PriceJson {
   private static final Set<String> SERVICE_TIER_FIELDS =
       Stream.concat(RATE_FIELDS.stream(), Stream.of("multiplier")).collect(Collectors.toUnmodifiableSet());
   /** A tier multiplier is at most this: a price list of its own says more than "a thousand times the price". */
-  private static final BigDecimal MAX_MULTIPLIER = BigDecimal.valueOf(1000);
+  static final BigDecimal MAX_MULTIPLIER = BigDecimal.valueOf(1000);
 
   private PriceJson() {}
 

@@ -1,12 +1,11 @@
 package dev.tokenledger.aggregator;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.PriceVersion;
+import dev.tokenledger.schemas.avro.ServiceTierPrice;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Against entries copied verbatim from LiteLLM's model_prices_and_context_window.json at commit
@@ -121,6 +121,31 @@ class LiteLlmImportTest {
     assertThat(LiteLlmImport.entries(file, Set.of(), FROM, "test", skipped)).isEmpty();
     assertThat(skipped).containsExactly(new LiteLlmImport.Skipped("acme/fine",
         "has input_cost_per_token 0.0000010000000000000001 USD, not a whole nano-USD per million tokens"));
+  }
+
+  @Test
+  void shouldNotBeMisledByAHostileFile() {
+    // A supply-chain view of the importer: numbers no real price file has, each refused or bounded.
+    JsonNode file = LiteLlmImport.read(new ByteArrayInputStream("""
+        {"acme/huge-batch": {"litellm_provider": "acme", "input_cost_per_token": 1e-15, "output_cost_per_token": 1e-15,
+                             "input_cost_per_token_batches": 0.01, "output_cost_per_token_batches": 0.01},
+         "acme/wrapped-tier": {"litellm_provider": "acme", "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06,
+                               "input_cost_per_token_above_9223372036854776k_tokens": 2e-06},
+         "acme/wrapped-window": {"litellm_provider": "acme", "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06,
+                                 "max_input_tokens": 18446744073709551617}}""".getBytes(StandardCharsets.UTF_8)));
+    List<LiteLlmImport.Skipped> skipped = new ArrayList<>();
+
+    Map<String, LiteLlmImport.Entry> entries = LiteLlmImport.entries(file, Set.of(), FROM, "test", skipped).stream()
+        .collect(Collectors.toMap(LiteLlmImport.Entry::key, e -> e));
+
+    // 10^13 times the standard price is no multiplier (at most 1000): the tier keeps its own prices.
+    ServiceTierPrice batch = entries.get("acme/huge-batch").version().getServiceTiers().get("batch");
+    assertThat(batch.getMultiplierPpm()).isNull();
+    assertThat(batch.getPrices().getInputPerMillionNanos()).isEqualTo(10_000_000_000_000L);
+    assertThat(skipped).containsExactly(new LiteLlmImport.Skipped("acme/wrapped-tier",
+        "has input_cost_per_token_above_9223372036854776k_tokens: a tier above more tokens than any prompt (1000000000000)"));
+    assertThat(entries.get("acme/wrapped-window").contextWindow()).isNull();
+    assertThat(entries.get("acme/wrapped-window").ignoredKeys()).contains("max_input_tokens");
   }
 
   @Test
