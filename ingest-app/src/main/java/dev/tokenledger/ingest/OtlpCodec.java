@@ -88,6 +88,11 @@ final class OtlpCodec {
   }
 
   static ExportTraceServiceRequest decode(byte[] body, Encoding encoding) {
+    if (!OtlpElements.atMost(body, encoding, OtlpElements.MAX_ELEMENTS)) {
+      throw new ProblemException(Problem.of(413, "Content too large", "the body has more than "
+          + OtlpElements.MAX_ELEMENTS + (encoding == Encoding.JSON ? " JSON tokens" : " fields")
+          + " (spans, their attributes and values); send smaller batches, e.g. with a smaller export batch size"));
+    }
     try {
       if (encoding == Encoding.PROTOBUF) {
         return ExportTraceServiceRequest.parseFrom(body);

@@ -370,6 +370,27 @@ class IngestTracesTest {
   }
 
   @Test
+  void shouldAnswer413ForMoreElementsThanAnyExportBeforeDecodingThem() throws Exception {
+    // 10 MiB of empty ResourceSpans (0a 00): within the byte limit, but decoded they held 537 MB.
+    byte[] empties = new byte[10 << 20];
+    for (int i = 0; i < empties.length; i += 2) {
+      empties[i] = 0x0a;
+    }
+    HttpResponse<String> protobuf = HTTP.send(request("/v1/traces", PUBLISH_KEY)
+        .header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofByteArray(empties)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    // The same in OTLP/JSON, and one span with a million-value array attribute.
+    HttpResponse<String> json = postJson("{\"resourceSpans\":[" + "{},".repeat(600_000) + "{}]}");
+    String hugeArray = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"attributes\":[{\"key\":\"a\",\"value\":"
+        + "{\"arrayValue\":{\"values\":[" + "{\"intValue\":1},".repeat(400_000) + "{}]}}}]}]}]}]}";
+
+    assertThat(protobuf.statusCode()).isEqualTo(413);
+    assertThat(JSON.readTree(protobuf.body()).get("detail").asText()).startsWith("the body has more than 1000000 fields");
+    assertThat(json.statusCode()).isEqualTo(413);
+    assertThat(postJson(hugeArray).statusCode()).isEqualTo(413);
+  }
+
+  @Test
   void shouldAnswer415ForAnotherContentType() throws Exception {
     HttpResponse<String> response = HTTP.send(request("/v1/traces", PUBLISH_KEY).header("Content-Type", "text/plain")
         .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());

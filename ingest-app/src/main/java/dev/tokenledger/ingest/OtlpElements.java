@@ -1,0 +1,95 @@
+package dev.tokenledger.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Counts the elements of an OTLP body before it is decoded: decoding builds an object for each,
+ * and 20 MiB of empty messages ({@code 0a 00} repeated) held 537 MB of heap once parsed. Protobuf
+ * is walked by the trace request's message structure (every field counts, message fields are
+ * entered), OTLP/JSON by its tokens; a single pass, nothing allocated per element.
+ */
+final class OtlpElements {
+
+  /** Far above a real export: an SDK's batch of 512 spans with 50 attributes each is about 100,000. */
+  static final int MAX_ELEMENTS = 1_000_000;
+
+  /** The message-typed fields of each message of an ExportTraceServiceRequest, by field number. */
+  private enum Message {
+    REQUEST, RESOURCE_SPANS, RESOURCE, SCOPE_SPANS, SCOPE, SPAN, EVENT, LINK, KEY_VALUE, ANY_VALUE, ARRAY_VALUE,
+    KEY_VALUE_LIST, LEAF;
+
+    /** From opentelemetry-proto's trace/v1, resource/v1 and common/v1 definitions. */
+    Message field(int number) {
+      Map<Integer, Message> fields = switch (this) {
+        case REQUEST -> Map.of(1, RESOURCE_SPANS);
+        case RESOURCE_SPANS -> Map.of(1, RESOURCE, 2, SCOPE_SPANS);
+        case RESOURCE -> Map.of(1, KEY_VALUE);
+        case SCOPE_SPANS -> Map.of(1, SCOPE, 2, SPAN);
+        case SCOPE -> Map.of(3, KEY_VALUE);
+        case SPAN -> Map.of(9, KEY_VALUE, 11, EVENT, 13, LINK);
+        case EVENT -> Map.of(3, KEY_VALUE);
+        case LINK -> Map.of(4, KEY_VALUE);
+        case KEY_VALUE -> Map.of(2, ANY_VALUE);
+        case ANY_VALUE -> Map.of(5, ARRAY_VALUE, 6, KEY_VALUE_LIST);
+        case ARRAY_VALUE -> Map.of(1, ANY_VALUE);
+        case KEY_VALUE_LIST -> Map.of(1, KEY_VALUE);
+        case LEAF -> Map.of();
+      };
+      return fields.getOrDefault(number, LEAF);
+    }
+  }
+
+  private OtlpElements() {}
+
+  /** Whether the body has at most {@code max} elements; a malformed body is left to the decoder to explain. */
+  static boolean atMost(byte[] body, OtlpCodec.Encoding encoding, int max) {
+    try {
+      return encoding == OtlpCodec.Encoding.PROTOBUF ? protobuf(CodedInputStream.newInstance(body), Message.REQUEST, max, 0) >= 0
+          : json(body, max);
+    } catch (IOException malformed) {
+      return true;
+    }
+  }
+
+  /** The budget left after this message's fields, or -1 once it is spent. */
+  private static int protobuf(CodedInputStream in, Message message, int budget, int depth) throws IOException {
+    if (depth > 64) {
+      return -1; // deeper than any real attribute value nests
+    }
+    int tag;
+    while ((tag = in.readTag()) != 0) {
+      if (--budget < 0) {
+        return -1;
+      }
+      Message field = message.field(WireFormat.getTagFieldNumber(tag));
+      if (field != Message.LEAF && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+        int limit = in.pushLimit(in.readRawVarint32());
+        budget = protobuf(in, field, budget, depth + 1);
+        if (budget < 0) {
+          return -1;
+        }
+        in.popLimit(limit);
+      } else if (!in.skipField(tag)) {
+        break;
+      }
+    }
+    return budget;
+  }
+
+  private static boolean json(byte[] body, int max) throws IOException {
+    try (JsonParser parser = new JsonFactory().createParser(body)) {
+      int tokens = 0;
+      while (parser.nextToken() != null) {
+        if (++tokens > max) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+}
