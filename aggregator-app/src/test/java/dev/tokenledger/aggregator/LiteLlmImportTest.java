@@ -141,7 +141,7 @@ class LiteLlmImportTest {
     // 10^13 times the standard price is no multiplier (at most 1000): the tier keeps its own prices.
     ServiceTierPrice batch = entries.get("acme/huge-batch").version().getServiceTiers().get("batch");
     assertThat(batch.getMultiplierPpm()).isNull();
-    assertThat(batch.getPrices().getInputPerMillionNanos()).isEqualTo(10_000_000_000_000L);
+    assertThat(batch.getRates().getInputPerMillionNanos()).isEqualTo(10_000_000_000_000L);
     assertThat(skipped).containsExactly(new LiteLlmImport.Skipped("acme/wrapped-tier",
         "has input_cost_per_token_above_9223372036854776k_tokens: a tier above more tokens than any prompt (1000000000000)"));
     assertThat(entries.get("acme/wrapped-window").contextWindow()).isNull();
