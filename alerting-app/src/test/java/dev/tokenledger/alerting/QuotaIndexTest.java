@@ -9,6 +9,7 @@ import dev.tokenledger.schemas.avro.QuotaMetric;
 import dev.tokenledger.schemas.avro.QuotaRule;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class QuotaIndexTest {
@@ -50,6 +51,29 @@ class QuotaIndexTest {
     assertThat(index.binding("user:bob", QuotaRule.LIMIT)).isEmpty();
     assertThat(index.any(QuotaRule.LIMIT)).isFalse();
     index.delete("never-was"); // a tombstone for an unknown quota is nothing
+  }
+
+  @Test
+  void shouldNeverShowAQuotaBeingEditedAsMissing() throws Exception {
+    // The global thread re-puts the only per-request ceiling (an edit) while a stream thread reads.
+    QuotaIndex index = new QuotaIndex();
+    index.put("ceiling", quota("ceiling", "user:*", Period.DAY, QuotaRule.REQUEST));
+    AtomicInteger missed = new AtomicInteger();
+    Thread reader = new Thread(() -> {
+      for (int i = 0; i < 2_000_000; i++) {
+        if (!index.any(QuotaRule.REQUEST) || index.binding("user:alice", QuotaRule.REQUEST).isEmpty()) {
+          missed.incrementAndGet();
+        }
+      }
+    });
+    reader.start();
+    while (reader.isAlive()) {
+      index.put("ceiling", quota("ceiling", "user:*", Period.DAY, QuotaRule.REQUEST));
+      index.put("ceiling", quota("ceiling", "user:alice", Period.DAY, QuotaRule.REQUEST)); // moved to another subject
+    }
+    reader.join();
+
+    assertThat(missed).hasValue(0);
   }
 
   @Test
