@@ -4,11 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenledger.runtime.Problem.FieldError;
 import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.avro.TokensConsumed;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -179,13 +183,34 @@ final class EventParser {
   }
 
   /**
+   * {@code <eventId>#<model>}, or, when that is longer than an id may be, the eventId's start and a
+   * hash of both: as deterministic (a retried call gives the same id), and never the caller's fault.
+   */
+  static String subInferenceId(String eventId, String model) {
+    String id = eventId + "#" + model;
+    if (id.length() <= EventRules.MAX_TEXT_LENGTH) {
+      return id;
+    }
+    String hash = HexFormat.of().formatHex(sha256(id), 0, 16);
+    return eventId.substring(0, Math.min(eventId.length(), EventRules.MAX_TEXT_LENGTH - 1 - hash.length())) + "#" + hash;
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  /**
    * A sub-inference of {@code call} on {@code model}: the call's who and when, its own counts;
    * a caller's cost covers the whole call, so it stays with the call and the sub-inference is 0;
    * latency and context window are the call's alone.
    */
   private static TokensConsumed subInference(TokensConsumed call, String model, TokenCounts counts) {
     return TokensConsumed.newBuilder(call)
-        .setEventId(call.getEventId() + "#" + model)
+        .setEventId(subInferenceId(call.getEventId(), model))
         .setModel(model)
         .setInputTokens(counts.input())
         .setOutputTokens(counts.output())

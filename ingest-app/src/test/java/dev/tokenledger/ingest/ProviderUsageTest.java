@@ -1,11 +1,10 @@
 package dev.tokenledger.ingest;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenledger.runtime.Json;
 import dev.tokenledger.runtime.Problem.FieldError;
+import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.avro.TokenSource;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.time.Clock;
@@ -18,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Provider-native usage and OpenTelemetry attributes, normalized by the parser. */
 class ProviderUsageTest {
@@ -328,6 +328,16 @@ class ProviderUsageTest {
     EventParser.Result again = parser.parse(read(advisor.event("alice").replace("{\"occurredAt\"",
         "{\"eventId\":\"call-1\",\"occurredAt\"")), Optional.empty());
     assertThat(again.events()).extracting(TokensConsumed::getEventId).containsExactly("call-1", "call-1#claude-opus-4-8");
+
+    // An eventId as long as an id may be: the advisor's event still has a valid, repeatable id.
+    String longId = "c".repeat(EventRules.MAX_TEXT_LENGTH);
+    EventParser.Result longCall = parser.parse(read(advisor.event("alice").replace("{\"occurredAt\"",
+        "{\"eventId\":\"" + longId + "\",\"occurredAt\"")), Optional.empty());
+    assertThat(longCall.errors()).isEmpty();
+    String subId = longCall.alsoBilled().get(0).getEventId();
+    assertThat(subId).hasSizeLessThanOrEqualTo(EventRules.MAX_TEXT_LENGTH).startsWith("ccc").isNotEqualTo(longId)
+        .isEqualTo(EventParser.subInferenceId(longId, "claude-opus-4-8"))
+        .isNotEqualTo(EventParser.subInferenceId(longId, "claude-opus-4-9"));
   }
 
   @Test
