@@ -280,7 +280,24 @@ final class FieldReader {
       reject(field, subject + "must not contain control characters (got " + echoText(text) + ")");
       return false;
     }
+    if (hasUnpairedSurrogate(text)) {
+      // JSON's "\ud800" alone is no character: written as UTF-8 it becomes "?", and two ids would be one.
+      reject(field, subject + "must be Unicode text: it has half of a surrogate pair, which stands for no character");
+      return false;
+    }
     return true;
+  }
+
+  private static boolean hasUnpairedSurrogate(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String echoText(String text) {

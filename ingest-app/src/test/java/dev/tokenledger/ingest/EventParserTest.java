@@ -362,6 +362,16 @@ class EventParserTest {
     }
 
     @Test
+    void shouldRejectHalfASurrogatePairButTakeAWholeOne() {
+      // "\ud800" and "\udbff" alone would both be written as "?": two users, or two calls, as one.
+      assertThat(errors("{\"eventId\":\"call-\\ud800\"," + MINIMAL + "}")).containsExactly(new FieldError("eventId",
+          "must be Unicode text: it has half of a surrogate pair, which stands for no character"));
+      assertThat(errors("{" + MINIMAL.replace("\"userId\":\"alice\"", "\"userId\":\"\\udbffx\"") + "}"))
+          .extracting(FieldError::field).containsExactly("userId");
+      assertThat(accepted("{\"eventId\":\"call-\\ud83d\\ude00\"," + MINIMAL + "}").getEventId()).isEqualTo("call-😀");
+    }
+
+    @Test
     void shouldRejectANumberWhereAStringBelongs() {
       assertThat(errors("{\"userId\":12345,\"provider\":\"openai\",\"model\":\"gpt-4o\"}"))
           .containsExactly(new FieldError("userId", "must be a string (got 12345)"));
