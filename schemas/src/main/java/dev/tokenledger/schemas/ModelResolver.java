@@ -145,11 +145,15 @@ public final class ModelResolver {
     return List.copyOf(new LinkedHashSet<>(keys));
   }
 
+  private static final int MAX_SUFFIX_ROUNDS = 3;
+
   private static void addWithSnapshots(List<String> keys, String provider, String name) {
     keys.add(provider + "/" + name);
     String base = name;
     // Suffix after suffix: grok-4-0709 → grok-4; gemini-2.5-pro-preview-05-06 → gemini-2.5-pro-preview.
-    for (boolean stripped = true; stripped; ) {
+    // A real id needs one or two rounds; a hostile one ("m-0000-0000-…") no more than a few.
+    int rounds = 0;
+    for (boolean stripped = true; stripped && rounds++ < MAX_SUFFIX_ROUNDS; ) {
       stripped = false;
       for (Pattern suffix : SNAPSHOT_SUFFIXES) {
         String shorter = suffix.matcher(base).replaceFirst("");

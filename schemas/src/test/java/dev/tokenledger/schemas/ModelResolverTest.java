@@ -59,6 +59,14 @@ class ModelResolverTest {
   }
 
   @Test
+  void shouldTryABoundedNumberOfKeysForAHostileId() {
+    // 256 characters of date-like groups: each suffix round strips one; a few rounds, then it stops.
+    String hostile = "m" + "-0000".repeat(51);
+    assertThat(ModelResolver.candidates("openai", hostile)).hasSizeLessThanOrEqualTo(10);
+    assertThat(ModelResolver.candidates("xai", "grok-4-0709")).contains("xai/grok-4");
+  }
+
+  @Test
   void shouldLeaveAModelOfNoKnownFamilyUnpriced() {
     assertThat(resolver.resolve("openai", "gpt-99-2030-01-01", CATALOGUE::contains)).isEmpty();
     assertThat(resolver.resolve("acme", "llama-9-70b", CATALOGUE::contains)).isEmpty();
