@@ -23,12 +23,21 @@ final class SharedSums {
     void send(Subject subject, CalendarWindow window, Totals sum);
   }
 
-  /** The windows of one subject: a few at a time (jitter spans two minutes), so a list beats a map. */
+  /**
+   * The windows of one subject: a few at a time (jitter spans two minutes), so a list beats a map;
+   * past {@link #LIST_MAX} (a replay spread over hours, days and months: up to ~900 windows) they
+   * are also indexed, so an event does not scan them all.
+   */
   private static final class Windows {
+    static final int LIST_MAX = 8;
     final List<CalendarWindow> windows = new ArrayList<>(2);
     final List<Totals> sums = new ArrayList<>(2);
+    Map<CalendarWindow, Totals> index;
 
     Totals get(CalendarWindow window) {
+      if (index != null) {
+        return index.get(window);
+      }
       for (int i = 0; i < windows.size(); i++) {
         // The windows come from the fold's cache of recent ones: mostly the same instances.
         if (windows.get(i) == window || windows.get(i).equals(window)) {
@@ -36,6 +45,19 @@ final class SharedSums {
         }
       }
       return null;
+    }
+
+    void add(CalendarWindow window, Totals sum) {
+      windows.add(window);
+      sums.add(sum);
+      if (index != null) {
+        index.put(window, sum);
+      } else if (windows.size() > LIST_MAX) {
+        index = new HashMap<>();
+        for (int i = 0; i < windows.size(); i++) {
+          index.put(windows.get(i), sums.get(i));
+        }
+      }
     }
   }
 
@@ -78,8 +100,7 @@ final class SharedSums {
       sums[dimension].put(key, windows);
     }
     if (sum == null) {
-      windows.windows.add(window);
-      windows.sums.add(Totals.of(totals.values.clone()));
+      windows.add(window, Totals.of(totals.values.clone()));
     } else {
       sum.add(totals);
     }

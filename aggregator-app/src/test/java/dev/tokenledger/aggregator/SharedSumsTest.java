@@ -55,6 +55,30 @@ class SharedSumsTest {
   }
 
   @Test
+  void shouldSumEveryWindowOfAReplaySpreadOverHundredsOfThem() {
+    // Past a few windows a subject's sums are indexed: each window still summed apart, exactly.
+    SharedSums sums = new SharedSums();
+    TokensConsumed event = event("openai", "gpt-4o", "acme");
+    Totals totals = Totals.of(event, Optional.of(Pricing.Cost.ofNanos(5)), null);
+    List<CalendarWindow> hours = new ArrayList<>();
+    for (int h = 0; h < 900; h++) {
+      hours.add(CalendarWindow.containing(Period.HOUR, Instant.parse("2026-11-01T00:00:00Z").plusSeconds(3600L * h),
+          ZoneOffset.UTC));
+    }
+    for (int round = 0; round < 2; round++) {
+      for (CalendarWindow hour : hours) {
+        sums.add(event, "openai/gpt-4o", hour, totals, (subject, window, sum) -> sent.add(new Sent(subject, window, sum)));
+      }
+    }
+
+    sums.drain((subject, window, sum) -> sent.add(new Sent(subject, window, sum)));
+
+    List<Sent> all = sent.stream().filter(e -> e.subject().dimension() == Dimension.ALL).toList();
+    assertThat(all).extracting(Sent::window).containsExactlyElementsOf(hours);
+    assertThat(all).allSatisfy(e -> assertThat(e.sum().get(Totals.COST_NANOS)).isEqualTo(10));
+  }
+
+  @Test
   void shouldSendTheSumsEarlyRatherThanLetOneOverflow() {
     SharedSums sums = new SharedSums();
     // Each event costs the most one call may; 9,224 of them overflow a long of nano-USD.
