@@ -145,11 +145,20 @@ final class UsageQueries {
     });
   }
 
-  /** Reads {@code [lower, upper]}; false if the store was closed under the read (its partition moved). */
-  private static <K, V> boolean readAll(ReadOnlyKeyValueStore<K, V> store, K lower, K upper,
+  /**
+   * Reads {@code [lower, upper]}; false if the store was closed under the read (its partition
+   * moved). Stops when the query's deadline passed ({@link QueryDeadline} interrupts it): a scan
+   * nobody waits for must not keep one of the few query threads.
+   */
+  static <K, V> boolean readAll(ReadOnlyKeyValueStore<K, V> store, K lower, K upper,
       Consumer<KeyValue<K, V>> each) {
     try (KeyValueIterator<K, V> iterator = store.range(lower, upper)) {
-      iterator.forEachRemaining(each);
+      while (iterator.hasNext()) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw ProblemException.unavailable("the usage windows did not answer in time", 2);
+        }
+        each.accept(iterator.next());
+      }
       return true;
     } catch (InvalidStateStoreException e) {
       return false;
