@@ -1,6 +1,8 @@
 package dev.tokenledger.aggregator;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -18,6 +20,14 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * segments; a new id is one put and one changelog record. The earlier key-value store was walked
  * whole every hour on the stream thread: ~600 M ids at 1,000 events/s, far past the 10 s
  * transaction timeout.
+ *
+ * <p>A new id is held in memory and written before the task's next commit ({@link #write()}), as
+ * the folds' totals are. Kafka Streams 4.4, when one task of a thread is marked corrupted under
+ * exactly-once v2, first commits the thread's other tasks, in the transaction the corrupted task
+ * also wrote to, and then reprocesses that task from its last committed offset: ids written
+ * straight to the store would be in that commit while the totals they stand for are not, and the
+ * reprocessed events would be taken for duplicates and lost (the aggregator's TaskReviveTest saw 22
+ * of 600). Held, they leave nothing behind that the reprocessing does not write again.
  */
 public final class EventIds {
 
@@ -27,6 +37,7 @@ public final class EventIds {
 
   private final WindowStore<String, Long> store;
   private final long retentionMs;
+  private final Map<String, Long> unwritten = new HashMap<>();
 
   public EventIds(WindowStore<String, Long> store, Duration retention) {
     this.store = store;
@@ -40,14 +51,28 @@ public final class EventIds {
 
   /** Whether {@code eventId} was first seen within the retention before {@code now}. */
   public boolean seen(String eventId, long now) {
+    if (unwritten.containsKey(eventId)) {
+      return true;
+    }
     try (WindowStoreIterator<Long> firstSeen = store.fetch(eventId, now - retentionMs,
         now + CLOCK_STEP_TOLERANCE.toMillis())) {
       return firstSeen.hasNext();
     }
   }
 
-  /** Remembers {@code eventId} as first seen {@code now}. */
+  /** Remembers {@code eventId} as first seen {@code now}; in the store after {@link #write()}. */
   public void remember(String eventId, long now) {
-    store.put(eventId, now, now);
+    unwritten.put(eventId, now);
+  }
+
+  /** How many ids are remembered but not yet written. */
+  public int unwritten() {
+    return unwritten.size();
+  }
+
+  /** Writes the ids remembered since the last write: one put and one changelog record each. */
+  public void write() {
+    unwritten.forEach((eventId, firstSeen) -> store.put(eventId, firstSeen, firstSeen));
+    unwritten.clear();
   }
 }

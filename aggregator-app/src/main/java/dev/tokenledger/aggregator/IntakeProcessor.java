@@ -29,6 +29,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class IntakeProcessor implements Processor<String, Intake.Checked, String, Intake> {
 
 
+  static final String TRIGGER = "intake-commit-trigger";
+  /** Ids held for the commit, then a commit is asked for: memory bounded at any rate. */
+  static final int MAX_UNWRITTEN_IDS = 100_000;
+
   /** How long a price change takes to reach the events: at most this, plus the global store's own lag. */
   static final Duration PRICE_REFRESH = Duration.ofSeconds(1);
 
@@ -43,6 +47,7 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
 
   private ProcessorContext<String, Intake> context;
   private EventIds eventIds;
+  private CommitTrigger trigger;
   private KeyValueStore<String, ModelPrice> prices;
   /**
    * Prices by the events' model id, resolved to their catalogue entry ({@code gpt-4o-2024-08-06}
@@ -69,6 +74,8 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
     schedules.cancelAll();
     this.context = context;
     this.eventIds = new EventIds(context.getStateStore(EventIds.STORE), config.dedupeRetention());
+    EventIds ids = eventIds;
+    this.trigger = CommitTrigger.listen(context, schedules, TRIGGER, config.caughtUpCommitInterval(), ids::write);
     this.prices = context.getStateStore(UsageTopology.PRICE_STORE);
     this.priceCache = new HashMap<>();
     schedules.schedule(context, PRICE_REFRESH, PunctuationType.WALL_CLOCK_TIME, at -> priceCache.clear());
@@ -103,6 +110,10 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
       return;
     }
     eventIds.remember(event.getEventId(), now);
+    trigger.arm();
+    if (eventIds.unwritten() >= MAX_UNWRITTEN_IDS) {
+      context.commit();
+    }
     if (event.getOccurredAt().isBefore(Instant.ofEpochMilli(now).minus(config.longestRetention()))) {
       late.increment();
       context.forward(new Record<>(event.getUserId(), new Intake.Late(event), now, lateHeaders(record, event)));

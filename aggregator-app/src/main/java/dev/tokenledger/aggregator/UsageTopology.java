@@ -83,7 +83,7 @@ public final class UsageTopology {
       builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(history), BucketKey.SERDE,
           AvroSerdes.usageAggregate()));
     }
-    for (String trigger : List.of(UserSubjectsProcessor.TRIGGER, SharedSubjectsProcessor.TRIGGER)) {
+    for (String trigger : List.of(IntakeProcessor.TRIGGER, UserSubjectsProcessor.TRIGGER, SharedSubjectsProcessor.TRIGGER)) {
       builder.addStateStore(CommitTrigger.storeBuilder(trigger));
     }
 
@@ -110,7 +110,7 @@ public final class UsageTopology {
     Map<String, KStream<String, Intake>> intake = firstPass.get("check-checked")
         .merge(rerouted.get("recheck-checked"), Named.as("on-user-partition"))
         .mapValues(outcome -> (Intake.Checked) outcome, Named.as("as-checked"))
-        .process(() -> new IntakeProcessor(config, registry), Named.as("intake"), EventIds.STORE)
+        .process(() -> new IntakeProcessor(config, registry), Named.as("intake"), EventIds.STORE, IntakeProcessor.TRIGGER)
         .split(Named.as("intake-"))
         .branch((key, outcome) -> outcome instanceof Intake.Rejected, Branched.as("rejected"))
         .branch((key, outcome) -> outcome instanceof Intake.Late, Branched.as("late"))

@@ -70,7 +70,9 @@ public final class StreamsFloors {
       if (dedupe) {
         long now = context.currentSystemTimeMs();
         if (!eventIds.seen(event.getEventId(), now)) {
+          // Written at once, a put per event as the floor was measured (the aggregator writes at the commit).
           eventIds.remember(event.getEventId(), now);
+          eventIds.write();
         }
       }
     }
