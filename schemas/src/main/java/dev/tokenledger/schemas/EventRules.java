@@ -59,6 +59,10 @@ public final class EventRules {
     optionalText(violations, "feature", e.getFeature());
     optionalText(violations, "sessionId", e.getSessionId());
     requiredText(violations, "provider", e.getProvider());
+    if (e.getProvider().indexOf('/') >= 0) {
+      // A model is keyed provider/model: "openai/gpt-4o" + "mini" would be "openai" + "gpt-4o/mini".
+      violations.add(new Violation("provider", "must not contain '/' (got " + e.getProvider() + ")"));
+    }
     requiredText(violations, "model", e.getModel());
     count(violations, "inputTokens", e.getInputTokens());
     count(violations, "outputTokens", e.getOutputTokens());

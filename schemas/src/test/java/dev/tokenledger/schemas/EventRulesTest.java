@@ -50,6 +50,14 @@ class EventRulesTest {
   }
 
   @Test
+  void shouldRefuseAProviderWithASlashThatWouldMakeModelKeysAmbiguous() {
+    // openai/gpt-4o + mini and openai + gpt-4o/mini would share model:openai/gpt-4o/mini and one price entry.
+    assertThat(EventRules.violations(event().setProvider("openai/gpt-4o").setModel("mini").build()))
+        .extracting(EventRules.Violation::field).containsExactly("provider");
+    assertThat(EventRules.violations(event().setProvider("openrouter").setModel("openai/gpt-4o").build())).isEmpty();
+  }
+
+  @Test
   void shouldRefuseEveryFieldOverItsCeiling() {
     TokensConsumed hostile = event().setInputTokens(Long.MAX_VALUE).setCachedInputTokens(0).setOutputTokens(Long.MAX_VALUE)
         .setReasoningTokens(0).setCostNanos(Long.MAX_VALUE).setLatencyMs(Long.MAX_VALUE).setContextWindow(Long.MAX_VALUE)
