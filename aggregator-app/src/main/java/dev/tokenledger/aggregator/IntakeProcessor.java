@@ -28,7 +28,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class IntakeProcessor implements Processor<String, Intake.Checked, String, Intake> {
 
-
+  /** The pre-commit hook that writes the event ids held since the last commit ({@link EventIds#write()}). */
   static final String TRIGGER = "intake-commit-trigger";
   /** Ids held for the commit, then a commit is asked for: memory bounded at any rate. */
   static final int MAX_UNWRITTEN_IDS = 100_000;
@@ -74,8 +74,7 @@ final class IntakeProcessor implements Processor<String, Intake.Checked, String,
     schedules.cancelAll();
     this.context = context;
     this.eventIds = new EventIds(context.getStateStore(EventIds.STORE), config.dedupeRetention());
-    EventIds ids = eventIds;
-    this.trigger = CommitTrigger.listen(context, schedules, TRIGGER, config.caughtUpCommitInterval(), ids::write);
+    this.trigger = CommitTrigger.listen(context, schedules, TRIGGER, config.caughtUpCommitInterval(), eventIds::write);
     this.prices = context.getStateStore(UsageTopology.PRICE_STORE);
     this.priceCache = new HashMap<>();
     schedules.schedule(context, PRICE_REFRESH, PunctuationType.WALL_CLOCK_TIME, at -> priceCache.clear());
