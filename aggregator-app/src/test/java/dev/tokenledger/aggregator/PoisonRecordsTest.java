@@ -115,17 +115,26 @@ class PoisonRecordsTest {
     assertThat(registry.get("tokenledger.aggregator.events").tag("outcome", "duplicate").counter().count()).isZero();
   }
 
+  /**
+   * Alice's calls at the most one call may cost, one more than her running total can take;
+   * returns how many fit.
+   */
+  private int overflowAlicesDay() {
+    int fit = (int) (Long.MAX_VALUE / EventRules.MAX_COST_NANOS);
+    for (int i = 0; i <= fit; i++) {
+      aggregator.input.pipeInput("alice".getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(
+          event("max-" + i, "2026-12-01T00:01:00Z").setCostNanos(EventRules.MAX_COST_NANOS).build()));
+    }
+    return fit;
+  }
+
   @Test
   void shouldRefuseTheEventAUsersRunningTotalCannotTakeRatherThanWrapIt() {
     start(1);
     // Each event costs the most one call may ($1,000,000): 9,224 of them are more nano-USD than
     // a long holds. The user's buckets are in the event's own task, so the event that would
     // overflow them is refused whole, before any total changed, and routed with its reason.
-    int fit = (int) (Long.MAX_VALUE / EventRules.MAX_COST_NANOS);
-    for (int i = 0; i <= fit; i++) {
-      aggregator.input.pipeInput("alice".getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(
-          event("max-" + i, "2026-12-01T00:01:00Z").setCostNanos(EventRules.MAX_COST_NANOS).build()));
-    }
+    int fit = overflowAlicesDay();
     aggregator.send(event("bob", "2026-12-01T00:01:00Z").setUserId("bob").build());
 
     assertThat(aggregator.rejectedHeaders()).singleElement().satisfies(headers -> {
@@ -143,11 +152,7 @@ class PoisonRecordsTest {
   @Test
   void shouldStillPurgeTheEntriesARefusedEventReadWhenNothingFollowsIt() {
     start(1);
-    int fit = (int) (Long.MAX_VALUE / EventRules.MAX_COST_NANOS);
-    for (int i = 0; i <= fit; i++) {
-      aggregator.input.pipeInput("alice".getBytes(StandardCharsets.UTF_8), AvroSerdes.tokensConsumed().encode(
-          event("max-" + i, "2026-12-01T00:01:00Z").setCostNanos(EventRules.MAX_COST_NANOS).build()));
-    }
+    int fit = overflowAlicesDay();
     assertThat(aggregator.rejectedHeaders()).hasSize(1);
 
     // The refused event was the last: its entries, read for the check, must not linger unwritten

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import java.io.IOException;
-import java.util.Map;
 
 /**
  * Counts the elements of an OTLP body before it is decoded: decoding builds an object for each,
@@ -23,24 +22,23 @@ final class OtlpElements {
     REQUEST, RESOURCE_SPANS, RESOURCE, SCOPE_SPANS, SCOPE, SPAN, EVENT, LINK, KEY_VALUE, ANY_VALUE, ARRAY_VALUE,
     KEY_VALUE_LIST, LEAF;
 
-    /** From opentelemetry-proto's trace/v1, resource/v1 and common/v1 definitions. */
+    /** From opentelemetry-proto's trace/v1, resource/v1 and common/v1 definitions; no allocation per field. */
     Message field(int number) {
-      Map<Integer, Message> fields = switch (this) {
-        case REQUEST -> Map.of(1, RESOURCE_SPANS);
-        case RESOURCE_SPANS -> Map.of(1, RESOURCE, 2, SCOPE_SPANS);
-        case RESOURCE -> Map.of(1, KEY_VALUE);
-        case SCOPE_SPANS -> Map.of(1, SCOPE, 2, SPAN);
-        case SCOPE -> Map.of(3, KEY_VALUE);
-        case SPAN -> Map.of(9, KEY_VALUE, 11, EVENT, 13, LINK);
-        case EVENT -> Map.of(3, KEY_VALUE);
-        case LINK -> Map.of(4, KEY_VALUE);
-        case KEY_VALUE -> Map.of(2, ANY_VALUE);
-        case ANY_VALUE -> Map.of(5, ARRAY_VALUE, 6, KEY_VALUE_LIST);
-        case ARRAY_VALUE -> Map.of(1, ANY_VALUE);
-        case KEY_VALUE_LIST -> Map.of(1, KEY_VALUE);
-        case LEAF -> Map.of();
+      return switch (this) {
+        case REQUEST -> number == 1 ? RESOURCE_SPANS : LEAF;
+        case RESOURCE_SPANS -> number == 1 ? RESOURCE : number == 2 ? SCOPE_SPANS : LEAF;
+        case RESOURCE -> number == 1 ? KEY_VALUE : LEAF;
+        case SCOPE_SPANS -> number == 1 ? SCOPE : number == 2 ? SPAN : LEAF;
+        case SCOPE -> number == 3 ? KEY_VALUE : LEAF;
+        case SPAN -> number == 9 ? KEY_VALUE : number == 11 ? EVENT : number == 13 ? LINK : LEAF;
+        case EVENT -> number == 3 ? KEY_VALUE : LEAF;
+        case LINK -> number == 4 ? KEY_VALUE : LEAF;
+        case KEY_VALUE -> number == 2 ? ANY_VALUE : LEAF;
+        case ANY_VALUE -> number == 5 ? ARRAY_VALUE : number == 6 ? KEY_VALUE_LIST : LEAF;
+        case ARRAY_VALUE -> number == 1 ? ANY_VALUE : LEAF;
+        case KEY_VALUE_LIST -> number == 1 ? KEY_VALUE : LEAF;
+        case LEAF -> LEAF;
       };
-      return fields.getOrDefault(number, LEAF);
     }
   }
 
