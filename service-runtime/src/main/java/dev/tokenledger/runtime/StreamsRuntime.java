@@ -30,6 +30,9 @@ public final class StreamsRuntime {
     Properties props = context.settings().kafka();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    // A task marked corrupted is revived on its thread, not through a rebalance that can lose its
+    // uncommitted events (see the class).
+    props.put(StreamsConfig.DEFAULT_CLIENT_SUPPLIER_CONFIG, ReviveInPlaceClients.class);
     props.put(StreamsConfig.STATE_DIR_CONFIG, context.stateDir().toAbsolutePath().toString());
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
