@@ -2,9 +2,7 @@ package dev.tokenledger.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenledger.kafkalocal.FreePorts;
-import dev.tokenledger.kafkalocal.LocalCluster;
 import dev.tokenledger.kafkalocal.ProgressLine;
-import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.TokensConsumed;
@@ -15,10 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,18 +64,9 @@ final class AggregatorStateCommand implements Subcommand {
     Path report = Path.of(options.string("report", dir.resolve("aggregator-state.json").toString()));
     long seed = options.longValue("seed", 42, Long.MIN_VALUE);
 
-    Run run;
-    try {
-      run = new Run(dir.resolve("aggregator-state"), out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    // Ctrl-C must not leave a broker (started in a session of its own) or an app behind.
-    Thread hook = new Thread(run::close, "aggregator-state-cleanup");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      AggregatorStateReport result = run.measure(users, eventsPerUser, heap, seed);
-      run.close(); // before the table, so that the broker's stop message comes first
+    try (BenchWorkspace workspace = BenchWorkspace.open(dir, "aggregator-state", out)) {
+      AggregatorStateReport result = new Run(workspace).measure(users, eventsPerUser, heap, seed);
+      workspace.close(); // before the table, so that the broker's stop message comes first
       out.println();
       out.print(result.table());
       Files.createDirectories(report.toAbsolutePath().getParent());
@@ -91,13 +77,6 @@ final class AggregatorStateCommand implements Subcommand {
       throw new UncheckedIOException(e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("a Kafka request failed: " + e.getCause().getMessage(), e.getCause());
-    } finally {
-      run.close();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // Already shutting down (Ctrl-C): the hook has run or is running.
-      }
     }
   }
 
@@ -121,33 +100,20 @@ final class AggregatorStateCommand implements Subcommand {
     return bytes;
   }
 
-  /** One run: its broker, its child JVM and its files, all removed at the end but the logs. */
-  private static final class Run implements AutoCloseable {
-    private final Path work;
-    private final Path logs;
+  /** One run, in its workspace. */
+  private static final class Run {
+    private final BenchWorkspace workspace;
     private final PrintStream out;
-    private final List<ChildJvm> running = new ArrayList<>();
-    private LocalCluster cluster;
 
-    Run(Path work, PrintStream out) throws IOException {
-      this.work = work.toAbsolutePath();
-      this.logs = this.work.resolve("logs");
-      this.out = out;
-      // What a previous run left (killed before its cleanup) would make this one measure more.
-      RunData.delete(work);
-      Files.createDirectories(logs);
+    Run(BenchWorkspace workspace) {
+      this.workspace = workspace;
+      this.out = workspace.out();
     }
 
     AggregatorStateReport measure(long users, long eventsPerUser, String heap, long seed)
         throws InterruptedException, ExecutionException, IOException {
       long events = Math.multiplyExact(users, eventsPerUser);
-      int port = FreePorts.run(2);
-      synchronized (this) {
-        cluster = LocalCluster.ofNodes(1, work.resolve("kafka"), port, port + 1, logs,
-            System.getProperty("java.class.path"), out);
-      }
-      cluster.start(Settings.of("/tokenledger-defaults.properties", Map.of()));
-      String bootstrap = cluster.bootstrap();
+      String bootstrap = workspace.startBroker();
       String topic = TopicCatalog.create(Map.of()).tokensConsumed().name();
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
           CatchUp catchUp = new CatchUp(admin, bootstrap)) {
@@ -158,15 +124,15 @@ final class AggregatorStateCommand implements Subcommand {
 
         String appId = "bench-aggregator-state-" + UUID.randomUUID().toString().substring(0, 8);
         int httpPort = FreePorts.run(1);
-        Path state = work.resolve("state").resolve("aggregator");
-        Path config = work.resolve("aggregator.properties");
+        Path state = workspace.work().resolve("state").resolve("aggregator");
+        Path config = workspace.work().resolve("aggregator.properties");
         Files.writeString(config, String.join("\n", "kafka.bootstrap.servers=" + bootstrap,
             "tokenledger.auth.enabled=false", "tokenledger.http.port=" + httpPort,
             "tokenledger.state.dir=" + state, "tokenledger.aggregator.application-id=" + appId, ""));
         out.println("TokenLedger aggregator " + appId + " (heap " + heap + ")...");
-        ChildJvm aggregator = start("aggregator", heap, "dev.tokenledger.aggregator.AggregatorApp",
+        ChildJvm aggregator = workspace.start("aggregator", heap, "dev.tokenledger.aggregator.AggregatorApp",
             List.of("--config", config.toString()));
-        Rate rate = awaitCaughtUp(aggregator, catchUp, appId, topic, List.of(appId + "-usage-by-subject-repartition"),
+        Rate rate = workspace.awaitCaughtUp(aggregator, catchUp, appId, topic, List.of(appId + "-usage-by-subject-repartition"),
             events);
         String status = Files.readString(Path.of("/proc", Long.toString(aggregator.pid()), "status"));
         String metrics = PrometheusText.scrape(httpPort);
@@ -175,7 +141,7 @@ final class AggregatorStateCommand implements Subcommand {
             ? (long) PrometheusText.sum(metrics, "jvm_memory_used_bytes", "area=\"heap\"") : -1;
         long counted = (long) PrometheusText.sum(metrics, "tokenledger_aggregator_events_total", "outcome=\"counted\"");
         long dropped = (long) PrometheusText.sum(metrics, "tokenledger_streams_dropped_records", "");
-        stop(aggregator);
+        workspace.stop(aggregator);
         long stateStopped = directoryBytes(state);
         out.printf("  %,.0f events/s, counted %,d%n", rate.recordsPerSecond(), counted);
         return new AggregatorStateReport(Instant.now(), users, eventsPerUser, heap, preload, rate, counted, dropped,
@@ -214,70 +180,6 @@ final class AggregatorStateCommand implements Subcommand {
         throw new IllegalStateException("the preload failed: " + failure.get().getMessage(), failure.get());
       }
       return Rate.of(events, (System.nanoTime() - start) / 1e9);
-    }
-
-    private synchronized ChildJvm start(String name, String heap, String mainClass, List<String> args) {
-      ChildJvm jvm = ChildJvm.start(name, heap, mainClass, args, logs.resolve(name + ".log"));
-      running.add(jvm);
-      return jvm;
-    }
-
-    private void stop(ChildJvm jvm) throws InterruptedException {
-      synchronized (this) {
-        running.remove(jvm);
-      }
-      jvm.stop();
-    }
-
-    /** From the JVM's start to the first poll that finds the input and the repartition topics consumed. */
-    private Rate awaitCaughtUp(ChildJvm jvm, CatchUp catchUp, String appId, String input, List<String> repartitions,
-        long events) throws InterruptedException, ExecutionException {
-      long start = System.nanoTime();
-      long deadline = start + Duration.ofSeconds(300 + events / 1_000).toNanos();
-      long nextProgress = start + Duration.ofSeconds(30).toNanos();
-      ProgressLine progress = ProgressLine.start(out);
-      while (true) {
-        jvm.checkAlive();
-        Set<String> found = catchUp.repartitionTopics(appId);
-        if (found.containsAll(repartitions)) {
-          Set<String> topics = new HashSet<>(found);
-          topics.add(input);
-          if (catchUp.caughtUp(appId, topics)) {
-            progress.clear();
-            return Rate.of(events, (System.nanoTime() - start) / 1e9);
-          }
-        }
-        long now = System.nanoTime();
-        if (now > deadline) {
-          progress.clear();
-          throw new IllegalStateException(appId + " did not catch up in time; topics " + found);
-        }
-        if (now > nextProgress) {
-          progress.clear();
-          out.printf("  %d s...%n", Duration.ofNanos(now - start).toSeconds());
-          nextProgress += Duration.ofSeconds(30).toNanos();
-        }
-        progress.update(String.format(Locale.ROOT, "  catching up with %,d events", events));
-        Thread.sleep(250);
-      }
-    }
-
-    /** Stops what still runs and removes the broker's data and the state. */
-    @Override
-    public synchronized void close() {
-      try {
-        for (ChildJvm jvm : running) {
-          jvm.stop();
-        }
-        running.clear();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      if (cluster != null) {
-        cluster.stop();
-        cluster = null;
-      }
-      RunData.delete(work);
     }
   }
 }

@@ -2,9 +2,7 @@ package dev.tokenledger.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenledger.kafkalocal.FreePorts;
-import dev.tokenledger.kafkalocal.LocalCluster;
 import dev.tokenledger.kafkalocal.ProgressLine;
-import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.TokensConsumed;
@@ -18,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +29,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -97,18 +93,9 @@ final class AggregatorThroughputCommand implements Subcommand {
     List<String> commitIntervals = List.of(options.string("commit-intervals", "").split(",")).stream()
         .map(String::strip).filter(interval -> !interval.isEmpty()).toList();
 
-    Run run;
-    try {
-      run = new Run(dir.resolve("aggregator-throughput"), out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    // Ctrl-C must not leave a broker (started in a session of its own) or an app behind.
-    Thread hook = new Thread(run::close, "aggregator-throughput-cleanup");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      ThroughputReport result = run.measure(events, threads, seed, span, jfr, commitIntervals);
-      run.close(); // before the table, so that the broker's stop message comes first
+    try (BenchWorkspace workspace = BenchWorkspace.open(dir, "aggregator-throughput", out)) {
+      ThroughputReport result = new Run(workspace).measure(events, threads, seed, span, jfr, commitIntervals);
+      workspace.close(); // before the table, so that the broker's stop message comes first
       out.println();
       out.print(result.table());
       result.profile().ifPresent(profile -> out.print(profile.text()));
@@ -120,45 +107,29 @@ final class AggregatorThroughputCommand implements Subcommand {
       throw new UncheckedIOException(e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("a Kafka request failed: " + e.getCause().getMessage(), e.getCause());
-    } finally {
-      run.close();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // Already shutting down (Ctrl-C): the hook has run or is running.
-      }
     }
   }
 
-  /** One run: its broker, its child JVMs and its files, all removed at the end but the logs. */
-  private static final class Run implements AutoCloseable {
+  /** One run, in its workspace. */
+  private static final class Run {
     /** The end offsets of the output topics every aggregator of the run writes to, after the last one. */
     private Map<String, Long> sharedOutputs = Map.of();
+    private final BenchWorkspace workspace;
     private final Path work;
     private final Path logs;
     private final PrintStream out;
-    private final List<ChildJvm> running = new ArrayList<>();
-    private LocalCluster cluster;
 
-    Run(Path work, PrintStream out) throws IOException {
-      this.work = work.toAbsolutePath();
-      this.logs = this.work.resolve("logs");
-      this.out = out;
-      // What a previous run left (killed before its cleanup) would make this one measure more.
-      RunData.delete(work);
-      Files.createDirectories(logs);
+    Run(BenchWorkspace workspace) {
+      this.workspace = workspace;
+      this.work = workspace.work();
+      this.logs = workspace.logs();
+      this.out = workspace.out();
     }
 
     /** @param commitIntervals further commit intervals to run the aggregator with, after its default */
     ThroughputReport measure(long events, int threads, long seed, Duration span, boolean jfr,
         List<String> commitIntervals) throws InterruptedException, ExecutionException, IOException {
-      int port = FreePorts.run(2);
-      synchronized (this) {
-        cluster = LocalCluster.ofNodes(1, work.resolve("kafka"), port, port + 1, logs,
-            System.getProperty("java.class.path"), out);
-      }
-      cluster.start(Settings.of("/tokenledger-defaults.properties", Map.of()));
-      String bootstrap = cluster.bootstrap();
+      String bootstrap = workspace.startBroker();
       String topic = TopicCatalog.create(Map.of()).tokensConsumed().name();
       try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
           CatchUp catchUp = new CatchUp(admin, bootstrap)) {
@@ -192,11 +163,11 @@ final class AggregatorThroughputCommand implements Subcommand {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String plainId = "bench-plain-streams-" + suffix;
         out.println("Plain Kafka Streams app " + plainId + "...");
-        ChildJvm plain = start("plain-streams", PlainStreamsBaseline.class.getName(), List.of(bootstrap, topic,
+        ChildJvm plain = workspace.start("plain-streams", STREAMS_HEAP, PlainStreamsBaseline.class.getName(), List.of(bootstrap, topic,
             plainId, work.resolve("state").resolve("plain-streams").toString(), Integer.toString(threads)));
-        Rate plainRate = awaitCaughtUp(plain, catchUp, plainId, topic,
+        Rate plainRate = workspace.awaitCaughtUp(plain, catchUp, plainId, topic,
             PlainStreamsBaseline.GROUPINGS.stream().map(g -> plainId + "-" + g + "-repartition").toList(), events);
-        Matcher dropped = DROPPED_LINE.matcher(stop(plain));
+        Matcher dropped = DROPPED_LINE.matcher(workspace.stop(plain));
         long plainDropped = dropped.find() ? Long.parseLong(dropped.group(1)) : -1;
         double plainRecords = producedRecords(admin, plainId, List.of()).values().stream().mapToLong(Long::longValue)
             .sum() / (double) events;
@@ -245,16 +216,16 @@ final class AggregatorThroughputCommand implements Subcommand {
           "tokenledger.aggregator.caught-up-commit-interval=" + interval)));
       Files.writeString(config, String.join("\n", lines) + "\n");
       out.println("TokenLedger aggregator " + aggregatorId + "...");
-      ChildJvm aggregator = start(commitInterval.map(i -> "aggregator-" + i).orElse("aggregator"), jfr
+      ChildJvm aggregator = workspace.start(commitInterval.map(i -> "aggregator-" + i).orElse("aggregator"), STREAMS_HEAP, jfr
               ? List.of("-XX:StartFlightRecording=settings=profile,filename=" + logs.resolve("aggregator.jfr"))
               : List.of(),
           "dev.tokenledger.aggregator.AggregatorApp", List.of("--config", config.toString()));
-      Rate rate = awaitCaughtUp(aggregator, catchUp, aggregatorId, topic,
+      Rate rate = workspace.awaitCaughtUp(aggregator, catchUp, aggregatorId, topic,
           List.of(aggregatorId + "-usage-by-subject-repartition"), events);
       String metrics = PrometheusText.scrape(httpPort);
       long dropped = (long) PrometheusText.sum(metrics, "tokenledger_streams_dropped_records", "");
       long counted = (long) PrometheusText.sum(metrics, "tokenledger_aggregator_events_total", "outcome=\"counted\"");
-      stop(aggregator);
+      workspace.stop(aggregator);
       TopicCatalog catalog = TopicCatalog.create(Map.of());
       Map<String, Double> byTopic = new TreeMap<>();
       // usage.aggregates and the others are shared by every aggregator of the run: what this one
@@ -276,10 +247,10 @@ final class AggregatorThroughputCommand implements Subcommand {
     private Rate floor(String mode, String bootstrap, String topic, String appId, int threads, CatchUp catchUp,
         long events) throws InterruptedException, ExecutionException {
       out.println("Kafka Streams floor: " + mode + " " + appId + "...");
-      ChildJvm floor = start("floor-" + mode, StreamsFloors.class.getName(), List.of(mode, bootstrap, topic, appId,
+      ChildJvm floor = workspace.start("floor-" + mode, STREAMS_HEAP, StreamsFloors.class.getName(), List.of(mode, bootstrap, topic, appId,
           work.resolve("state").resolve("floor-" + mode).toString(), Integer.toString(threads)));
-      Rate rate = awaitCaughtUp(floor, catchUp, appId, topic, List.of(), events);
-      stop(floor);
+      Rate rate = workspace.awaitCaughtUp(floor, catchUp, appId, topic, List.of(), events);
+      workspace.stop(floor);
       out.printf("  %,.0f events/s%n", rate.recordsPerSecond());
       return rate;
     }
@@ -340,74 +311,6 @@ final class AggregatorThroughputCommand implements Subcommand {
         throw new IllegalStateException("the preload failed: " + failure.get().getMessage(), failure.get());
       }
       return new Preload(Rate.of(events, (System.nanoTime() - start) / 1e9), bytes);
-    }
-
-    private ChildJvm start(String name, String mainClass, List<String> args) {
-      return start(name, List.of(), mainClass, args);
-    }
-
-    private synchronized ChildJvm start(String name, List<String> jvmOptions, String mainClass, List<String> args) {
-      ChildJvm jvm = ChildJvm.start(name, STREAMS_HEAP, jvmOptions, mainClass, args, logs.resolve(name + ".log"));
-      running.add(jvm);
-      return jvm;
-    }
-
-    private String stop(ChildJvm jvm) throws InterruptedException {
-      synchronized (this) {
-        running.remove(jvm);
-      }
-      return jvm.stop();
-    }
-
-    /** From the JVM's start to the first poll that finds the input and the repartition topics consumed. */
-    private Rate awaitCaughtUp(ChildJvm jvm, CatchUp catchUp, String appId, String input, List<String> repartitions,
-        long events) throws InterruptedException, ExecutionException {
-      long start = System.nanoTime();
-      long deadline = start + Duration.ofSeconds(300 + events / 1_000).toNanos();
-      long nextProgress = start + Duration.ofSeconds(30).toNanos();
-      ProgressLine progress = ProgressLine.start(out);
-      while (true) {
-        jvm.checkAlive();
-        Set<String> found = catchUp.repartitionTopics(appId);
-        if (found.containsAll(repartitions)) {
-          Set<String> topics = new HashSet<>(found);
-          topics.add(input);
-          if (catchUp.caughtUp(appId, topics)) {
-            progress.clear();
-            return Rate.of(events, (System.nanoTime() - start) / 1e9);
-          }
-        }
-        long now = System.nanoTime();
-        if (now > deadline) {
-          progress.clear();
-          throw new IllegalStateException(appId + " did not catch up in time; topics " + found);
-        }
-        if (now > nextProgress) {
-          progress.clear();
-          out.printf("  %d s...%n", Duration.ofNanos(now - start).toSeconds());
-          nextProgress += Duration.ofSeconds(30).toNanos();
-        }
-        progress.update(String.format(Locale.ROOT, "  catching up with %,d events", events));
-        Thread.sleep(250);
-      }
-    }
-
-    /** Stops what still runs and removes the broker's data and the state (gigabytes at 3 M events). */
-    @Override
-    public synchronized void close() {
-      try {
-        for (ChildJvm jvm : running) {
-          jvm.stop();
-        }
-        running.clear();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      if (cluster != null) {
-        cluster.stop();
-        cluster = null;
-      }
-      RunData.delete(work);
     }
   }
 }

@@ -3,8 +3,6 @@ package dev.tokenledger.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenledger.kafkalocal.FreePorts;
-import dev.tokenledger.kafkalocal.LocalCluster;
-import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.Period;
@@ -24,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,18 +103,9 @@ final class AlertLatencyCommand implements Subcommand {
     Path report = Path.of(options.string("report", dir.resolve("alert-latency.json").toString()));
     long seed = options.longValue("seed", 42, Long.MIN_VALUE);
 
-    Run run;
-    try {
-      run = new Run(dir.resolve("alert-latency"), out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    // Ctrl-C must not leave a broker (started in a session of its own) or an app behind.
-    Thread hook = new Thread(run::close, "alert-latency-cleanup");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      AlertLatencyReport result = run.measure(rate, seconds, probesPerSecond, warmup, settle, timeout, seed, quotas, probeWarmup);
-      run.close(); // before the table, so that the broker's stop message comes first
+    try (BenchWorkspace workspace = BenchWorkspace.open(dir, "alert-latency", out)) {
+      AlertLatencyReport result = new Run(workspace).measure(rate, seconds, probesPerSecond, warmup, settle, timeout, seed, quotas, probeWarmup);
+      workspace.close(); // before the table, so that the broker's stop message comes first
       out.println();
       out.print(result.table());
       Files.createDirectories(report.toAbsolutePath().getParent());
@@ -126,13 +114,6 @@ final class AlertLatencyCommand implements Subcommand {
       return 0;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } finally {
-      run.close();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // Already shutting down (Ctrl-C): the hook has run or is running.
-      }
     }
   }
 
@@ -167,32 +148,21 @@ final class AlertLatencyCommand implements Subcommand {
         .build();
   }
 
-  /** One run: its broker, its child JVMs and its files, all removed at the end but the logs. */
-  private static final class Run implements AutoCloseable {
+  /** One run, in its workspace. */
+  private static final class Run {
+    private final BenchWorkspace workspace;
     private final Path work;
-    private final Path logs;
     private final PrintStream out;
-    private final List<ChildJvm> running = new ArrayList<>();
-    private final List<AutoCloseable> loops = new ArrayList<>();
-    private LocalCluster cluster;
 
-    Run(Path work, PrintStream out) throws IOException {
-      this.work = work.toAbsolutePath();
-      this.logs = this.work.resolve("logs");
-      this.out = out;
-      RunData.delete(work);
-      Files.createDirectories(logs);
+    Run(BenchWorkspace workspace) {
+      this.workspace = workspace;
+      this.work = workspace.work();
+      this.out = workspace.out();
     }
 
     AlertLatencyReport measure(double rate, long seconds, double probesPerSecond, long warmup, Duration settle,
         long timeout, long seed, long perUserQuotas, long probeWarmup) throws InterruptedException, IOException {
-      int port = FreePorts.run(2);
-      synchronized (this) {
-        cluster = LocalCluster.ofNodes(1, work.resolve("kafka"), port, port + 1, logs,
-            System.getProperty("java.class.path"), out);
-      }
-      cluster.start(Settings.of("/tokenledger-defaults.properties", Map.of()));
-      String bootstrap = cluster.bootstrap();
+      String bootstrap = workspace.startBroker();
       TopicCatalog topics = TopicCatalog.create(Map.of());
       String input = topics.tokensConsumed().name();
 
@@ -203,11 +173,11 @@ final class AlertLatencyCommand implements Subcommand {
       Path aggregatorConfig = config("aggregator", bootstrap, aggregatorPort,
           "tokenledger.aggregator.application-id=" + aggregatorId);
       out.println("Starting the aggregator and the alerting app...");
-      ChildJvm aggregator = start("aggregator", "dev.tokenledger.aggregator.AggregatorApp",
+      ChildJvm aggregator = workspace.start("aggregator", APP_HEAP, "dev.tokenledger.aggregator.AggregatorApp",
           List.of("--config", aggregatorConfig.toString()));
       int alertingPort = FreePorts.run(1);
       Path alertingConfig = config("alerting", bootstrap, alertingPort, "tokenledger.alerting.application-id=" + alertingId);
-      ChildJvm alerting = start("alerting", "dev.tokenledger.alerting.AlertingApp",
+      ChildJvm alerting = workspace.start("alerting", APP_HEAP, "dev.tokenledger.alerting.AlertingApp",
           List.of("--config", alertingConfig.toString()));
       aggregator.awaitReady(aggregatorPort, READY_TIMEOUT);
       alerting.awaitReady(alertingPort, READY_TIMEOUT);
@@ -227,11 +197,11 @@ final class AlertLatencyCommand implements Subcommand {
         definePerUserQuotas(bootstrap, topics, perUserQuotas, alertingPort);
       }
 
-      Admin admin = loop(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)));
+      Admin admin = workspace.closeOnClose(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)));
       AlertLatencyProbes probes = new AlertLatencyProbes();
-      AlertReader reader = loop(new AlertReader(bootstrap, topics.usageAlerts().name(), probes));
+      AlertReader reader = workspace.closeOnClose(new AlertReader(bootstrap, topics.usageAlerts().name(), probes));
       reader.awaitAssigned();
-      Background background = loop(new Background(bootstrap, input, rate, seed));
+      Background background = workspace.closeOnClose(new Background(bootstrap, input, rate, seed));
       out.printf("Background load at %,.0f events/s; %d s of warm-up...%n", rate, warmup);
       long started = System.nanoTime();
       long[] nextProgress = {started + PROGRESS_EVERY.toNanos()};
@@ -437,43 +407,6 @@ final class AlertLatencyCommand implements Subcommand {
         Thread.currentThread().interrupt();
         return -1;
       }
-    }
-
-    private synchronized ChildJvm start(String name, String mainClass, List<String> args) {
-      ChildJvm jvm = ChildJvm.start(name, APP_HEAP, mainClass, args, logs.resolve(name + ".log"));
-      running.add(jvm);
-      return jvm;
-    }
-
-    private synchronized <T extends AutoCloseable> T loop(T loop) {
-      loops.add(loop);
-      return loop;
-    }
-
-    /** Stops the loops and what still runs, and removes the broker's data and the state. */
-    @Override
-    public synchronized void close() {
-      for (AutoCloseable loop : loops) {
-        try {
-          loop.close();
-        } catch (Exception e) {
-          out.println("stopping a loop: " + e);
-        }
-      }
-      loops.clear();
-      try {
-        for (ChildJvm jvm : running) {
-          jvm.stop();
-        }
-        running.clear();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      if (cluster != null) {
-        cluster.stop();
-        cluster = null;
-      }
-      RunData.delete(work);
     }
   }
 

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenledger.kafkalocal.FreePorts;
-import dev.tokenledger.kafkalocal.LocalCluster;
 import dev.tokenledger.runtime.ApiKeys;
 import dev.tokenledger.runtime.Role;
-import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.io.IOException;
@@ -106,18 +104,9 @@ final class IngestThroughputCommand implements Subcommand {
   /** What {@link #run} does, table and JSON included; returns the report ({@code bench all} sums it up). */
   IngestThroughputReport measure(List<String> args, PrintStream out) throws InterruptedException {
     Options options = Options.parse(args);
-    Run run;
-    try {
-      run = new Run(options.dir().resolve("ingest-throughput"), out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    // Ctrl-C must not leave a broker (started in a session of its own) or the app behind.
-    Thread hook = new Thread(run::close, "ingest-throughput-cleanup");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      IngestThroughputReport result = run.measure(options);
-      run.close(); // before the table, so that the broker's stop message comes first
+    try (BenchWorkspace workspace = BenchWorkspace.open(options.dir(), "ingest-throughput", out)) {
+      IngestThroughputReport result = new Run(workspace).measure(options);
+      workspace.close(); // before the table, so that the broker's stop message comes first
       out.println();
       out.print(result.table());
       Files.createDirectories(options.report().toAbsolutePath().getParent());
@@ -128,13 +117,6 @@ final class IngestThroughputCommand implements Subcommand {
       throw new UncheckedIOException(e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("a Kafka request failed: " + e.getCause().getMessage(), e.getCause());
-    } finally {
-      run.close();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // Already shutting down (Ctrl-C): the hook has run or is running.
-      }
     }
   }
 
@@ -194,32 +176,24 @@ final class IngestThroughputCommand implements Subcommand {
     return bodies;
   }
 
-  /** One run: its broker, the app and its files, all removed at the end but the logs. */
-  private static final class Run implements AutoCloseable {
+  /** One run, in its workspace. */
+  private static final class Run {
+    private final BenchWorkspace workspace;
     private final Path work;
     private final Path logs;
     private final PrintStream out;
     private final ObjectMapper mapper = new ObjectMapper();
     private final String publishKey = "pub-" + UUID.randomUUID();
-    private LocalCluster cluster;
-    private ChildJvm ingest;
 
-    Run(Path work, PrintStream out) throws IOException {
-      this.work = work.toAbsolutePath();
-      this.logs = this.work.resolve("logs");
-      this.out = out;
-      RunData.delete(work);
-      Files.createDirectories(logs);
+    Run(BenchWorkspace workspace) {
+      this.workspace = workspace;
+      this.work = workspace.work();
+      this.logs = workspace.logs();
+      this.out = workspace.out();
     }
 
     IngestThroughputReport measure(Options options) throws InterruptedException, ExecutionException, IOException {
-      int port = FreePorts.run(2);
-      synchronized (this) {
-        cluster = LocalCluster.ofNodes(1, work.resolve("kafka"), port, port + 1, logs,
-            System.getProperty("java.class.path"), out);
-      }
-      cluster.start(Settings.of("/tokenledger-defaults.properties", Map.of()));
-      String bootstrap = cluster.bootstrap();
+      String bootstrap = workspace.startBroker();
       String topic = TopicCatalog.create(Map.of()).tokensConsumed().name();
 
       Path keys = work.resolve("keys.properties");
@@ -230,12 +204,8 @@ final class IngestThroughputCommand implements Subcommand {
           "tokenledger.auth.keys-file=" + keys, "tokenledger.http.port=" + httpPort,
           "tokenledger.http.bind-address=127.0.0.1", ""));
       out.println("ingest-app...");
-      ChildJvm app;
-      synchronized (this) {
-        ingest = ChildJvm.start("ingest", APP_HEAP, "dev.tokenledger.ingest.IngestApp",
-            List.of("--config", config.toString()), logs.resolve("ingest.log"));
-        app = ingest;
-      }
+      ChildJvm app = workspace.start("ingest", APP_HEAP, "dev.tokenledger.ingest.IngestApp",
+          List.of("--config", config.toString()));
       app.awaitReady(httpPort, READY_TIMEOUT);
 
       URI events = URI.create("http://127.0.0.1:" + httpPort + "/v1/events");
@@ -256,7 +226,7 @@ final class IngestThroughputCommand implements Subcommand {
           bodies(generator, options.events(), options.batch(), mapper), app);
       out.printf("  %,.0f events/s%n", batch.eventsPerSecond());
 
-      stopIngest();
+      workspace.stop(app);
       TopicContents contents = read(bootstrap, topic);
       double averageBytes = contents.records() == 0 ? 0 : (double) contents.bytes() / contents.records();
       out.printf("%s holds %,d records, %.0f B a record (key + value)%n", topic, contents.records(), averageBytes);
@@ -366,32 +336,6 @@ final class IngestThroughputCommand implements Subcommand {
         }
         return new TopicContents(records, bytes);
       }
-    }
-
-    private void stopIngest() throws InterruptedException {
-      ChildJvm app;
-      synchronized (this) {
-        app = ingest;
-        ingest = null;
-      }
-      if (app != null) {
-        app.stop();
-      }
-    }
-
-    /** Stops what still runs and removes the broker's data. */
-    @Override
-    public synchronized void close() {
-      try {
-        stopIngest();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      if (cluster != null) {
-        cluster.stop();
-        cluster = null;
-      }
-      RunData.delete(work);
     }
   }
 }

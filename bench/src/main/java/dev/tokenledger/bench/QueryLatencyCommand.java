@@ -3,10 +3,8 @@ package dev.tokenledger.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenledger.kafkalocal.FreePorts;
-import dev.tokenledger.kafkalocal.LocalCluster;
 import dev.tokenledger.runtime.ApiKeys;
 import dev.tokenledger.runtime.Role;
-import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.TokensConsumed;
@@ -116,17 +114,9 @@ final class QueryLatencyCommand implements Subcommand {
   /** What {@link #run} does, table and JSON included; returns the report ({@code bench all} sums it up). */
   QueryLatencyReport measure(List<String> args, PrintStream out) throws InterruptedException {
     Options options = Options.parse(args);
-    Run run;
-    try {
-      run = new Run(options.dir().resolve("query-latency"), out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    Thread hook = new Thread(run::close, "query-latency-cleanup");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      QueryLatencyReport result = run.measure(options);
-      run.close(); // before the table, so that the broker's stop message comes first
+    try (BenchWorkspace workspace = BenchWorkspace.open(options.dir(), "query-latency", out)) {
+      QueryLatencyReport result = new Run(workspace).measure(options);
+      workspace.close(); // before the table, so that the broker's stop message comes first
       out.println();
       out.print(result.table());
       Files.createDirectories(options.report().toAbsolutePath().getParent());
@@ -137,13 +127,6 @@ final class QueryLatencyCommand implements Subcommand {
       throw new UncheckedIOException(e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("a Kafka request failed: " + e.getCause().getMessage(), e.getCause());
-    } finally {
-      run.close();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // Already shutting down (Ctrl-C): the hook has run or is running.
-      }
     }
   }
 
@@ -169,10 +152,10 @@ final class QueryLatencyCommand implements Subcommand {
     return String.format("user-%05d", n % users);
   }
 
-  /** One run: its broker, its apps and its files, all removed at the end but the logs. */
-  private static final class Run implements AutoCloseable {
+  /** One run, in its workspace. */
+  private static final class Run {
+    private final BenchWorkspace workspace;
     private final Path work;
-    private final Path logs;
     private final PrintStream out;
     private final String readKey = "read-" + UUID.randomUUID();
     private final String adminKey = "admin-" + UUID.randomUUID();
@@ -182,25 +165,15 @@ final class QueryLatencyCommand implements Subcommand {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(2)).executor(Executors.newFixedThreadPool(2, ChildJvm.daemonThreads("query-latency-http")))
         .build();
-    private LocalCluster cluster;
-    private ChildJvm alerting;
 
-    Run(Path work, PrintStream out) throws IOException {
-      this.work = work.toAbsolutePath();
-      this.logs = this.work.resolve("logs");
-      this.out = out;
-      RunData.delete(work);
-      Files.createDirectories(logs);
+    Run(BenchWorkspace workspace) {
+      this.workspace = workspace;
+      this.work = workspace.work();
+      this.out = workspace.out();
     }
 
     QueryLatencyReport measure(Options options) throws InterruptedException, ExecutionException, IOException {
-      int port = FreePorts.run(2);
-      synchronized (this) {
-        cluster = LocalCluster.ofNodes(1, work.resolve("kafka"), port, port + 1, logs,
-            System.getProperty("java.class.path"), out);
-      }
-      cluster.start(Settings.of("/tokenledger-defaults.properties", Map.of()));
-      String bootstrap = cluster.bootstrap();
+      String bootstrap = workspace.startBroker();
       TopicCatalog topics = TopicCatalog.create(Map.of());
       String input = topics.tokensConsumed().name();
 
@@ -223,20 +196,16 @@ final class QueryLatencyCommand implements Subcommand {
             "tokenledger.state.dir=" + work.resolve("state").resolve(name),
             "tokenledger.aggregator.application-id=" + aggregatorId);
         synchronized (this) {
-          aggregators.add(ChildJvm.start(name, APP_HEAP, "dev.tokenledger.aggregator.AggregatorApp",
-              List.of("--config", config.toString()), logs.resolve(name + ".log")));
+          aggregators.add(workspace.start(name, APP_HEAP, "dev.tokenledger.aggregator.AggregatorApp",
+              List.of("--config", config.toString())));
         }
       }
       int alertingPort = FreePorts.run(1);
       Path alertingConfig = config("alerting", common, "tokenledger.http.port=" + alertingPort,
           "tokenledger.state.dir=" + work.resolve("state").resolve("alerting"),
           "tokenledger.alerting.application-id=" + alertingId);
-      ChildJvm alertingApp;
-      synchronized (this) {
-        alerting = ChildJvm.start("alerting", APP_HEAP, "dev.tokenledger.alerting.AlertingApp",
-            List.of("--config", alertingConfig.toString()), logs.resolve("alerting.log"));
-        alertingApp = alerting;
-      }
+      ChildJvm alertingApp = workspace.start("alerting", APP_HEAP, "dev.tokenledger.alerting.AlertingApp",
+          List.of("--config", alertingConfig.toString()));
       out.println("Two aggregators (" + aggregatorId + ") and alerting-app...");
       for (int i = 0; i < 2; i++) {
         aggregators.get(i).awaitReady(aggregatorPorts[i], READY_TIMEOUT);
@@ -556,28 +525,6 @@ final class QueryLatencyCommand implements Subcommand {
       double achieved() {
         return seconds == 0 ? 0 : sent / seconds;
       }
-    }
-
-    /** Stops what still runs and removes the broker's data and the state. */
-    @Override
-    public synchronized void close() {
-      try {
-        for (ChildJvm jvm : aggregators) {
-          jvm.stop();
-        }
-        aggregators.clear();
-        if (alerting != null) {
-          alerting.stop();
-          alerting = null;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      if (cluster != null) {
-        cluster.stop();
-        cluster = null;
-      }
-      RunData.delete(work);
     }
   }
 }
