@@ -13,6 +13,7 @@ import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.ModelResolver;
 import dev.tokenledger.schemas.Pricing;
 import dev.tokenledger.schemas.SaturatedSum;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.Usd;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.ModelPrice;

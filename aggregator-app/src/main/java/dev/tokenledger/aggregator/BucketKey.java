@@ -1,5 +1,6 @@
 package dev.tokenledger.aggregator;
 
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.Period;
 import java.nio.ByteBuffer;

@@ -1,6 +1,7 @@
 package dev.tokenledger.aggregator;
 
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.Counter;

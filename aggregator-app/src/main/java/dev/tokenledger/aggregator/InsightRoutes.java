@@ -5,6 +5,7 @@ import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.runtime.Role;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.SaturatedSum;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.Usd;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.Period;

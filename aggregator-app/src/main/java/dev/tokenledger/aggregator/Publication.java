@@ -2,6 +2,7 @@ package dev.tokenledger.aggregator;
 
 import dev.tokenledger.schemas.AggregateKey;
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import java.time.Instant;

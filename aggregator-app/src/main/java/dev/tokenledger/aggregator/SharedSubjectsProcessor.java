@@ -2,6 +2,7 @@ package dev.tokenledger.aggregator;
 
 import dev.tokenledger.runtime.ProcessorSchedules;
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,6 +1,7 @@
 package dev.tokenledger.aggregator;
 
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package dev.tokenledger.aggregator;
 
 import dev.tokenledger.runtime.InstanceRouter;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.avro.Dimension;
 import io.javalin.http.Context;
 import java.util.Optional;

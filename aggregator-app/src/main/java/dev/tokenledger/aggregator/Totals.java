@@ -2,6 +2,7 @@ package dev.tokenledger.aggregator;
 
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.Pricing;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.avro.TokenSource;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import dev.tokenledger.schemas.avro.UsageAggregate;

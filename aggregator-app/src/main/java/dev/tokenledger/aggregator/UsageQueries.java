@@ -4,6 +4,7 @@ import dev.tokenledger.runtime.PartitionStores;
 import dev.tokenledger.runtime.ProblemException;
 import dev.tokenledger.runtime.QueryDeadline;
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.UsageAggregate;

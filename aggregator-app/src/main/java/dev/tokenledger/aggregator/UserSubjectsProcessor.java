@@ -3,6 +3,7 @@ package dev.tokenledger.aggregator;
 import dev.tokenledger.runtime.ProcessorSchedules;
 import dev.tokenledger.runtime.RejectedRecord;
 import dev.tokenledger.schemas.CalendarWindow;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.TokensConsumed;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -5,6 +5,7 @@ import dev.tokenledger.runtime.StreamsRuntime;
 import dev.tokenledger.schemas.AvroSerdes;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.Pricing;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.TopicCatalog;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.ModelPrice;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenledger.runtime.Settings;
 import dev.tokenledger.schemas.AvroSerdes;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.UsageAggregate;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

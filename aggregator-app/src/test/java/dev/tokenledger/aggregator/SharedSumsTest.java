@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.Pricing;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.avro.Dimension;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.TokensConsumed;

@@ -6,6 +6,7 @@ import dev.tokenledger.schemas.CalendarWindow;
 import dev.tokenledger.schemas.EventRules;
 import dev.tokenledger.schemas.ModelResolver;
 import dev.tokenledger.schemas.Pricing;
+import dev.tokenledger.schemas.Subject;
 import dev.tokenledger.schemas.avro.ModelPrice;
 import dev.tokenledger.schemas.avro.Period;
 import dev.tokenledger.schemas.avro.QuotaDefinition;
@@ -110,7 +111,7 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
     if (retention.expired(Period.DAY, day.end(), now())) {
       return;
     }
-    for (String subject : subjects(event)) {
+    for (String subject : Subject.of(event).stream().map(Subject::toString).toList()) {
       for (QuotaDefinition quota : quotas.binding(subject, QuotaRule.REQUEST)) {
         Optional<Long> used = quota.getMetric() == QuotaMetric.COST ? cost(event)
             : Optional.of(event.getInputTokens() + event.getOutputTokens()); // EventRules: each ≤ 10^12
@@ -120,17 +121,6 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
         }
       }
     }
-  }
-
-  static List<String> subjects(TokensConsumed e) {
-    return List.of("user:" + e.getUserId(), "model:" + e.getProvider() + "/" + e.getModel(), "provider:" + e.getProvider(),
-        "feature:" + orUnassigned(e.getFeature()), "tenant:" + orUnassigned(e.getTenantId()), "all:_",
-        "user_model:" + e.getUserId() + "/" + e.getProvider() + "/" + e.getModel());
-  }
-
-  /** As the aggregator counts an event without a feature or tenant (absent or blank). */
-  private static String orUnassigned(String value) {
-    return value == null || value.isBlank() ? "unassigned" : value;
   }
 
   private Optional<Long> cost(TokensConsumed event) {

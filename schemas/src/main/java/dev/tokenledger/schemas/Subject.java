@@ -1,6 +1,8 @@
-package dev.tokenledger.aggregator;
+package dev.tokenledger.schemas;
 
 import dev.tokenledger.schemas.avro.Dimension;
+import dev.tokenledger.schemas.avro.TokensConsumed;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -18,6 +20,15 @@ public record Subject(Dimension dimension, String key) {
   /** A missing or blank feature or tenant counts as {@value #UNASSIGNED}, so every dimension adds up to {@code all}. */
   public static String orUnassigned(String value) {
     return value == null || value.isBlank() ? UNASSIGNED : value;
+  }
+
+  /** The seven subjects an event counts toward, one per dimension. */
+  public static List<Subject> of(TokensConsumed event) {
+    String model = event.getProvider() + "/" + event.getModel();
+    return List.of(new Subject(Dimension.USER, event.getUserId()), new Subject(Dimension.MODEL, model),
+        new Subject(Dimension.PROVIDER, event.getProvider()), new Subject(Dimension.FEATURE, orUnassigned(event.getFeature())),
+        new Subject(Dimension.TENANT, orUnassigned(event.getTenantId())), new Subject(Dimension.ALL, ALL_KEY),
+        new Subject(Dimension.USER_MODEL, event.getUserId() + "/" + model));
   }
 
   public static Subject parse(String subject) {
