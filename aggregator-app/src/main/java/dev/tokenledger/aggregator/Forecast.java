@@ -74,9 +74,10 @@ final class Forecast {
         if (!past.isBefore(firstSeen) && past.isBefore(now)) {
           weeks++;
           UsageAggregate h = byHour.get(past);
-          historyTokens = h == null ? historyTokens
-              : SaturatedSum.of(historyTokens, SaturatedSum.of(h.getInputTokens(), h.getOutputTokens()));
-          historyCost = h == null ? historyCost : SaturatedSum.of(historyCost, h.getCostNanos());
+          if (h != null) {
+            historyTokens = SaturatedSum.of(historyTokens, SaturatedSum.of(h.getInputTokens(), h.getOutputTokens()));
+            historyCost = SaturatedSum.of(historyCost, h.getCostNanos());
+          }
         }
       }
       BigDecimal expectedTokens = tokenRate;

@@ -78,7 +78,7 @@ final class UserSubjectsProcessor implements Processor<String, Intake.Accepted, 
     Totals totals = Totals.of(event, record.value().cost(), record.value().contextWindow());
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
     CalendarWindow[] windows = buckets.windows(event.getOccurredAt());
-    String model = event.getProvider() + "/" + event.getModel();
+    String model = Subject.modelKey(event);
     Subject user = new Subject(Dimension.USER, event.getUserId());
     Subject userModel = new Subject(Dimension.USER_MODEL, event.getUserId() + "/" + model);
     SubjectBuckets userEntry = buckets.entry(user);

@@ -18,7 +18,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
@@ -111,7 +110,8 @@ final class RequestEvaluator implements Processor<byte[], byte[], String, Specif
     if (retention.expired(Period.DAY, day.end(), now())) {
       return;
     }
-    for (String subject : Subject.of(event).stream().map(Subject::toString).toList()) {
+    for (Subject each : Subject.of(event)) {
+      String subject = each.toString();
       for (QuotaDefinition quota : quotas.binding(subject, QuotaRule.REQUEST)) {
         Optional<Long> used = quota.getMetric() == QuotaMetric.COST ? cost(event)
             : Optional.of(event.getInputTokens() + event.getOutputTokens()); // EventRules: each ≤ 10^12

@@ -195,10 +195,8 @@ final class QueryLatencyCommand implements Subcommand {
         Path config = config(name, common, "tokenledger.http.port=" + aggregatorPorts[i],
             "tokenledger.state.dir=" + work.resolve("state").resolve(name),
             "tokenledger.aggregator.application-id=" + aggregatorId);
-        synchronized (this) {
-          aggregators.add(workspace.start(name, APP_HEAP, "dev.tokenledger.aggregator.AggregatorApp",
-              List.of("--config", config.toString())));
-        }
+        aggregators.add(workspace.start(name, APP_HEAP, "dev.tokenledger.aggregator.AggregatorApp",
+            List.of("--config", config.toString())));
       }
       int alertingPort = FreePorts.run(1);
       Path alertingConfig = config("alerting", common, "tokenledger.http.port=" + alertingPort,
@@ -475,7 +473,7 @@ final class QueryLatencyCommand implements Subcommand {
       }
     }
 
-    private synchronized void checkAlive() {
+    private void checkAlive() {
       aggregators.forEach(ChildJvm::checkAlive);
     }
 

@@ -16,6 +16,7 @@ final class OtlpElements {
 
   /** Far above a real export: an SDK's batch of 512 spans with 50 attributes each is about 100,000. */
   static final int MAX_ELEMENTS = 1_000_000;
+  private static final JsonFactory JSON = new JsonFactory();
 
   /** The message-typed fields of each message of an ExportTraceServiceRequest, by field number. */
   private enum Message {
@@ -80,7 +81,7 @@ final class OtlpElements {
   }
 
   private static boolean json(byte[] body, int max) throws IOException {
-    try (JsonParser parser = new JsonFactory().createParser(body)) {
+    try (JsonParser parser = JSON.createParser(body)) {
       int tokens = 0;
       while (parser.nextToken() != null) {
         if (++tokens > max) {

@@ -22,9 +22,14 @@ public record Subject(Dimension dimension, String key) {
     return value == null || value.isBlank() ? UNASSIGNED : value;
   }
 
+  /** The key of an event's model subject, {@code provider/model}; its user × model key is {@code userId/} and this. */
+  public static String modelKey(TokensConsumed event) {
+    return event.getProvider() + "/" + event.getModel();
+  }
+
   /** The seven subjects an event counts toward, one per dimension. */
   public static List<Subject> of(TokensConsumed event) {
-    String model = event.getProvider() + "/" + event.getModel();
+    String model = modelKey(event);
     return List.of(new Subject(Dimension.USER, event.getUserId()), new Subject(Dimension.MODEL, model),
         new Subject(Dimension.PROVIDER, event.getProvider()), new Subject(Dimension.FEATURE, orUnassigned(event.getFeature())),
         new Subject(Dimension.TENANT, orUnassigned(event.getTenantId())), new Subject(Dimension.ALL, ALL_KEY),
